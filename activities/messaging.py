@@ -1,0 +1,122 @@
+"""The one way a message leaves the system: `send_message`, over the WhatsApp Cloud API or the
+sandbox outbox the demo page reads. Every attempt is logged in `outbound_messages`."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.whatsapp_cloud import SendError
+from consultation.messages import Outbound
+from models import Contact, OutboundMessage, SystemEvent
+from workflows.contracts import SendRequest, SendResult
+
+DONE = ("SENT", "TEMPLATE", "SKIPPED", "FAILED")
+
+
+class Sender(Protocol):
+    async def send(self, to: str, message: Outbound, *, as_template: bool = False) -> str: ...
+
+
+class SandboxSender:
+    """Sends nothing: the row in `outbound_messages` is the message, shown by /demo."""
+
+    async def send(self, to: str, message: Outbound, *, as_template: bool = False) -> str:
+        return f"sandbox.{uuid.uuid4().hex}"
+
+
+class MessagingActivities:
+    def __init__(self, sessions: async_sessionmaker, sender: Sender, artist_number: str) -> None:
+        self.sessions = sessions
+        self.sender = sender
+        self.artist_number = artist_number
+
+    @activity.defn(name="send_message")
+    async def send_message(self, request: SendRequest) -> SendResult:
+        message = request.message
+        async with self.sessions() as session:
+            done = await session.scalar(
+                select(OutboundMessage).where(OutboundMessage.id == request.outbound_id)
+            )
+            if done is not None and done.status in DONE:
+                return SendResult(done.status, done.provider_message_id, "already handled")
+            contact = await session.get(Contact, request.contact_key)
+
+        if message.to == "artist":
+            to = self.artist_number
+            blocked = "" if to else "no ARTIST_WHATSAPP_NUMBER configured"
+        else:
+            to = (contact.wa_id or contact.user_id or "") if contact else ""
+            blocked = "" if to else "contact unknown"
+            # Opt-out is decided by the conversation; this is the last line of defence.
+            if contact and contact.opted_out and not message.key.startswith("optout"):
+                blocked = "client opted out"
+        as_template = not request.window_open
+        if not blocked and as_template and message.template is None:
+            blocked = "24 h window closed and no template for this message"
+        if blocked:
+            return await self._finish(request, "SKIPPED", None, blocked, level="WARN")
+
+        try:
+            provider_id = await self.sender.send(to, message, as_template=as_template)
+        except SendError as error:
+            if error.kind == "template_required" and message.template and not as_template:
+                # The window closed on Meta's clock before ours noticed: fall back once.
+                try:
+                    provider_id = await self.sender.send(to, message, as_template=True)
+                except SendError as second:
+                    return await self._failed(request, second)
+                return await self._finish(request, "TEMPLATE", provider_id, "window closed")
+            return await self._failed(request, error)
+        status = "TEMPLATE" if as_template else "SENT"
+        return await self._finish(request, status, provider_id, "")
+
+    async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
+        if error.kind == "retry":
+            # Rate limits and provider outages: let Temporal back off and try again.
+            raise ApplicationError(f"WhatsApp send failed ({error.code}): retrying", type="Retry")
+        return await self._finish(request, "FAILED", None, f"{error.kind} ({error.code})", "ERROR")
+
+    async def _finish(
+        self, request: SendRequest, status: str, provider_id: str | None, detail: str, level: str = ""
+    ) -> SendResult:
+        message = request.message
+        row = {
+            "id": request.outbound_id,
+            "contact_key": request.contact_key if message.to == "client" else None,
+            "recipient": message.to,
+            "lead_id": request.lead_id,
+            "key": message.key[:64],
+            "body": message.text,
+            "message": dataclasses.asdict(message),
+            "status": status,
+            "provider_message_id": provider_id,
+            "error": detail or None,
+        }
+        async with self.sessions.begin() as session:
+            statement = insert(OutboundMessage).values(**row)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[OutboundMessage.id],
+                    set_={"status": status, "provider_message_id": provider_id, "error": row["error"]},
+                )
+            )
+            if level:
+                session.add(
+                    SystemEvent(
+                        level=level,
+                        type=f"whatsapp.{status.lower()}",
+                        lead_id=request.lead_id,
+                        detail={"message": message.key, "reason": detail},
+                        source=f"send/{request.outbound_id}",
+                    )
+                )
+        return SendResult(status, provider_id, detail)
+

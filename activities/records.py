@@ -1,0 +1,78 @@
+"""Activities that write what the workflow decided into PostgreSQL: the lead read model,
+system events and the contact's opt-out. Each is idempotent, so retries are harmless."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from temporalio import activity
+
+from models import Contact, LeadRecord, SystemEvent
+from workflows.contracts import EventBatch, LeadSnapshot, OptOutChange
+
+
+class RecordActivities:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self.sessions = sessions
+
+    @activity.defn(name="save_lead")
+    async def save_lead(self, snapshot: LeadSnapshot) -> None:
+        lead = snapshot.lead
+        values = {
+            "lead_id": lead.lead_id,
+            "contact_key": snapshot.contact_key,
+            "workflow_id": snapshot.workflow_id,
+            "run_id": snapshot.run_id,
+            "status": lead.status,
+            "step": lead.step,
+            "answers": lead.answers,
+            "parsed": lead.parsed,
+            "estimate": dataclasses.asdict(lead.estimate) if lead.estimate else None,
+            "handover_reason": lead.handover_reason,
+            "version": lead.version,
+            "updated_at": datetime.now(UTC),
+        }
+        statement = insert(LeadRecord).values(**values)
+        # Only a newer version wins: a retried or late write can never roll the lead back.
+        statement = statement.on_conflict_do_update(
+            index_elements=[LeadRecord.lead_id],
+            set_={k: statement.excluded[k] for k in values if k not in ("lead_id", "contact_key")},
+            where=LeadRecord.version < statement.excluded.version,
+        )
+        async with self.sessions.begin() as session:
+            await session.execute(statement)
+
+    @activity.defn(name="record_events")
+    async def record_events(self, batch: EventBatch) -> None:
+        # Keyed by the activity so a retry after a lost acknowledgement adds nothing twice.
+        info = activity.info()
+        marker = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
+        rows = [
+            {
+                "level": event.level,
+                "type": event.type,
+                "lead_id": batch.lead_id,
+                "detail": event.detail,
+                "source": f"{marker}/{index}",
+            }
+            for index, event in enumerate(batch.events)
+        ]
+        if rows:
+            async with self.sessions.begin() as session:
+                await session.execute(insert(SystemEvent).values(rows).on_conflict_do_nothing())
+
+    @activity.defn(name="set_opt_out")
+    async def set_opt_out(self, change: OptOutChange) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(Contact)
+                .where(Contact.key == change.contact_key)
+                .values(
+                    opted_out=change.opted_out,
+                    opted_out_at=datetime.now(UTC) if change.opted_out else None,
+                )
+            )

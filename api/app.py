@@ -1,0 +1,41 @@
+"""The FastAPI application: `uvicorn api.app:app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import admin, demo, health, whatsapp
+from api.state import EdgeState
+from models.base import make_engine, make_sessions
+from settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    # In production, refuse to start without every required secret (named all at once).
+    settings.check_production()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.DATABASE_URL)
+        app.state.edge = EdgeState(settings, engine, make_sessions(engine))
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(whatsapp.router)
+    app.include_router(admin.router)
+    if settings.DEMO_MODE:
+        app.include_router(demo.router)
+    return app
+
+
+def app() -> FastAPI:
+    """Factory for `uvicorn --factory api.app:app`."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
+    return create_app()

@@ -1,0 +1,47 @@
+"""Liveness (no dependencies) and readiness (database and Temporal reachable)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.state import EdgeState, edge
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+async def health(state: EdgeState = Depends(edge)) -> dict[str, object]:
+    settings = state.settings
+    return {
+        "status": "ok",
+        "env": settings.APP_ENV,
+        "whatsapp": settings.WHATSAPP_MODE,
+        "signature_required": bool(settings.WHATSAPP_APP_SECRET) or settings.APP_ENV == "production",
+        "pilot_mode": settings.PILOT_MODE_ENABLED,
+        "panic_mode": settings.PANIC_MODE_ENABLED,
+        "demo": settings.DEMO_MODE,
+    }
+
+
+@router.get("/ready")
+async def ready(state: EdgeState = Depends(edge)) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        async with state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - readiness reports, it does not raise
+        checks["database"] = f"unavailable: {type(error).__name__}"
+    try:
+        client = await asyncio.wait_for(state.temporal(), timeout=3)
+        await client.service_client.check_health(timeout=timedelta(seconds=3))
+        checks["temporal"] = "ok"
+    except Exception as error:  # noqa: BLE001
+        checks["temporal"] = f"unavailable: {type(error).__name__}"
+    ok = all(value == "ok" for value in checks.values())
+    return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)

@@ -1,0 +1,175 @@
+"""WhatsApp webhook: Meta's verify handshake, and deliveries turned into workflow signals.
+
+A delivery is verified, every message in it is deduped in PostgreSQL and signalled (with start)
+to its lead's workflow; the answer goes back in milliseconds. A message whose signal failed keeps
+`signalled_at` empty, so Meta's retry of the same delivery signals it again: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from temporalio.common import WorkflowIDReusePolicy
+
+from api.contacts import remember, workflow_id
+from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
+from api.state import EdgeState, edge
+from models import InboundMessage as InboundRow
+from models import OutboundMessage, SystemEvent
+from workflows.contracts import HoldNotice, LeadInput
+from workflows.lead import LeadWorkflow
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
+
+# Delivery statuses only move forward; "read" may arrive before "delivered" (platform_facts B2).
+DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
+
+
+@router.get("")
+async def verify(request: Request, state: EdgeState = Depends(edge)) -> PlainTextResponse:
+    params = request.query_params
+    expected = state.settings.WHATSAPP_VERIFY_TOKEN
+    token = params.get("hub.verify_token", "")
+    if params.get("hub.mode") == "subscribe" and expected and hmac.compare_digest(token, expected):
+        return PlainTextResponse(params.get("hub.challenge", ""))
+    return PlainTextResponse("Verification failed", status_code=403)
+
+
+@router.post("")
+async def receive(request: Request, state: EdgeState = Depends(edge)) -> JSONResponse:
+    raw = await request.body()
+    status, body = await ingest(state, raw, request.headers.get("X-Hub-Signature-256"))
+    return JSONResponse(body, status_code=status)
+
+
+async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[int, dict[str, Any]]:
+    """Handle one delivery; returns (HTTP status, body). Shared by the webhook and /demo."""
+    settings = state.settings
+    secret = settings.WHATSAPP_APP_SECRET
+    if secret or settings.APP_ENV == "production":
+        if not (secret and verify_signature(raw, signature, secret)):
+            await event(state, "WARN", "whatsapp.signature_invalid", has_header=bool(signature))
+            return 403, {"received": False, "error": "Invalid webhook signature"}
+    try:
+        delivery = parse_delivery(raw)
+    except MalformedDelivery as error:
+        await event(state, "WARN", "whatsapp.malformed_delivery", reason=str(error)[:200])
+        return 400, {"received": False, "error": f"Malformed delivery: {error}"}
+
+    for problem in delivery.problems:
+        await event(state, "WARN", "whatsapp.unreadable_part", problem=problem[:300])
+    for status_update in delivery.statuses:
+        await record_delivery(state, status_update.message_id, status_update.status)
+        if status_update.status == "failed":
+            codes = ",".join(str(code) for code in status_update.error_codes)
+            await event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
+
+    received = duplicates = ignored = 0
+    failed: list[str] = []
+    for item in sorted(delivery.messages, key=lambda m: m.message.sent_at):
+        outcome = await accept(state, item)
+        if outcome == "duplicate":
+            duplicates += 1
+        elif outcome == "ignored":
+            ignored += 1
+        elif outcome == "failed":
+            failed.append(item.message.message_id)
+        else:
+            received += 1
+    body = {"received": received, "duplicates": duplicates, "ignored": ignored}
+    if failed:
+        # Meta retries non-2xx deliveries; the stored rows make that retry finish the job.
+        return 503, {**body, "error": "Temporal unavailable; retry", "pending": len(failed)}
+    return 200, body
+
+
+async def accept(state: EdgeState, item: InboundMessage) -> str:
+    settings = state.settings
+    sender = item.contact
+    if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER.lstrip("+"):
+        await event(state, "INFO", "artist.message_received", kind=item.message.kind)
+        return "ignored"
+    if settings.PILOT_MODE_ENABLED and (sender.wa_id or "") not in settings.pilot_allowlist:
+        await event(state, "INFO", "pilot.blocked", kind=item.message.kind)
+        return "ignored"
+
+    message = item.message
+    async with state.sessions.begin() as session:
+        contact = await remember(session, settings.CONTACT_KEY_SECRET, sender)
+        key, opted_out = contact.key, contact.opted_out
+        inserted = await session.scalar(
+            insert(InboundRow)
+            .values(
+                message_id=message.message_id,
+                contact_key=key,
+                kind=message.kind,
+                payload=dataclasses.asdict(message),
+            )
+            .on_conflict_do_nothing()
+            .returning(InboundRow.message_id)
+        )
+        if inserted is None:
+            signalled = await session.scalar(
+                select(InboundRow.signalled_at).where(InboundRow.message_id == message.message_id)
+            )
+            if signalled is not None:
+                return "duplicate"
+
+    try:
+        client = await state.temporal()
+        start = LeadInput(contact_key=key, policy=settings.policy, opted_out=opted_out)
+        common: dict[str, Any] = {
+            "id": workflow_id(key),
+            "task_queue": settings.TEMPORAL_TASK_QUEUE,
+            "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        }
+        if settings.PANIC_MODE_ENABLED:
+            # Panic: no automation. The message stays stored (signalled_at empty) for release.
+            await client.start_workflow(
+                LeadWorkflow.run, start, start_signal="hold",
+                start_signal_args=[HoldNotice(message.message_id)], **common,
+            )
+            await event(state, "WARN", "panic.held", kind=message.kind)
+            return "accepted"
+        await client.start_workflow(
+            LeadWorkflow.run, start, start_signal="message", start_signal_args=[message], **common
+        )
+    except Exception:
+        log.exception("could not signal lead workflow")
+        await event(state, "ERROR", "whatsapp.signal_failed", kind=message.kind)
+        return "failed"
+    async with state.sessions.begin() as session:
+        await session.execute(
+            update(InboundRow)
+            .where(InboundRow.message_id == message.message_id)
+            .values(signalled_at=datetime.now(UTC))
+        )
+    return "accepted"
+
+
+async def record_delivery(state: EdgeState, provider_id: str, status: str) -> None:
+    if status not in DELIVERY_RANK:
+        return
+    lower = [name for name, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
+    async with state.sessions.begin() as session:
+        await session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.provider_message_id == provider_id)
+            .where(OutboundMessage.delivery.is_(None) | OutboundMessage.delivery.in_(lower))
+            .values(delivery=status)
+        )
+
+
+async def event(state: EdgeState, level: str, type_: str, lead_id: str | None = None, **detail: Any) -> None:
+    """A system event from the edge. Details never carry phone numbers or secrets."""
+    async with state.sessions.begin() as session:
+        session.add(SystemEvent(level=level, type=type_, lead_id=lead_id, detail=detail))

@@ -1,0 +1,81 @@
+"""The state of one enquiry, as the lead workflow carries it, and the result of one turn.
+
+Plain dataclasses so Temporal's JSON converter round-trips them and continue-as-new can carry
+them. Only add fields with defaults: running workflows must keep deserialising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from consultation.messages import Outbound
+
+
+@dataclass
+class Estimate:
+    category: str  # SMALL | MEDIUM | LARGE | XL
+    deposit_pence: int
+    days: float | None  # XL only
+    price_min_pence: int
+    price_max_pence: int
+    min_budget_pence: int
+    region: str  # UK | EUROPE | ROW
+
+
+@dataclass
+class TourStop:
+    city: str
+    country: str
+    start: str  # ISO date
+    end: str  # ISO date
+
+
+@dataclass
+class Policy:
+    """Configuration the conversation needs, passed in by the workflow (never read from env)."""
+
+    artist_name: str = "the artist"
+    tour: list[TourStop] = field(default_factory=list)
+    handover_hold_cooldown_hours: int = 6
+    reminder_1_hours: int = 12
+    reminder_2_hours: int = 36  # after the last client message; no reply by then → ABANDONED
+
+
+@dataclass
+class Lead:
+    lead_id: str = ""
+    status: str = "NEW"
+    step: int = 0  # index into the 13 questions
+    answers: dict[str, str] = field(default_factory=dict)  # raw text per question key, latest
+    # Parsed values, flat and JSON-friendly: budget_pence, width_cm, height_cm, area_cm2, city,
+    # country, region, complexity, coverup, instagram, travel_city, timing, reference_count ...
+    parsed: dict[str, str | int | float | bool | None] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)  # parse failures per field
+    reviewing: bool = False  # answers complete, summary shown, waiting for "confirm"/corrections
+    estimate: Estimate | None = None
+    handover_reason: str | None = None
+    handover_from: str | None = None  # status to resume to after a handover
+    opted_out: bool = False
+    last_client_at: datetime | None = None  # opens the 24 h customer-service window
+    last_hold_reply_at: datetime | None = None
+    reminders_sent: int = 0  # qualifying reminders sent since the last client message
+    offered_tour_city: str | None = None
+    media: list[str] = field(default_factory=list)  # media ids of reference images
+    version: int = 0  # bumped on every change; orders read-model writes
+
+
+@dataclass
+class Event:
+    """A notable decision or failure, recorded as a system event."""
+
+    type: str  # e.g. "lead.handover", "lead.parse_failure", "lead.opt_out"
+    level: str = "INFO"
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    lead: Lead
+    replies: list[Outbound] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)

@@ -1,0 +1,98 @@
+"""The tables. Times are UTC timestamptz; ids from providers are unique so dedupe is a constraint."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class Contact(Base):
+    """A WhatsApp user. The only place a phone number is stored; Temporal sees `key` only."""
+
+    __tablename__ = "contacts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(128))  # business-scoped user id (BSUID)
+    profile_name: Mapped[str] = mapped_column(String(256), default="")
+    opted_out: Mapped[bool] = mapped_column(default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LeadRecord(Base):
+    """Read model of one enquiry, projected from its workflow. `version` orders the writes."""
+
+    __tablename__ = "leads"
+
+    lead_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contact_key: Mapped[str] = mapped_column(String(64), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(128))
+    run_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    estimate: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    handover_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class InboundMessage(Base):
+    """Inbound dedupe: one row per provider message id. `signalled_at` stays null until the
+    workflow has the message, so a delivery retried after a failed signal is signalled again."""
+
+    __tablename__ = "inbound_messages"
+
+    message_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    contact_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the normalised Inbound
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    signalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboundMessage(Base):
+    """Every message we send (or decided not to), keyed by an id the workflow derives, so an
+    activity retry never sends twice. The sandbox adapter's outbox for the demo page too."""
+
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)  # demo page ordering
+    contact_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    recipient: Mapped[str] = mapped_column(String(16))  # client | artist
+    lead_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    key: Mapped[str] = mapped_column(String(64), default="")
+    body: Mapped[str] = mapped_column(Text)
+    message: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the Outbound as sent
+    status: Mapped[str] = mapped_column(String(16))  # SENT | TEMPLATE | FAILED | SKIPPED
+    delivery: Mapped[str | None] = mapped_column(String(16))  # sent | delivered | read | failed
+    provider_message_id: Mapped[str | None] = mapped_column(String(256), unique=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SystemEvent(Base):
+    __tablename__ = "system_events"
+    __table_args__ = (Index("ix_system_events_lead_created", "lead_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    level: Mapped[str] = mapped_column(String(8))
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    lead_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Set by writers that may retry (activities): a retry then adds nothing twice.
+    source: Mapped[str | None] = mapped_column(String(300), unique=True)

@@ -1,0 +1,80 @@
+"""`make run`: the whole product on one machine, with no credentials.
+
+Starts an embedded PostgreSQL (unless DATABASE_URL is set) and the Temporal dev server with its
+UI (unless TEMPORAL_ADDRESS is set), applies migrations, then runs the worker and the API until
+Ctrl-C. Data lives under .var/ and is reused by the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import devstack
+
+ROOT = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("DATA_DIR", ROOT / ".var"))
+API_PORT = int(os.environ.get("PORT", "8000"))
+
+
+def main() -> None:
+    # SIGTERM behaves like Ctrl-C so every child is stopped the same way.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    env: dict[str, str] = {}
+    with ExitStack() as stack:
+        if not os.environ.get("DATABASE_URL"):
+            env["DATABASE_URL"] = stack.enter_context(devstack.postgres(DATA / "postgres"))
+        if not os.environ.get("TEMPORAL_ADDRESS"):
+            address = stack.enter_context(
+                devstack.temporal_dev_server(DATA / "temporal.db", 7233, 8233, DATA / "temporal.log")
+            )
+            env["TEMPORAL_ADDRESS"] = address
+        env.setdefault("ADMIN_API_KEY", os.environ.get("ADMIN_API_KEY") or "dev-admin-key")
+        env.setdefault("ARTIST_WHATSAPP_NUMBER", os.environ.get("ARTIST_WHATSAPP_NUMBER") or "447700900000")
+        child_env = devstack.env_with(**env)
+        devstack.migrate(child_env["DATABASE_URL"])
+
+        python = sys.executable
+        children = [
+            subprocess.Popen([python, "worker.py"], cwd=ROOT, env=child_env),
+            subprocess.Popen(
+                [python, "-m", "uvicorn", "--factory", "api.app:app", "--host", "127.0.0.1",
+                 "--port", str(API_PORT), "--log-level", "warning"],
+                cwd=ROOT, env=child_env,
+            ),
+        ]
+        stack.callback(stop_all, children)
+        devstack.wait_for_port(API_PORT)
+        ui = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
+        print(
+            f"\n  Demo chat   http://localhost:{API_PORT}/demo\n"
+            f"  Admin API   http://localhost:{API_PORT}/admin/leads  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
+            f"  Temporal UI {ui}\n  Data        {DATA}\n\n  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+            print("a process exited; stopping", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("\nstopping…", flush=True)
+
+
+def stop_all(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""All configuration, read once from the environment (and `.env`), passed down from there."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from consultation.lead import Policy, TourStop
+
+# Secrets and addresses production cannot run without. Named in one error when missing.
+PRODUCTION_REQUIRED = (
+    "DATABASE_URL",
+    "TEMPORAL_ADDRESS",
+    "CONTACT_KEY_SECRET",
+    "ADMIN_API_KEY",
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "ARTIST_WHATSAPP_NUMBER",
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    APP_ENV: Literal["dev", "test", "production"] = "dev"
+    PUBLIC_BASE_URL: str = "http://localhost:8000"
+
+    DATABASE_URL: str = ""
+    TEMPORAL_ADDRESS: str = "localhost:7233"
+    TEMPORAL_NAMESPACE: str = "default"
+    TEMPORAL_TASK_QUEUE: str = "leads"
+    TEMPORAL_UI_URL: str = "http://localhost:8233"
+
+    # Keys the HMAC that turns a WhatsApp contact into a workflow id, so phone numbers never
+    # reach Temporal (it stores ids and search attributes in plain text).
+    CONTACT_KEY_SECRET: str = "dev-only-contact-key-secret"
+    ADMIN_API_KEY: str = ""
+
+    # "sandbox" stores outbound messages for the demo page; "cloud" calls the WhatsApp Cloud API.
+    WHATSAPP_MODE: Literal["sandbox", "cloud"] = "sandbox"
+    WHATSAPP_VERIFY_TOKEN: str = ""
+    WHATSAPP_APP_SECRET: str = ""
+    WHATSAPP_ACCESS_TOKEN: str = ""
+    WHATSAPP_PHONE_NUMBER_ID: str = ""
+    WHATSAPP_API_BASE_URL: str = "https://graph.facebook.com"
+    WHATSAPP_API_VERSION: str = "v21.0"
+
+    ARTIST_NAME: str = "the artist"
+    ARTIST_WHATSAPP_NUMBER: str = ""
+    STUDIO_CITY: str = "London"
+    # JSON list of {"city", "country", "start", "end"} (ISO dates).
+    TOUR_SCHEDULE: list[TourStop] = Field(default_factory=list)
+
+    PILOT_MODE_ENABLED: bool = False
+    PILOT_ALLOWLIST_NUMBERS: str = ""  # comma-separated wa_ids
+    PANIC_MODE_ENABLED: bool = False
+    DEMO_MODE: bool = True
+
+    REMINDER_1_HOURS: int = 12
+    REMINDER_2_HOURS: int = 36
+    HANDOVER_HOLD_COOLDOWN_HOURS: int = 6
+
+    @field_validator("TOUR_SCHEDULE", mode="before")
+    @classmethod
+    def _tour_from_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip() else []
+        if isinstance(value, list):
+            return [TourStop(**stop) if isinstance(stop, dict) else stop for stop in value]
+        return value
+
+    @property
+    def pilot_allowlist(self) -> frozenset[str]:
+        return frozenset(n.strip().lstrip("+") for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n.strip())
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(
+            artist_name=self.ARTIST_NAME,
+            tour=list(self.TOUR_SCHEDULE),
+            handover_hold_cooldown_hours=self.HANDOVER_HOLD_COOLDOWN_HOURS,
+            reminder_1_hours=self.REMINDER_1_HOURS,
+            reminder_2_hours=self.REMINDER_2_HOURS,
+            studio_city=self.STUDIO_CITY,
+        )
+
+    def production_problems(self) -> list[str]:
+        """Everything that makes this configuration unsafe for production, all at once."""
+        problems = [f"{name} is not set" for name in PRODUCTION_REQUIRED if not getattr(self, name)]
+        if self.CONTACT_KEY_SECRET == Settings.model_fields["CONTACT_KEY_SECRET"].default:
+            problems.append("CONTACT_KEY_SECRET must not be the development default")
+        if self.DEMO_MODE:
+            problems.append("DEMO_MODE must be false")
+        if self.WHATSAPP_MODE != "cloud":
+            problems.append("WHATSAPP_MODE must be 'cloud'")
+        return problems
+
+    def check_production(self) -> None:
+        if self.APP_ENV == "production" and (problems := self.production_problems()):
+            raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

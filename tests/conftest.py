@@ -1,0 +1,154 @@
+"""Shared fixtures: real PostgreSQL, real Temporal (dev server and time-skipping test server),
+the real API served on loopback, and a fake Graph API speaking Meta's wire format."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+import devstack
+from api.app import create_app
+from models.base import make_engine, make_sessions
+from settings import Settings
+from tests.fakes.graph_api import FakeGraphApi
+from worker import build_worker
+from workflows.visibility import REGISTRY
+
+APP_SECRET = "test-app-secret"
+ARTIST = "447700900001"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with devstack.postgres(tmp_path_factory.mktemp("pg")) as url:
+        devstack.migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def temporal_address() -> Iterator[str]:
+    with devstack.temporal_dev_server(None, devstack.free_port(), None) as address:
+        yield address
+
+
+@pytest.fixture(scope="session")
+async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=devstack.bin_path("temporal-test-server")
+    )
+    kinds = {
+        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    }
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace="default",
+            search_attributes={name: kinds[kind] for name, kind in REGISTRY.items()},
+        )
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def graph() -> Iterator[FakeGraphApi]:
+    with FakeGraphApi(access_token="test-token") as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def sessions(database_url: str):
+    engine = make_engine(database_url, pool_size=5)
+    yield make_sessions(engine)
+
+
+class ServerThread:
+    """The real ASGI app under uvicorn on a loopback port, in its own thread and loop."""
+
+    def __init__(self, app, port: int) -> None:
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        devstack.wait_for_port(self.server.config.port)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    base_url: str
+    http: httpx.AsyncClient
+    client: Client
+    graph: FakeGraphApi
+
+
+def stack_settings(database_url: str, temporal_address: str, graph: FakeGraphApi, **extra) -> Settings:
+    values = dict(
+        APP_ENV="test",
+        DATABASE_URL=database_url,
+        TEMPORAL_ADDRESS=temporal_address,
+        TEMPORAL_TASK_QUEUE="leads-e2e",
+        ADMIN_API_KEY="test-admin-key",
+        WHATSAPP_MODE="cloud",
+        WHATSAPP_APP_SECRET=APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN="verify-me",
+        WHATSAPP_ACCESS_TOKEN="test-token",
+        WHATSAPP_PHONE_NUMBER_ID="PNID",
+        WHATSAPP_API_BASE_URL=graph.base_url,
+        ARTIST_WHATSAPP_NUMBER=ARTIST,
+        ARTIST_NAME="Sam",
+        DEMO_MODE=True,
+    )
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+async def stack(database_url: str, temporal_address: str, graph: FakeGraphApi, sessions) -> AsyncIterator[Stack]:
+    """Everything `make run` starts, wired to the fake Graph API: webhook → workflow → Graph."""
+    settings = stack_settings(database_url, temporal_address, graph)
+    client = await Client.connect(temporal_address)
+    port = devstack.free_port()
+    async with httpx.AsyncClient(timeout=10) as outbound_http:
+        worker = build_worker(client, settings, sessions, outbound_http)
+        async with worker:
+            with ServerThread(create_app(settings), port):
+                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+                    yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph)
+
+
+async def eventually(check, timeout: float = 15.0, interval: float = 0.05):
+    """Poll `check` (sync or async) until it returns a truthy value; the value is returned."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+def data_dir() -> Path:
+    return Path(__file__).parent / "data"

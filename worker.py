@@ -1,0 +1,63 @@
+"""The Temporal worker: runs LeadWorkflow and its activities. `python worker.py`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.messaging import MessagingActivities, SandboxSender, Sender
+from activities.records import RecordActivities
+from activities.whatsapp_cloud import CloudApi
+from models.base import make_engine, make_sessions
+from settings import Settings, get_settings
+from workflows.lead import LeadWorkflow
+
+
+def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
+    if settings.WHATSAPP_MODE == "sandbox":
+        return SandboxSender()
+    return CloudApi(
+        base_url=settings.WHATSAPP_API_BASE_URL,
+        api_version=settings.WHATSAPP_API_VERSION,
+        phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
+        access_token=settings.WHATSAPP_ACCESS_TOKEN,
+        client=http,
+    )
+
+
+def build_worker(client: Client, settings: Settings, sessions, http: httpx.AsyncClient) -> Worker:
+    messaging = MessagingActivities(sessions, make_sender(settings, http), settings.ARTIST_WHATSAPP_NUMBER)
+    records = RecordActivities(sessions)
+    return Worker(
+        client,
+        task_queue=settings.TEMPORAL_TASK_QUEUE,
+        workflows=[LeadWorkflow],
+        activities=[messaging.send_message, records.save_lead, records.record_events, records.set_opt_out],
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    settings.check_production()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    client = await Client.connect(settings.TEMPORAL_ADDRESS, namespace=settings.TEMPORAL_NAMESPACE)
+    engine = make_engine(settings.DATABASE_URL)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with httpx.AsyncClient(timeout=10) as http:
+        worker = build_worker(client, settings, make_sessions(engine), http)
+        async with worker:
+            logging.info("worker polling task queue %s", settings.TEMPORAL_TASK_QUEUE)
+            await stop.wait()
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

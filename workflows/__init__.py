@@ -1,0 +1,1 @@
+"""Temporal workflows: one long-running LeadWorkflow per enquiry."""

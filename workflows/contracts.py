@@ -1,0 +1,71 @@
+"""Inputs and outputs of the lead workflow and its activities: one small dataclass each, so they
+can grow (with defaults) without breaking running workflows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from consultation.lead import Event, Lead, Policy
+from consultation.messages import Inbound, Outbound
+
+
+@dataclass
+class Carried:
+    """What a run hands to its continuation (continue-as-new)."""
+
+    lead: Lead
+    inbox: list[Inbound] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # recent inbound ids, oldest first
+    sent: int = 0  # outbound messages so far; numbers the next outbound id
+
+
+@dataclass
+class LeadInput:
+    contact_key: str
+    policy: Policy = field(default_factory=Policy)
+    opted_out: bool = False  # from the contacts table: opt-out outlives a run
+    carried: Carried | None = None
+
+
+@dataclass
+class HoldNotice:
+    """A message the edge stored but did not hand to the conversation (panic mode)."""
+
+    message_id: str
+    reason: str = "panic"
+
+
+@dataclass
+class SendRequest:
+    outbound_id: str  # derived in the workflow, so a retried activity never sends twice
+    contact_key: str
+    lead_id: str
+    message: Outbound
+    window_open: bool  # the client's 24 h window; closed → template or nothing
+
+
+@dataclass
+class SendResult:
+    status: str  # SENT | TEMPLATE | SKIPPED | FAILED
+    provider_message_id: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class LeadSnapshot:
+    contact_key: str
+    workflow_id: str
+    run_id: str
+    lead: Lead
+
+
+@dataclass
+class EventBatch:
+    lead_id: str
+    events: list[Event]
+
+
+@dataclass
+class OptOutChange:
+    contact_key: str
+    opted_out: bool
