@@ -31,11 +31,15 @@ def main() -> None:
             env["DATABASE_URL"] = stack.enter_context(devstack.postgres(DATA / "postgres"))
         if not os.environ.get("TEMPORAL_ADDRESS"):
             address = stack.enter_context(
-                devstack.temporal_dev_server(DATA / "temporal.db", 7233, 8233, DATA / "temporal.log")
+                devstack.temporal_dev_server(
+                    DATA / "temporal.db", 7233, 8233, DATA / "temporal.log"
+                )
             )
             env["TEMPORAL_ADDRESS"] = address
         env.setdefault("ADMIN_API_KEY", os.environ.get("ADMIN_API_KEY") or "dev-admin-key")
-        env.setdefault("ARTIST_WHATSAPP_NUMBER", os.environ.get("ARTIST_WHATSAPP_NUMBER") or "447700900000")
+        env.setdefault(
+            "ARTIST_WHATSAPP_NUMBER", os.environ.get("ARTIST_WHATSAPP_NUMBER") or "447700900000"
+        )
         child_env = devstack.env_with(**env)
         devstack.migrate(child_env["DATABASE_URL"])
 
@@ -43,9 +47,21 @@ def main() -> None:
         children = [
             subprocess.Popen([python, "worker.py"], cwd=ROOT, env=child_env),
             subprocess.Popen(
-                [python, "-m", "uvicorn", "--factory", "api.app:app", "--host", "127.0.0.1",
-                 "--port", str(API_PORT), "--log-level", "warning"],
-                cwd=ROOT, env=child_env,
+                [
+                    python,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "api.app:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(API_PORT),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=child_env,
             ),
         ]
         stack.callback(stop_all, children)
@@ -53,7 +69,8 @@ def main() -> None:
         ui = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
         print(
             f"\n  Demo chat   http://localhost:{API_PORT}/demo\n"
-            f"  Admin API   http://localhost:{API_PORT}/admin/leads  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
+            f"  Admin API   http://localhost:{API_PORT}/admin/leads"
+            f"  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
             f"  Temporal UI {ui}\n  Data        {DATA}\n\n  Ctrl-C stops everything.\n",
             flush=True,
         )

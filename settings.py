@@ -77,7 +77,9 @@ class Settings(BaseSettings):
 
     @property
     def pilot_allowlist(self) -> frozenset[str]:
-        return frozenset(n.strip().lstrip("+") for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n.strip())
+        return frozenset(
+            n.strip().lstrip("+") for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n.strip()
+        )
 
     @property
     def policy(self) -> Policy:
@@ -93,7 +95,7 @@ class Settings(BaseSettings):
     def production_problems(self) -> list[str]:
         """Everything that makes this configuration unsafe for production, all at once."""
         problems = [f"{name} is not set" for name in PRODUCTION_REQUIRED if not getattr(self, name)]
-        if self.CONTACT_KEY_SECRET == Settings.model_fields["CONTACT_KEY_SECRET"].default:
+        if Settings.model_fields["CONTACT_KEY_SECRET"].default == self.CONTACT_KEY_SECRET:
             problems.append("CONTACT_KEY_SECRET must not be the development default")
         if self.DEMO_MODE:
             problems.append("DEMO_MODE must be false")

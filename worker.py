@@ -31,13 +31,20 @@ def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
 
 
 def build_worker(client: Client, settings: Settings, sessions, http: httpx.AsyncClient) -> Worker:
-    messaging = MessagingActivities(sessions, make_sender(settings, http), settings.ARTIST_WHATSAPP_NUMBER)
+    messaging = MessagingActivities(
+        sessions, make_sender(settings, http), settings.ARTIST_WHATSAPP_NUMBER
+    )
     records = RecordActivities(sessions)
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
         workflows=[LeadWorkflow],
-        activities=[messaging.send_message, records.save_lead, records.record_events, records.set_opt_out],
+        activities=[
+            messaging.send_message,
+            records.save_lead,
+            records.record_events,
+            records.set_opt_out,
+        ],
     )
 
 

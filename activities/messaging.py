@@ -85,7 +85,12 @@ class MessagingActivities:
         return await self._finish(request, "FAILED", None, f"{error.kind} ({error.code})", "ERROR")
 
     async def _finish(
-        self, request: SendRequest, status: str, provider_id: str | None, detail: str, level: str = ""
+        self,
+        request: SendRequest,
+        status: str,
+        provider_id: str | None,
+        detail: str,
+        level: str = "",
     ) -> SendResult:
         message = request.message
         row = {
@@ -105,7 +110,11 @@ class MessagingActivities:
             await session.execute(
                 statement.on_conflict_do_update(
                     index_elements=[OutboundMessage.id],
-                    set_={"status": status, "provider_message_id": provider_id, "error": row["error"]},
+                    set_={
+                        "status": status,
+                        "provider_message_id": provider_id,
+                        "error": row["error"],
+                    },
                 )
             )
             if level:
@@ -119,4 +128,3 @@ class MessagingActivities:
                     )
                 )
         return SendResult(status, provider_id, detail)
-

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from sqlalchemy import select
 
-from api.state import EdgeState, edge
+from api.state import Edge
 from models import LeadRecord, OutboundMessage, SystemEvent
 
 
-def require_admin(
-    state: EdgeState = Depends(edge), x_admin_api_key: str | None = Header(default=None)
-) -> None:
+def require_admin(state: Edge, x_admin_api_key: Annotated[str | None, Header()] = None) -> None:
     expected = state.settings.ADMIN_API_KEY
     if not expected:
         raise HTTPException(503, "Admin API disabled: set ADMIN_API_KEY")
@@ -46,9 +44,9 @@ def lead_summary(row: LeadRecord) -> dict[str, Any]:
 
 @router.get("/leads")
 async def list_leads(
+    state: Edge,
     status: str | None = None,
-    limit: int = Query(100, ge=1, le=500),
-    state: EdgeState = Depends(edge),
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     query = select(LeadRecord).order_by(LeadRecord.updated_at.desc()).limit(limit)
     if status:
@@ -59,7 +57,7 @@ async def list_leads(
 
 
 @router.get("/leads/{lead_id}")
-async def lead_detail(lead_id: str, state: EdgeState = Depends(edge)) -> dict[str, Any]:
+async def lead_detail(lead_id: str, state: Edge) -> dict[str, Any]:
     async with state.sessions() as session:
         row = await session.get(LeadRecord, lead_id)
         if row is None:
@@ -83,8 +81,13 @@ async def lead_detail(lead_id: str, state: EdgeState = Depends(edge)) -> dict[st
         "temporal_ui": f"{settings.TEMPORAL_UI_URL}/namespaces/{settings.TEMPORAL_NAMESPACE}"
         f"/workflows/{row.workflow_id}/{row.run_id}/history",
         "messages_sent": [
-            {"to": m.recipient, "key": m.key, "status": m.status, "delivery": m.delivery,
-             "at": _time(m.created_at)}
+            {
+                "to": m.recipient,
+                "key": m.key,
+                "status": m.status,
+                "delivery": m.delivery,
+                "at": _time(m.created_at),
+            }
             for m in messages
         ],
     }
@@ -92,10 +95,10 @@ async def lead_detail(lead_id: str, state: EdgeState = Depends(edge)) -> dict[st
 
 @router.get("/events")
 async def list_events(
+    state: Edge,
     lead_id: str | None = None,
     type: str | None = None,  # noqa: A002 - the query parameter's public name
-    limit: int = Query(100, ge=1, le=1000),
-    state: EdgeState = Depends(edge),
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     query = select(SystemEvent).order_by(SystemEvent.id.desc()).limit(limit)
     if lead_id:
@@ -106,8 +109,14 @@ async def list_events(
         rows = (await session.scalars(query)).all()
     return {
         "events": [
-            {"id": e.id, "at": _time(e.created_at), "level": e.level, "type": e.type,
-             "lead_id": e.lead_id, "detail": e.detail}
+            {
+                "id": e.id,
+                "at": _time(e.created_at),
+                "level": e.level,
+                "type": e.type,
+                "lead_id": e.lead_id,
+                "detail": e.detail,
+            }
             for e in rows
         ]
     }

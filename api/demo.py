@@ -12,12 +12,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.state import EdgeState, edge
+from api.state import Edge
 from api.whatsapp import ingest
 from models import Contact, InboundMessage, LeadRecord, OutboundMessage
 
@@ -65,7 +65,10 @@ def delivery_for(message: DemoMessage) -> dict[str, Any]:
                         "field": "messages",
                         "value": {
                             "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550000000", "phone_number_id": "DEMO"},
+                            "metadata": {
+                                "display_phone_number": "15550000000",
+                                "phone_number_id": "DEMO",
+                            },
                             "contacts": [{"profile": {"name": message.name}, "wa_id": wa_id}],
                             "messages": [body],
                         },
@@ -77,10 +80,12 @@ def delivery_for(message: DemoMessage) -> dict[str, Any]:
 
 
 @router.post("/send")
-async def send(message: DemoMessage, state: EdgeState = Depends(edge)) -> dict[str, Any]:
+async def send(message: DemoMessage, state: Edge) -> dict[str, Any]:
     raw = json.dumps(delivery_for(message)).encode()
     secret = state.settings.WHATSAPP_APP_SECRET
-    signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest() if secret else None
+    signature = (
+        "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest() if secret else None
+    )
     status, body = await ingest(state, raw, signature)
     if status != 200:
         raise HTTPException(status, body)
@@ -102,7 +107,7 @@ def _outbound(row: OutboundMessage) -> dict[str, Any]:
 
 
 @router.get("/chat")
-async def chat(phone: str, state: EdgeState = Depends(edge)) -> dict[str, Any]:
+async def chat(phone: str, state: Edge) -> dict[str, Any]:
     wa_id = phone.strip().lstrip("+")
     async with state.sessions() as session:
         contact = await session.scalar(select(Contact).where(Contact.wa_id == wa_id))
@@ -140,7 +145,7 @@ async def chat(phone: str, state: EdgeState = Depends(edge)) -> dict[str, Any]:
 
 
 @router.get("/artist")
-async def artist(state: EdgeState = Depends(edge)) -> dict[str, Any]:
+async def artist(state: Edge) -> dict[str, Any]:
     async with state.sessions() as session:
         rows = (
             await session.scalars(

@@ -5,23 +5,24 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.state import EdgeState, edge
+from api.state import Edge
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-async def health(state: EdgeState = Depends(edge)) -> dict[str, object]:
+async def health(state: Edge) -> dict[str, object]:
     settings = state.settings
     return {
         "status": "ok",
         "env": settings.APP_ENV,
         "whatsapp": settings.WHATSAPP_MODE,
-        "signature_required": bool(settings.WHATSAPP_APP_SECRET) or settings.APP_ENV == "production",
+        "signature_required": bool(settings.WHATSAPP_APP_SECRET)
+        or settings.APP_ENV == "production",
         "pilot_mode": settings.PILOT_MODE_ENABLED,
         "panic_mode": settings.PANIC_MODE_ENABLED,
         "demo": settings.DEMO_MODE,
@@ -29,7 +30,7 @@ async def health(state: EdgeState = Depends(edge)) -> dict[str, object]:
 
 
 @router.get("/ready")
-async def ready(state: EdgeState = Depends(edge)) -> JSONResponse:
+async def ready(state: Edge) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
         async with state.engine.connect() as connection:

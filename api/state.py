@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from temporalio.client import Client
 
@@ -33,3 +34,6 @@ class EdgeState:
 
 def edge(request: Request) -> EdgeState:
     return request.app.state.edge
+
+
+Edge = Annotated[EdgeState, Depends(edge)]

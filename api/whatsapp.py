@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -21,7 +21,7 @@ from temporalio.common import WorkflowIDReusePolicy
 
 from api.contacts import remember, workflow_id
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
-from api.state import EdgeState, edge
+from api.state import Edge, EdgeState
 from models import InboundMessage as InboundRow
 from models import OutboundMessage, SystemEvent
 from workflows.contracts import HoldNotice, LeadInput
@@ -35,7 +35,7 @@ DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
 
 
 @router.get("")
-async def verify(request: Request, state: EdgeState = Depends(edge)) -> PlainTextResponse:
+async def verify(request: Request, state: Edge) -> PlainTextResponse:
     params = request.query_params
     expected = state.settings.WHATSAPP_VERIFY_TOKEN
     token = params.get("hub.verify_token", "")
@@ -45,7 +45,7 @@ async def verify(request: Request, state: EdgeState = Depends(edge)) -> PlainTex
 
 
 @router.post("")
-async def receive(request: Request, state: EdgeState = Depends(edge)) -> JSONResponse:
+async def receive(request: Request, state: Edge) -> JSONResponse:
     raw = await request.body()
     status, body = await ingest(state, raw, request.headers.get("X-Hub-Signature-256"))
     return JSONResponse(body, status_code=status)
@@ -55,10 +55,10 @@ async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[i
     """Handle one delivery; returns (HTTP status, body). Shared by the webhook and /demo."""
     settings = state.settings
     secret = settings.WHATSAPP_APP_SECRET
-    if secret or settings.APP_ENV == "production":
-        if not (secret and verify_signature(raw, signature, secret)):
-            await event(state, "WARN", "whatsapp.signature_invalid", has_header=bool(signature))
-            return 403, {"received": False, "error": "Invalid webhook signature"}
+    signed = secret and verify_signature(raw, signature, secret)
+    if (secret or settings.APP_ENV == "production") and not signed:
+        await event(state, "WARN", "whatsapp.signature_invalid", has_header=bool(signature))
+        return 403, {"received": False, "error": "Invalid webhook signature"}
     try:
         delivery = parse_delivery(raw)
     except MalformedDelivery as error:
@@ -95,7 +95,9 @@ async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[i
 async def accept(state: EdgeState, item: InboundMessage) -> str:
     settings = state.settings
     sender = item.contact
-    if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER.lstrip("+"):
+    if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER.lstrip(
+        "+"
+    ):
         await event(state, "INFO", "artist.message_received", kind=item.message.kind)
         return "ignored"
     if settings.PILOT_MODE_ENABLED and (sender.wa_id or "") not in settings.pilot_allowlist:
@@ -135,8 +137,11 @@ async def accept(state: EdgeState, item: InboundMessage) -> str:
         if settings.PANIC_MODE_ENABLED:
             # Panic: no automation. The message stays stored (signalled_at empty) for release.
             await client.start_workflow(
-                LeadWorkflow.run, start, start_signal="hold",
-                start_signal_args=[HoldNotice(message.message_id)], **common,
+                LeadWorkflow.run,
+                start,
+                start_signal="hold",
+                start_signal_args=[HoldNotice(message.message_id)],
+                **common,
             )
             await event(state, "WARN", "panic.held", kind=message.kind)
             return "accepted"
@@ -169,7 +174,9 @@ async def record_delivery(state: EdgeState, provider_id: str, status: str) -> No
         )
 
 
-async def event(state: EdgeState, level: str, type_: str, lead_id: str | None = None, **detail: Any) -> None:
+async def event(
+    state: EdgeState, level: str, type_: str, lead_id: str | None = None, **detail: Any
+) -> None:
     """A system event from the edge. Details never carry phone numbers or secrets."""
     async with state.sessions.begin() as session:
         session.add(SystemEvent(level=level, type=type_, lead_id=lead_id, detail=detail))

@@ -40,6 +40,7 @@ class Policy:
     handover_hold_cooldown_hours: int = 6
     reminder_1_hours: int = 12
     reminder_2_hours: int = 36  # after the last client message; no reply by then → ABANDONED
+    studio_city: str = "London"  # where the artist works when not on tour
 
 
 @dataclass
@@ -63,6 +64,12 @@ class Lead:
     offered_tour_city: str | None = None
     media: list[str] = field(default_factory=list)  # media ids of reference images
     version: int = 0  # bumped on every change; orders read-model writes
+    confirmed: bool = False  # the client confirmed the summary; completion has run
+    editing: str | None = None  # question key being changed from the summary
+    # Why the bot stepped aside: human | refund | delete_data | price | parse_failure | coverup |
+    # budget. `resume` uses it to know what the artist has dealt with.
+    handover_kind: str | None = None
+    cleared: list[str] = field(default_factory=list)  # completion checks the artist waived on resume
 
 
 @dataclass

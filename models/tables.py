@@ -1,4 +1,4 @@
-"""The tables. Times are UTC timestamptz; ids from providers are unique so dedupe is a constraint."""
+"""The tables. Times are UTC timestamptz; provider ids are unique, so dedupe is a constraint."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ class InboundMessage(Base):
     contact_key: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the normalised Inbound
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
     signalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

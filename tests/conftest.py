@@ -101,7 +101,9 @@ class Stack:
     graph: FakeGraphApi
 
 
-def stack_settings(database_url: str, temporal_address: str, graph: FakeGraphApi, **extra) -> Settings:
+def stack_settings(
+    database_url: str, temporal_address: str, graph: FakeGraphApi, **extra
+) -> Settings:
     values = dict(
         APP_ENV="test",
         DATABASE_URL=database_url,
@@ -123,7 +125,9 @@ def stack_settings(database_url: str, temporal_address: str, graph: FakeGraphApi
 
 
 @pytest.fixture(scope="session")
-async def stack(database_url: str, temporal_address: str, graph: FakeGraphApi, sessions) -> AsyncIterator[Stack]:
+async def stack(
+    database_url: str, temporal_address: str, graph: FakeGraphApi, sessions
+) -> AsyncIterator[Stack]:
     """Everything `make run` starts, wired to the fake Graph API: webhook → workflow → Graph."""
     settings = stack_settings(database_url, temporal_address, graph)
     client = await Client.connect(temporal_address)
@@ -132,7 +136,9 @@ async def stack(database_url: str, temporal_address: str, graph: FakeGraphApi, s
         worker = build_worker(client, settings, sessions, outbound_http)
         async with worker:
             with ServerThread(create_app(settings), port):
-                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+                async with httpx.AsyncClient(
+                    base_url=f"http://127.0.0.1:{port}", timeout=10
+                ) as http:
                     yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph)
 
 

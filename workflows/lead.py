@@ -8,6 +8,7 @@ record) through activities.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
@@ -40,7 +41,9 @@ SEND_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
     maximum_attempts=30,
 )
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+DB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+)
 
 
 @workflow.defn
@@ -101,12 +104,10 @@ class LeadWorkflow:
                 due = engine.next_reminder_at(self.lead, self.policy)
                 timeout = (due - workflow.now()).total_seconds() if due else None
                 if timeout is None or timeout > 0:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await workflow.wait_condition(
                             lambda: bool(self.inbox or self.held), timeout=timeout
                         )
-                    except asyncio.TimeoutError:
-                        pass
                 if not (self.inbox or self.held):
                     await self._apply(engine.remind(self.lead, workflow.now(), self.policy))
                     continue

@@ -14,7 +14,7 @@ LEAD_BUDGET = SearchAttributeKey.for_int("LeadBudgetPence")
 LEAD_TOUR_CITY = SearchAttributeKey.for_keyword("LeadTourCity")
 LEAD_HANDOVER = SearchAttributeKey.for_keyword("LeadHandoverReason")
 
-# name → Temporal type, for `temporal server start-dev --search-attribute` and operator registration.
+# name → Temporal type: registered by `make run`'s dev server, tests and docker compose.
 REGISTRY: dict[str, str] = {
     "LeadStatus": "Keyword",
     "LeadStep": "Int",
@@ -40,4 +40,7 @@ def updates_for(lead: Lead) -> list[SearchAttributeUpdate]:
         (LEAD_TOUR_CITY, tour_city),
         (LEAD_HANDOVER, lead.handover_reason[:200] if lead.handover_reason else None),
     ]
-    return [key.value_set(value) if value not in (None, "") else key.value_unset() for key, value in pairs]  # type: ignore[attr-defined]
+    return [
+        key.value_set(value) if value not in (None, "") else key.value_unset()
+        for key, value in pairs
+    ]  # type: ignore[attr-defined]

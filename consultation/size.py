@@ -1,0 +1,60 @@
+"""Reading a tattoo size from what the client typed: "10x12cm", "3 by 5 inches", "8cm"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consultation.text import fold
+
+# A tattoo bigger than a metre on a side is a misunderstanding, not a size.
+MAX_SIDE_CM = 100.0
+
+_TO_CM = {"cm": 1.0, "mm": 0.1, "in": 2.54}
+_NUMBER = r"(\d{1,4}(?:[.,]\d{1,2})?)"
+_UNIT = r"(cm|centimet(?:er|re)s?|mm|millimet(?:er|re)s?|inch(?:es)?|in|\"|''|″)"
+_BETWEEN = r"\s*(?:x|\*|by)\s*"
+# "10cm x 12cm", "10 x 12 cm", "10cm x 12": one unit is enough, it applies to both sides.
+_PAIR = re.compile(rf"{_NUMBER}\s*{_UNIT}?{_BETWEEN}{_NUMBER}\s*{_UNIT}?(?![a-z])")
+_SINGLE = re.compile(rf"{_NUMBER}\s*{_UNIT}(?![a-z])")
+
+
+@dataclass(frozen=True)
+class Size:
+    width_cm: float
+    height_cm: float
+
+    @property
+    def area_cm2(self) -> float:
+        return round(self.width_cm * self.height_cm, 1)
+
+
+def _unit(name: str) -> str:
+    if name.startswith(("cent", "cm")):
+        return "cm"
+    if name.startswith(("mil", "mm")):
+        return "mm"
+    return "in"
+
+
+def _cm(number: str, unit: str) -> float:
+    return round(float(number.replace(",", ".")) * _TO_CM[unit], 1)
+
+
+def parse_size(text: object) -> Size | None:
+    """Width and height in cm, or None. A unit is required (cm, mm, inches or "), since a bare
+    "10x15" could be either; a single measurement means a square. Zero or over 1 m is refused."""
+    cleaned = fold(text).replace("×", "x").replace("”", '"').replace("“", '"')
+    pair = _PAIR.search(cleaned)
+    if pair and (pair.group(2) or pair.group(4)):
+        first = _unit(pair.group(2) or pair.group(4))
+        second = _unit(pair.group(4) or pair.group(2))
+        width, height = _cm(pair.group(1), first), _cm(pair.group(3), second)
+    else:
+        single = _SINGLE.search(cleaned)
+        if single is None:
+            return None
+        width = height = _cm(single.group(1), _unit(single.group(2)))
+    if not (0 < width <= MAX_SIDE_CM and 0 < height <= MAX_SIDE_CM):
+        return None
+    return Size(width, height)

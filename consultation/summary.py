@@ -1,0 +1,131 @@
+"""Summaries of an enquiry: the one the client confirms and the one the artist reviews (§20).
+Missing fields are left out, never shown as "None"."""
+
+from __future__ import annotations
+
+from consultation.copy import CATEGORY_WORDS, COMPLEXITY_WORDS, money, size
+from consultation.lead import Lead
+from consultation.messages import MAX_TEXT
+from consultation.text import cap
+
+
+def lead_ref(lead: Lead) -> str:
+    return f"Lead {lead.lead_id[:8]}" if lead.lead_id else "A new lead"
+
+
+def _text(lead: Lead, key: str, limit: int) -> str | None:
+    answer = lead.answers.get(key, "").strip()
+    return cap(answer, limit) if answer else None
+
+
+def _size(lead: Lead) -> str | None:
+    width, height = lead.parsed.get("width_cm"), lead.parsed.get("height_cm")
+    if isinstance(width, int | float) and isinstance(height, int | float):
+        return size(width, height)
+    return _text(lead, "dimensions", 40)
+
+
+def _place(city: object, country: object) -> str | None:
+    parts = [str(part) for part in (city, country) if part]
+    return ", ".join(parts) or None
+
+
+def _complexity(lead: Lead) -> str | None:
+    level = lead.parsed.get("complexity")
+    return COMPLEXITY_WORDS.get(level) if isinstance(level, int) else None
+
+
+def _yes_no(value: object) -> str | None:
+    return None if value is None else ("Yes" if value else "No")
+
+
+def _references(lead: Lead) -> str:
+    count = lead.parsed.get("reference_count") or 0
+    return f"{count} sent" if count else "None"
+
+
+def _lines(pairs: list[tuple[str, str | None]]) -> str:
+    return "\n".join(f"• {label}: {value}" for label, value in pairs if value)
+
+
+def client_summary(lead: Lead) -> str:
+    """The answers as the bot understood them, for the client to confirm or correct."""
+    parsed = lead.parsed
+    budget = parsed.get("budget_pence")
+    handle = parsed.get("instagram")
+    return _lines(
+        [
+            ("Idea", _text(lead, "idea", 150)),
+            ("Placement", _text(lead, "placement", 60)),
+            ("Size", _size(lead)),
+            ("Style", _text(lead, "style", 60)),
+            ("Detail level", _complexity(lead)),
+            ("Cover-up", _yes_no(parsed.get("coverup"))),
+            ("References", _references(lead)),
+            ("Budget", money(budget) if isinstance(budget, int) else None),
+            ("Location", _place(parsed.get("city"), parsed.get("country"))),
+            ("Instagram", f"@{handle}" if handle else "None"),
+            ("Travel city", _place(parsed.get("travel_city"), None) or "Same as location"),
+            ("Timing", str(parsed["timing"]) if parsed.get("timing") else None),
+        ]
+    )
+
+
+def _budget_line(lead: Lead) -> str | None:
+    budget = lead.parsed.get("budget_pence")
+    if not isinstance(budget, int):
+        return None
+    if lead.estimate is None:
+        return money(budget)
+    line = f"{money(budget)} (min {money(lead.estimate.min_budget_pence)})"
+    return line + " ⚠️ below minimum" if budget < lead.estimate.min_budget_pence else line
+
+
+def _tour_line(lead: Lead) -> str | None:
+    parsed = lead.parsed
+    if parsed.get("tour_city"):
+        return f"Tour city: {parsed['tour_city']}"
+    if lead.offered_tour_city:
+        return f"Tour city offered: {lead.offered_tour_city}"
+    requested = parsed.get("travel_city")
+    return f"Requested city: {requested}" if requested else None
+
+
+def artist_summary(lead: Lead) -> str:
+    """Everything the artist needs to judge the enquiry, one field a line."""
+    parsed = lead.parsed
+    estimate = lead.estimate
+    area = parsed.get("area_cm2")
+    size_line = _size(lead)
+    if size_line and isinstance(area, int | float):
+        size_line += f" ({area:g} cm²)"
+    location = _place(parsed.get("city"), parsed.get("country"))
+    if location and parsed.get("region"):
+        location += f" ({parsed['region']})"
+    handle = parsed.get("instagram")
+    estimate_line = price_line = None
+    if estimate is not None:
+        days = f", {estimate.days:g} days" if estimate.days else ""
+        estimate_line = (
+            f"{CATEGORY_WORDS[estimate.category]}{days}, deposit {money(estimate.deposit_pence)}"
+        )
+        price_line = f"{money(estimate.price_min_pence)}–{money(estimate.price_max_pence)}"
+    body = _lines(
+        [
+            ("Idea", _text(lead, "idea", 600)),
+            ("Placement", _text(lead, "placement", 100)),
+            ("Size", size_line),
+            ("Style", _text(lead, "style", 100)),
+            ("Complexity", _complexity(lead)),
+            ("Cover-up", _yes_no(parsed.get("coverup"))),
+            ("References", _references(lead) if parsed.get("reference_count") else None),
+            ("Location", location),
+            ("Tour", _tour_line(lead)),
+            ("Budget", _budget_line(lead)),
+            ("Instagram", f"@{handle}" if handle else None),
+            ("Estimate", estimate_line),
+            ("Price range (internal)", price_line),
+            ("Timing", str(parsed["timing"]) if parsed.get("timing") else None),
+        ]
+    )
+    return cap(body, MAX_TEXT - 500)  # room for the header and footer around it
