@@ -106,7 +106,7 @@ def _read_value(where: str, value: dict, delivery: Delivery) -> None:
     phone_number_id = _str(_obj(value, "metadata"), "phone_number_id")
     contacts = [c for c in _list(value, "contacts") if isinstance(c, dict)]
     for error in _list(value, "errors"):
-        code = _obj_code(error)
+        code = _error_code(error)
         delivery.problems.append(f"{where}: Meta reported error {code}")
     for m, raw in enumerate(_list(value, "messages")):
         item = _read_message(f"{where}.messages[{m}]", raw, contacts, delivery.problems)
@@ -226,7 +226,7 @@ def _read_status(where: str, raw: Any, problems: list[str]) -> StatusUpdate | No
     timestamp = _timestamp(raw.get("timestamp"))
     if timestamp is None:
         problems.append(f"{where}: unreadable timestamp")
-    codes = tuple(code for code in map(_obj_code, _list(raw, "errors")) if code is not None)
+    codes = tuple(code for code in map(_error_code, _list(raw, "errors")) if code is not None)
     return StatusUpdate(
         message_id=message_id,
         status=status,
@@ -246,7 +246,7 @@ def _timestamp(value: Any) -> int | None:
     return None
 
 
-def _obj_code(error: Any) -> int | None:
+def _error_code(error: Any) -> int | None:
     code = error.get("code") if isinstance(error, dict) else None
     return code if isinstance(code, int) and not isinstance(code, bool) else None
 

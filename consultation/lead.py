@@ -69,7 +69,9 @@ class Lead:
     # Why the bot stepped aside: human | refund | delete_data | price | parse_failure | coverup |
     # budget. `resume` uses it to know what the artist has dealt with.
     handover_kind: str | None = None
-    cleared: list[str] = field(default_factory=list)  # completion checks the artist waived on resume
+    cleared: list[str] = field(
+        default_factory=list
+    )  # completion checks the artist waived on resume
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from consultation.copy import CATEGORY_WORDS, COMPLEXITY_WORDS, money, size
 from consultation.lead import Lead
 from consultation.messages import MAX_TEXT
+from consultation.questions import BY_KEY
 from consultation.text import cap
 
 
@@ -48,27 +49,31 @@ def _lines(pairs: list[tuple[str, str | None]]) -> str:
     return "\n".join(f"• {label}: {value}" for label, value in pairs if value)
 
 
-def client_summary(lead: Lead) -> str:
-    """The answers as the bot understood them, for the client to confirm or correct."""
+def client_values(lead: Lead) -> dict[str, str | None]:
+    """Each answer as the bot understood it, by question key (location holds the country)."""
     parsed = lead.parsed
     budget = parsed.get("budget_pence")
     handle = parsed.get("instagram")
-    return _lines(
-        [
-            ("Idea", _text(lead, "idea", 150)),
-            ("Placement", _text(lead, "placement", 60)),
-            ("Size", _size(lead)),
-            ("Style", _text(lead, "style", 60)),
-            ("Detail level", _complexity(lead)),
-            ("Cover-up", _yes_no(parsed.get("coverup"))),
-            ("References", _references(lead)),
-            ("Budget", money(budget) if isinstance(budget, int) else None),
-            ("Location", _place(parsed.get("city"), parsed.get("country"))),
-            ("Instagram", f"@{handle}" if handle else "None"),
-            ("Travel city", _place(parsed.get("travel_city"), None) or "Same as location"),
-            ("Timing", str(parsed["timing"]) if parsed.get("timing") else None),
-        ]
-    )
+    return {
+        "idea": _text(lead, "idea", 150),
+        "placement": _text(lead, "placement", 60),
+        "dimensions": _size(lead),
+        "style": _text(lead, "style", 60),
+        "complexity": _complexity(lead),
+        "coverup": _yes_no(parsed.get("coverup")),
+        "reference_images": _references(lead),
+        "budget": money(budget) if isinstance(budget, int) else None,
+        "location_city": _place(parsed.get("city"), parsed.get("country")),
+        "instagram_handle": f"@{handle}" if handle else "None",
+        "travel_city": _place(parsed.get("travel_city"), None) or "Same as location",
+        "timing": str(parsed["timing"]) if parsed.get("timing") else None,
+    }
+
+
+def client_summary(lead: Lead) -> str:
+    """The answers for the client to confirm or correct, labelled as the questions are."""
+    values = client_values(lead)
+    return _lines([(BY_KEY[key].label, value) for key, value in values.items()])
 
 
 def _budget_line(lead: Lead) -> str | None:

@@ -62,7 +62,7 @@ def choose_venue(
 
 
 def dates_text(stop: TourStop) -> str:
-    """"3 June 2025", "3–7 June 2025" or "28 June – 2 July 2025"."""
+    """ "3 June 2025", "3–7 June 2025" or "28 June – 2 July 2025"."""
     start, end = _day(stop.start), _day(stop.end)
     if start is None or end is None:
         return f"{stop.start} – {stop.end}"

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
+from consultation.copy import COPY
+from consultation.questions import KEYS
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -25,23 +27,27 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT = "/tmp/demo.png"
 
-# What the client answers, in question order; the second item names the choice to tap when the
-# bot offers reply buttons or list rows (matched against their titles, case-insensitively).
-ANSWERS: list[tuple[str, str | None]] = [
-    ("A fine line swallow with a sprig of lavender", None),
-    ("Inner forearm", None),
-    ("10x12cm", None),
-    ("Fine line", None),
-    ("2", "medium"),
-    ("No", "no"),
-    ("no", "no"),
-    ("2k", None),
-    ("Leeds", None),
-    ("@inky_demo", None),
-    ("same", "same"),
-    ("Next 2-4 weeks", "2-4 weeks"),
-]
-CONFIRM_HINTS = ("confirm", "looks good", "yes", "correct", "all good")
+# What the client answers to each question (by key), and the title of the reply button or list
+# row to tap instead when the question offers one (matched case-insensitively).
+ANSWERS: dict[str, tuple[str, str | None]] = {
+    "idea": ("A fine line swallow with a sprig of lavender", None),
+    "placement": ("Inner forearm", "forearm"),
+    "dimensions": ("10x12cm", None),
+    "style": ("Fine line", "fine line"),
+    "complexity": ("2", "medium detail"),
+    "coverup": ("No", "no"),
+    "reference_images": ("no", None),
+    "budget": ("2k", None),
+    "location_city": ("Leeds", None),
+    "location_country": ("United Kingdom", None),
+    "instagram_handle": ("@inky_demo", None),  # made unique per run below
+    "travel_city": ("same", None),
+    "timing": ("Next 2-4 weeks", "next 2-4 weeks"),
+}
+# The question copy identifies which question a bubble asks; the page shows it verbatim.
+QUESTION_TEXT = {key: " ".join(COPY[f"question.{key}"].split()) for key in KEYS}
+SUMMARY_OPENING = " ".join(COPY["summary"].split("{summary}")[0].split())
+CONFIRM_HINTS = (COPY["summary.confirm_button"].lower(), "confirm")
 SETTLE_MS = 1200  # the page polls every ~700 ms; a turn may send more than one message
 
 
@@ -104,30 +110,65 @@ async def type_message(page: Page, text: str, *, with_enter: bool) -> None:
     await expect(box).to_have_value("")
 
 
+def best_match(titles: list[str], hints: tuple[str, ...]) -> int | None:
+    """The index of the title equal to a hint, else of the first one containing a hint."""
+    folded = [title.strip().lower() for title in titles]
+    for hint in hints:
+        if hint in folded:
+            return folded.index(hint)
+    for hint in hints:
+        for index, title in enumerate(folded):
+            if hint in title:
+                return index
+    return None
+
+
 async def tap_choice(page: Page, hints: tuple[str, ...]) -> str | None:
     """Tap the reply button or list row (in the latest bot message) whose title matches one of
     `hints`; returns the tapped title, or None when there is nothing to tap."""
     latest = bot_bubbles(page).last
     buttons = latest.get_by_test_id("choice")
-    for index in range(await buttons.count()):
+    index = best_match(await buttons.all_inner_texts(), hints)
+    if index is not None:
         title = (await buttons.nth(index).inner_text()).strip()
-        if any(hint in title.lower() for hint in hints):
-            await buttons.nth(index).click()
-            return title
+        await buttons.nth(index).click()
+        return title
     opener = latest.get_by_test_id("list-button")
     if await opener.count():
         await opener.click()
-        rows = page.get_by_role("dialog").get_by_test_id("choice")
+        sheet = page.get_by_role("dialog")
+        rows = sheet.get_by_test_id("choice")
         await expect(rows.first).to_be_visible()
-        for index in range(await rows.count()):
+        await expect(rows.first).to_be_focused()  # keyboard users land in the list
+        index = best_match(await rows.locator(".title").all_inner_texts(), hints)
+        if index is not None:
             title = (await rows.nth(index).locator(".title").inner_text()).strip()
-            if any(hint in title.lower() for hint in hints):
-                await rows.nth(index).click()
-                await expect(page.get_by_role("dialog")).to_be_hidden()
-                return title
+            await rows.nth(index).click()
+            await expect(sheet).to_be_hidden()
+            return title
         await page.keyboard.press("Escape")
-        await expect(page.get_by_role("dialog")).to_be_hidden()
+        await expect(sheet).to_be_hidden()
     return None
+
+
+async def latest_turn(page: Page) -> str:
+    """The text of the bot's messages since the client's last one."""
+    return await page.get_by_test_id("client-chat").evaluate(
+        """chat => {
+            const bubbles = [...chat.querySelectorAll('[data-testid="bubble"]')];
+            let first = bubbles.length;
+            while (first > 0 && bubbles[first - 1].dataset.from === "bot") first--;
+            return bubbles.slice(first).map((bubble) => bubble.innerText).join("\\n");
+        }"""
+    )
+
+
+def question_in(text: str) -> str | None:
+    """The key of the question a bot message asks (the last one in it, when several)."""
+    flat = " ".join(text.split())
+    found = [(flat.rfind(question), key) for key, question in QUESTION_TEXT.items()]
+    position, key = max(found)
+    return key if position >= 0 else None
 
 
 async def test_demo_page_runs_a_whole_consultation_to_pending_approval(
@@ -146,26 +187,37 @@ async def test_demo_page_runs_a_whole_consultation_to_pending_approval(
     bots = await settled_count(page, bot_bubbles(page), 0)
     await expect(status).to_have_text("QUALIFYING")
 
+    handle = f"@inky_{random.randint(10000, 99999)}"
+    answers = {**ANSWERS, "instagram_handle": (handle, None)}
     taps: list[str] = []
-    for number, (text, hint) in enumerate(ANSWERS):
+    asked: list[str] = []
+    while True:
+        latest = await latest_turn(page)
+        if SUMMARY_OPENING in " ".join(latest.split()):
+            break
+        key = question_in(latest)
+        assert key is not None, f"not a question the test knows: {latest!r}"
+        assert asked.count(key) < 2, f"asked {key} again: {latest!r} after {asked}"
+        asked.append(key)
+        text, hint = answers[key]
         tapped = await tap_choice(page, (hint,)) if hint else None
         if tapped:
             taps.append(tapped)
             await expect(client.last.locator(".text")).to_have_text(tapped)
         else:
-            await type_message(page, text, with_enter=number % 2 == 0)
+            await type_message(page, text, with_enter=len(asked) % 2 == 1)
             await expect(client.last.locator(".text")).to_have_text(text)
         bots = await settled_count(page, bot_bubbles(page), bots)
-        if number < len(ANSWERS) - 1:
-            # Still qualifying, and nothing has gone to the artist yet.
-            await expect(status).to_have_text("QUALIFYING")
-            assert await artist_bubbles(page).count() == artist_before
-    assert taps, "no answer could be given by tapping a reply button or list row"
+        # Still qualifying, and nothing has gone to the artist yet.
+        await expect(status).to_have_text("QUALIFYING")
+        assert await artist_bubbles(page).count() == artist_before
+    assert asked[0] == "idea" and "timing" in asked
+    assert len(taps) >= 3, f"expected to tap buttons and list rows, tapped {taps}"
 
-    # The last answer brings the summary to confirm; the artist still has nothing.
-    assert await artist_bubbles(page).count() == artist_before
-    summary = await bot_bubbles(page).last.inner_text()
-    assert "2,000" in summary
+    # The last answer brings the summary to confirm, with buttons; the artist still has nothing.
+    summary = await latest_turn(page)
+    assert "£2,000" in summary and handle in summary
+    await expect(bot_bubbles(page).last.get_by_test_id("choice").first).to_be_visible()
     if not await tap_choice(page, CONFIRM_HINTS):
         await type_message(page, "confirm", with_enter=True)
 
@@ -174,7 +226,7 @@ async def test_demo_page_runs_a_whole_consultation_to_pending_approval(
     await settled_count(page, bot_bubbles(page), bots)
     await settled_count(page, artist_bubbles(page), artist_before)
     artist_text = "\n".join(await artist_bubbles(page).all_inner_texts())
-    assert "2,000" in artist_text
+    assert handle in artist_text and "£2,000" in artist_text
 
     await page.screenshot(path=SCREENSHOT)
     assert errors == []

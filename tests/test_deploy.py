@@ -212,7 +212,7 @@ def test_production_switches() -> None:
 def test_compose_environment_is_a_valid_production_configuration(clean_env: None) -> None:
     """With every required value supplied, the app containers' settings pass the gate."""
     operator = {name: f"value-for-{name}" for name in interpolated_names()}
-    resolved = {
+    resolved: dict[str, Any] = {
         name: interpolate(str(value), operator)
         for name, value in env_of("api").items()
         if value is not None  # pass-through variables, unset here
@@ -386,7 +386,7 @@ def test_dockerignore_keeps_local_state_and_secrets_out() -> None:
 
 
 def test_production_names_every_missing_requirement(clean_env: None) -> None:
-    empty = {name: "" for name in PRODUCTION_REQUIRED}
+    empty: dict[str, Any] = {name: "" for name in PRODUCTION_REQUIRED}
     settings = Settings(APP_ENV="production", _env_file=None, **empty)  # type: ignore[call-arg]
     problems = settings.production_problems()
     for name in PRODUCTION_REQUIRED:
@@ -410,7 +410,7 @@ def test_production_with_bare_defaults_is_refused(clean_env: None) -> None:
 def test_api_refuses_to_start_in_production_without_secrets(clean_env: None) -> None:
     from api.app import create_app
 
-    empty = {name: "" for name in PRODUCTION_REQUIRED}
+    empty: dict[str, Any] = {name: "" for name in PRODUCTION_REQUIRED}
     settings = Settings(APP_ENV="production", _env_file=None, **empty)  # type: ignore[call-arg]
     with pytest.raises(RuntimeError, match="Refusing to start in production") as refused:
         create_app(settings)

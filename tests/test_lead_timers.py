@@ -17,6 +17,7 @@ from consultation.lead import Lead, Policy
 from consultation.messages import Inbound
 from models import Contact, OutboundMessage
 from workflows.contracts import LeadInput
+from tests.conftest import eventually
 from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -76,11 +77,21 @@ async def state(handle: WorkflowHandle) -> Lead:
     return await handle.query(LeadWorkflow.state)
 
 
+async def settled(handle: WorkflowHandle, check) -> Lead:
+    """The lead once the workflow has processed what it was sent (signals are asynchronous)."""
+
+    async def ready():
+        lead = await state(handle)
+        return lead if check(lead) else None
+
+    return await eventually(ready)
+
+
 async def test_silent_client_is_nudged_at_12h_and_abandoned_at_36h(timer_worker, sessions):
     env = timer_worker
     key, handle = await start_lead(env, sessions)
     await client_says(handle, "A dragon on my back")
-    assert (await state(handle)).step == 1
+    await settled(handle, lambda lead: lead.step == 1)
 
     await env.sleep(timedelta(hours=11))
     assert not [k for k, _ in await sent_keys(sessions, key) if k.startswith("reminder")]
@@ -101,6 +112,7 @@ async def test_a_reply_cancels_the_pending_reminder(timer_worker, sessions):
     key, handle = await start_lead(env, sessions)
     await env.sleep(timedelta(hours=10))
     await client_says(handle, "A koi fish")  # restarts the clock
+    await settled(handle, lambda lead: lead.step == 1)
     await env.sleep(timedelta(hours=10))
     assert not [k for k, _ in await sent_keys(sessions, key) if k.startswith("reminder")]
     lead = await state(handle)
@@ -109,6 +121,7 @@ async def test_a_reply_cancels_the_pending_reminder(timer_worker, sessions):
     await env.sleep(timedelta(hours=3))  # 13 h after the reply
     assert [k for k, _ in await sent_keys(sessions, key)].count("reminder.1") == 1
     await client_says(handle, "Forearm")
+    await settled(handle, lambda lead: lead.step == 2)
     await env.sleep(timedelta(hours=30))  # final reminder would have fallen at 36 h of silence
     assert (await state(handle)).status == "QUALIFYING"
     assert "reminder.final" not in [k for k, _ in await sent_keys(sessions, key)]
@@ -119,7 +132,7 @@ async def test_reminders_stop_once_the_lead_is_handed_over(timer_worker, session
     env = timer_worker
     key, handle = await start_lead(env, sessions)
     await client_says(handle, "human")
-    assert (await state(handle)).status == "NEEDS_ARTIST_REPLY"
+    await settled(handle, lambda lead: lead.status == "NEEDS_ARTIST_REPLY")
     await env.sleep(timedelta(days=3))
     assert not [k for k, _ in await sent_keys(sessions, key) if k.startswith("reminder")]
     await handle.terminate("test done")
