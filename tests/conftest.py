@@ -104,7 +104,7 @@ class Stack:
 def stack_settings(
     database_url: str, temporal_address: str, graph: FakeGraphApi, **extra
 ) -> Settings:
-    values = dict(
+    values: dict[str, object] = dict(
         APP_ENV="test",
         DATABASE_URL=database_url,
         TEMPORAL_ADDRESS=temporal_address,
@@ -121,7 +121,7 @@ def stack_settings(
         DEMO_MODE=True,
     )
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from consultation import engine
+    import consultation.engine as engine
     from consultation.lead import Event, Lead, Turn
     from consultation.messages import Inbound
     from consultation.statuses import is_final
