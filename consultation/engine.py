@@ -156,6 +156,7 @@ def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
     reply.lead.last_client_at = now
     reply.lead.reminders_sent = 0
     if reply.lead.status != OPTOUT and _may_hold(reply):
+        reply.lead.last_hold_reply_at = now
         reply.send(outbound.text("client", reply.say("paused.client"), "paused.client"))
         reply.send(
             outbound.text(
@@ -622,6 +623,7 @@ def _pending_approval(reply: _Reply, client_key: str, **params: object) -> None:
     lead = reply.lead
     estimate = lead.estimate or _estimate(lead)
     reply.move(PENDING_APPROVAL)
+    lead.last_hold_reply_at = reply.now  # they were just told what happens next
     body = reply.say(
         client_key,
         category=CATEGORY_WORDS[estimate.category],

@@ -117,10 +117,10 @@ def canonical_country(text: str) -> str | None:
     return _COUNTRIES.get(_key(text))
 
 
-def country_to_region(country: str | None) -> str:
+def country_to_region(country: object) -> str:
     """UK, EUROPE or ROW for any spelling of a country ("U.K.", "Holland", "Czechia" ...)."""
     # "England, UK" names the country twice; any part we know decides.
-    parts = reversed((country or "").split(","))
+    parts = reversed(normalize(country).split(","))
     name = next((found for part in parts if (found := canonical_country(part))), None)
     if name == "United Kingdom":
         return UK

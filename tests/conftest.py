@@ -4,6 +4,8 @@ the real API served on loopback, and a fake Graph API speaking Meta's wire forma
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -30,10 +32,17 @@ ARTIST = "447700900001"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with devstack.postgres(tmp_path_factory.mktemp("pg")) as url:
-        devstack.migrate(url)
-        yield url
+def database_url() -> Iterator[str]:
+    # Not pytest's tmp_path: that is private to root (0700), and PostgreSQL runs as another
+    # user when the suite runs as root.
+    scratch = Path(tempfile.mkdtemp(prefix="inkflow-test-pg-"))
+    scratch.chmod(0o755)
+    try:
+        with devstack.postgres(scratch / "data") as url:
+            devstack.migrate(url)
+            yield url
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

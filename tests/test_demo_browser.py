@@ -5,6 +5,7 @@ the artist's phone receives the summary."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -71,7 +72,7 @@ async def open_demo(browser: Browser, stack: Stack, phone: str) -> tuple[Page, l
     await page.goto(f"{stack.base_url}/demo")
     phone_input = page.get_by_test_id("phone-input")
     # Prefilled with a fresh UK drama-range number.
-    await expect(phone_input).to_have_value(r"^\+4477009\d{5}$")
+    await expect(phone_input).to_have_value(re.compile(r"^\+4477009\d{5}$"))
     await phone_input.fill(phone)
     await expect(page.get_by_test_id("client-chat").get_by_test_id("bubble")).to_have_count(0)
     return page, errors

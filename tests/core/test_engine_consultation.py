@@ -8,7 +8,7 @@ from consultation import engine
 from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import KEYS
-from tests.core.conftest import HAPPY_ANSWERS, START, Chat
+from tests.core.chat import HAPPY_ANSWERS, START, Chat
 
 
 def test_first_message_starts_qualifying_with_welcome_and_first_question(chat: Chat) -> None:
@@ -127,7 +127,11 @@ def test_timing_offers_three_buttons(chat: Chat) -> None:
     chat.say("Hi")
     for answer in HAPPY_ANSWERS[:11]:
         chat.say(answer)
-    assert [b.title for b in chat.replies[0].buttons] == ["Next 2-4 weeks", "1-2 months", "Flexible"]
+    assert [b.title for b in chat.replies[0].buttons] == [
+        "Next 2-4 weeks",
+        "1-2 months",
+        "Flexible",
+    ]
 
 
 def test_invalid_size_is_reasked_with_an_example_the_parser_accepts(chat: Chat) -> None:
@@ -151,7 +155,10 @@ def test_two_failures_on_one_field_hand_over_to_the_artist(chat: Chat) -> None:
     assert chat.lead.status == "NEEDS_ARTIST_REPLY"
     assert chat.lead.handover_reason == "Could not understand budget after 2 attempts"
     assert chat.lead.handover_from == "QUALIFYING"
-    assert [(r.to, r.key) for r in replies] == [("client", "handover.client"), ("artist", "handover.artist")]
+    assert [(r.to, r.key) for r in replies] == [
+        ("client", "handover.client"),
+        ("artist", "handover.artist"),
+    ]
     assert "Could not understand budget after 2 attempts" in replies[1].text
 
 
@@ -275,7 +282,9 @@ def test_stored_answers_are_capped(chat: Chat) -> None:
 
 def test_long_answers_still_fit_the_summary_buttons(chat: Chat) -> None:
     long = "x" * 900
-    chat.to_summary([long, long, "10x12cm", long, "2", "no", long, "800", "Leeds", "none", "same", long])
+    chat.to_summary(
+        [long, long, "10x12cm", long, "2", "no", long, "800", "Leeds", "none", "same", long]
+    )
     assert chat.lead.reviewing
     assert all(len(r.text) <= 1024 for r in chat.replies if r.buttons)
 

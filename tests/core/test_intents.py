@@ -40,7 +40,8 @@ def test_human_requests(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["ideal", "a person holding a rose", "human skull", "talk to my mum first", "are you ok"]
+    "text",
+    ["ideal", "a person holding a rose", "human skull", "talk to my mum first", "are you ok"],
 )
 def test_words_near_human_are_not_a_human_request(text: str) -> None:
     assert not wants_human(text)

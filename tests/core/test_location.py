@@ -39,7 +39,8 @@ def test_location_names_city_country_and_region(
 
 
 @pytest.mark.parametrize(
-    "text", ["idk", "not sure", "anywhere", "Anywhere really", "flexible", "any", "n/a", "x", "", "?"]
+    "text",
+    ["idk", "not sure", "anywhere", "Anywhere really", "flexible", "any", "n/a", "x", "", "?"],
 )
 def test_answers_naming_no_place_are_not_locations(text: str) -> None:
     assert parse_location(text) is None

@@ -30,11 +30,15 @@ def test_list_rows_and_button_label() -> None:
         lambda: outbound.text("client", "", "k"),
         lambda: outbound.text("client", "x" * 4097, "k"),
         lambda: outbound.buttons("client", "x", [], "k"),
-        lambda: outbound.buttons("client", "x", [("1", "a"), ("2", "b"), ("3", "c"), ("4", "d")], "k"),
+        lambda: outbound.buttons(
+            "client", "x", [("1", "a"), ("2", "b"), ("3", "c"), ("4", "d")], "k"
+        ),
         lambda: outbound.buttons("client", "x", [("1", "a" * 21)], "k"),
         lambda: outbound.buttons("client", "x", [("1", "a"), ("1", "b")], "k"),
         lambda: outbound.buttons("client", "x" * 1025, [("1", "a")], "k"),
-        lambda: outbound.choices("client", "x", "Choose", [(str(i), "t", "") for i in range(11)], "k"),
+        lambda: outbound.choices(
+            "client", "x", "Choose", [(str(i), "t", "") for i in range(11)], "k"
+        ),
         lambda: outbound.choices("client", "x", "Choose", [("1", "t" * 25, "")], "k"),
         lambda: outbound.choices("client", "x", "Choose", [("1", "t", "d" * 73)], "k"),
         lambda: outbound.choices("client", "x", "C" * 21, [("1", "t", "")], "k"),

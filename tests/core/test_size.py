@@ -36,7 +36,8 @@ def test_size_is_read_in_centimetres(text: str, width: float, height: float) -> 
 
 
 @pytest.mark.parametrize(
-    "text", ["10x15", "10 x 15", "palm-sized", "A4", "0x0cm", "0cm", "150cm", "10 x 101 cm", "", "big"]
+    "text",
+    ["10x15", "10 x 15", "palm-sized", "A4", "0x0cm", "0cm", "150cm", "10 x 101 cm", "", "big"],
 )
 def test_size_without_a_unit_or_out_of_range_is_not_understood(text: str) -> None:
     assert parse_size(text) is None

@@ -1,0 +1,153 @@
+"""Properties: nothing the client can type makes a parser or the engine raise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consultation import engine
+from consultation.answers import (
+    find_links,
+    parse_complexity,
+    parse_coverup,
+    parse_instagram,
+    parse_timing,
+    parse_travel_city,
+    parse_yes_no,
+)
+from consultation.budget import parse_budget
+from consultation.fields import interpret, parse_correction
+from consultation.intents import (
+    asks_price,
+    asks_refund,
+    is_opt_in,
+    is_opt_out,
+    wants_data_deleted,
+    wants_human,
+)
+from consultation.lead import Lead, Policy, TourStop
+from consultation.location import country_to_region, parse_country, parse_location
+from consultation.messages import MAX_BODY, MAX_TEXT, Inbound, Media
+from consultation.questions import KEYS
+from consultation.size import parse_size
+from consultation.text import normalize
+from tests.core.chat import HAPPY_ANSWERS, START, Chat
+
+PARSERS: list[Callable[[Any], object]] = [
+    normalize, parse_budget, parse_size, parse_location, parse_country, country_to_region,
+    parse_complexity, parse_yes_no, parse_coverup, parse_instagram, parse_travel_city,
+    parse_timing, find_links, parse_correction, is_opt_out, is_opt_in, wants_human, asks_refund,
+    wants_data_deleted, asks_price,
+]  # fmt: skip
+
+# Text that looks like answers as well as anything at all: digits, units, currency, emoji.
+TEXTS = st.one_of(
+    st.text(),
+    st.text(alphabet="0123456789 .,-kK£$€xX×cmin\"'by", max_size=30),
+    st.text(alphabet=st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF), max_size=50),
+)
+ODD = [
+    "🐉" * 2500,
+    "وشم تنين على الذراع",
+    "龍の刺青を腕に",
+    "\u200b\ufeff\u00a0",
+    "9" * 5000,
+    "-" * 4000,
+]
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
+@settings(max_examples=150, deadline=None)
+@given(text=TEXTS)
+def test_parsers_never_raise(parser: Callable[[Any], object], text: str) -> None:
+    parser(text)
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
+@pytest.mark.parametrize("text", ODD + [None, 42], ids=range(len(ODD) + 2))
+def test_parsers_survive_huge_and_odd_text(parser: Callable[[Any], object], text: object) -> None:
+    parser(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_budget_is_never_negative_or_zero(text: str) -> None:
+    pence = parse_budget(text)
+    assert pence is None or pence > 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(key=st.sampled_from(KEYS), text=TEXTS)
+def test_interpret_never_raises(key: str, text: str) -> None:
+    interpret(key, text)
+
+
+def _leads() -> list[Lead]:
+    """A lead at every point of the conversation, built once."""
+    policy = Policy(
+        artist_name="Sam", tour=[TourStop("Berlin", "Germany", "2025-06-01", "2025-06-03")]
+    )
+    chat = Chat(policy)
+    leads = [chat.lead]
+    chat.say("Hi")
+    for answer in HAPPY_ANSWERS:
+        leads.append(chat.lead)
+        chat.say(answer)
+    leads.append(chat.lead)  # reviewing
+    chat.tap("review_confirm")
+    leads.append(chat.lead)  # tour offered
+    leads += [
+        Lead(lead_id="w", status=status, step=3)
+        for status in ["NEEDS_ARTIST_REPLY", "PENDING_APPROVAL", "NEEDS_FOLLOW_UP", "OPTOUT",
+                       "ABANDONED", "WAITLISTED", "AWAITING_DEPOSIT", "BOOKED"]
+    ]  # fmt: skip
+    return leads
+
+
+LEADS = _leads()
+POLICY = Policy(artist_name="Sam")
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    index=st.integers(min_value=0, max_value=len(LEADS) - 1),
+    kind=st.sampled_from(["text", "choice", "media", "reaction", "location", "unsupported"]),
+    text=TEXTS,
+    choice_id=st.one_of(
+        st.none(),
+        st.text(max_size=20),
+        st.sampled_from(
+            [
+                "review_confirm",
+                "review_change",
+                "change_budget",
+                "tour_yes",
+                "tour_no",
+                "placement_other",
+                "complexity_2",
+                "coverup_yes",
+            ]
+        ),
+    ),  # fmt: skip
+)
+def test_handle_never_raises_and_replies_fit_whatsapp(
+    index: int, kind: str, text: str, choice_id: str | None
+) -> None:
+    media = Media("m", "image") if kind == "media" else None
+    msg = Inbound("id", 0, kind=kind, text=text, choice_id=choice_id, media=media)  # type: ignore[arg-type]
+    turn = engine.handle(LEADS[index], msg, START, POLICY)
+    for reply in turn.replies:
+        assert len(reply.text) <= (MAX_BODY if reply.buttons or reply.rows else MAX_TEXT)
+    assert all(len(answer) <= 1000 for answer in turn.lead.answers.values())
+
+
+@pytest.mark.parametrize("text", ODD)
+@pytest.mark.parametrize("index", range(len(LEADS)))
+def test_handle_survives_huge_and_odd_text_at_every_point(index: int, text: str) -> None:
+    engine.handle(LEADS[index], Inbound("id", 0, text=text), START, POLICY)
