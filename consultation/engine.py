@@ -389,7 +389,7 @@ def _failed(reply: _Reply, question: Question) -> None:
         _handover(reply, "parse_failure", reason)
         return
     repair = f"repair.{question.key}"
-    reply.send(_question_message(reply, question, reply.say(repair), repair))
+    reply.send(_question_message(question, reply.say(repair), repair))
 
 
 def _advance(reply: _Reply, intro: str | None = None) -> None:
@@ -437,7 +437,7 @@ def _count_references(lead: Lead) -> None:
 
 
 def _question_message(
-    reply: _Reply, question: Question, body: str, key: str, fallback: Template | None = None
+    question: Question, body: str, key: str, fallback: Template | None = None
 ) -> Outbound:
     """`body` with the question's buttons or list, when it has any."""
     if not question.options:
@@ -459,9 +459,7 @@ def _ask(
 ) -> None:
     text = reply.say(f"question.{question.key}")
     body = f"{intro}\n\n{text}" if intro else text
-    reply.send(
-        _question_message(reply, question, body, key or f"question.{question.key}", fallback)
-    )
+    reply.send(_question_message(question, body, key or f"question.{question.key}", fallback))
 
 
 def _ask_current(
@@ -504,7 +502,7 @@ def _show_summary(
 def _review(reply: _Reply, msg: Inbound, text: str) -> None:
     lead = reply.lead
     choice = msg.choice_id if msg.kind == "choice" else None
-    if choice == "review_confirm" or (choice is None and _confirms(text)):
+    if choice == "review_confirm" or (choice is None and parse_yes_no(text) is True):
         _complete(reply)
         return
     if choice and choice.startswith("change_") and choice[len("change_") :] in BY_KEY:
@@ -531,10 +529,6 @@ def _review(reply: _Reply, msg: Inbound, text: str) -> None:
         ("review_change", reply.say("summary.change_button")),
     ]
     reply.send(outbound.buttons("client", reply.say("review.help"), choices, "review.help"))
-
-
-def _confirms(text: str) -> bool:
-    return parse_yes_no(text) is True
 
 
 def _send_change_list(reply: _Reply) -> None:

@@ -3,7 +3,7 @@ Missing fields are left out, never shown as "None"."""
 
 from __future__ import annotations
 
-from consultation.copy import CATEGORY_WORDS, COMPLEXITY_WORDS, money, size
+from consultation.copy import COMPLEXITY_WORDS, money, size
 from consultation.lead import Lead
 from consultation.messages import MAX_TEXT
 from consultation.questions import BY_KEY
@@ -111,9 +111,7 @@ def artist_summary(lead: Lead) -> str:
     estimate_line = price_line = None
     if estimate is not None:
         days = f", {estimate.days:g} days" if estimate.days else ""
-        estimate_line = (
-            f"{CATEGORY_WORDS[estimate.category]}{days}, deposit {money(estimate.deposit_pence)}"
-        )
+        estimate_line = f"{estimate.category}{days}, deposit {money(estimate.deposit_pence)}"
         price_line = f"{money(estimate.price_min_pence)}–{money(estimate.price_max_pence)}"
     body = _lines(
         [

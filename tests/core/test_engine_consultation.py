@@ -41,8 +41,14 @@ def test_full_consultation_reaches_pending_approval(chat: Chat) -> None:
     assert chat.lead.reviewing and chat.lead.status == "QUALIFYING"
     assert [r.key for r in summary] == ["summary"]
     text = summary[0].text
-    for shown in ["Budget: £2,000", "Size: 10×12 cm", "Location: Leeds, United Kingdom",
-                  "Detail level: Medium detail", "Cover-up: No", "Instagram: @ink.by.sam"]:  # fmt: skip
+    for shown in [
+        "Budget: £2,000",
+        "Size: 10×12 cm",
+        "Location: Leeds, United Kingdom",
+        "Detail level: Medium detail",
+        "Cover-up: No",
+        "Instagram: @ink.by.sam",
+    ]:
         assert shown in text
     assert [b.title for b in summary[0].buttons] == ["Confirm", "Change something"]
 

@@ -48,8 +48,15 @@ def test_requests_only_the_artist_can_answer_hand_over(chat: Chat, text: str, re
     assert "lead.handover" in chat.event_types()
 
 
-@pytest.mark.parametrize("text", ["ideal placement would be my arm", "I discovered your work",
-                                  "Something on offering hands", "a deal with the devil"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ideal placement would be my arm",
+        "I discovered your work",
+        "Something on offering hands",
+        "a deal with the devil",
+    ],
+)
 def test_words_containing_keywords_are_plain_answers(chat: Chat, text: str) -> None:
     chat.say("Hi")
     chat.say(text)

@@ -35,8 +35,11 @@ def test_each_bump_moves_one_category_up() -> None:
     assert category_for(400, 3, True, "back") == "XL"
 
 
-@pytest.mark.parametrize("placement", ["ribs", "left rib", "stomach", "side", "spine", "upper back",
-                                       "full sleeve", "thigh", "thighs", "back of hand"])  # fmt: skip
+@pytest.mark.parametrize(
+    "placement",
+    ["ribs", "left rib", "stomach", "side", "spine", "upper back", "full sleeve", "thigh",
+     "thighs", "back of hand"],
+)  # fmt: skip
 def test_hard_placements(placement: str) -> None:
     assert category_for(40, 1, False, placement) == "MEDIUM"
 

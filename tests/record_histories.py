@@ -1,0 +1,125 @@
+"""Record LeadWorkflow histories for the replay test: `.venv/bin/python -m tests.record_histories`.
+
+Run it after a deliberate, patched change to the workflow to add histories of the new shape;
+never re-record to make a failing replay pass — that failure means running leads would break.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+import devstack
+from activities.messaging import MessagingActivities, SandboxSender
+from activities.records import RecordActivities
+from consultation.lead import Policy
+from consultation.messages import Inbound
+from models import Contact
+from models.base import make_engine, make_sessions
+from workflows.contracts import LeadInput
+from workflows.lead import LeadWorkflow
+from workflows.visibility import REGISTRY
+
+HISTORIES = Path(__file__).parent / "data" / "histories"
+CONSULTATION = [
+    "Hi",
+    "A fine line swallow",
+    "Inner forearm",
+    "10x12cm",
+    "Fine line",
+    "2",
+    "No",
+    "no",
+    "£900",
+    "Berlin, Germany",
+    "none",
+    "same",
+    "Flexible",
+    "confirm",
+]
+SCENARIOS = {
+    "consultation_to_pending_approval": CONSULTATION,
+    "silent_client_abandoned": ["Hi", "A koi"],
+    "stop_opt_out": ["Hi", "STOP"],
+    "handover_on_human_request": ["Hi", "A rose", "human", "hello?"],
+}
+
+
+async def record() -> None:
+    HISTORIES.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="inkflow-record-"))
+    scratch.chmod(0o755)
+    try:
+        with devstack.postgres(scratch / "pg") as url:
+            devstack.migrate(url)
+            engine = make_engine(url)
+            sessions = make_sessions(engine)
+            env = await WorkflowEnvironment.start_time_skipping(
+                test_server_existing_path=devstack.bin_path("temporal-test-server")
+            )
+            kinds = {
+                "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+                "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+            }
+            await env.client.operator_service.add_search_attributes(
+                AddSearchAttributesRequest(
+                    namespace="default",
+                    search_attributes={n: kinds[k] for n, k in REGISTRY.items()},
+                )
+            )
+            messaging = MessagingActivities(sessions, SandboxSender(), "447700900002")
+            records = RecordActivities(sessions)
+            async with (
+                env,
+                Worker(
+                    env.client,
+                    task_queue="record",
+                    workflows=[LeadWorkflow],
+                    activities=[
+                        messaging.send_message,
+                        records.save_lead,
+                        records.record_events,
+                        records.set_opt_out,
+                    ],
+                ),
+            ):
+                for name, texts in SCENARIOS.items():
+                    await run_scenario(env, sessions, name, texts)
+            await engine.dispose()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+async def run_scenario(env: WorkflowEnvironment, sessions, name: str, texts: list[str]) -> None:
+    key = uuid.uuid4().hex[:32]
+    async with sessions.begin() as session:
+        session.add(Contact(key=key, wa_id=f"4477{uuid.uuid4().int % 10**8:08d}"))
+    handle = await env.client.start_workflow(
+        LeadWorkflow.run,
+        LeadInput(contact_key=key, policy=Policy(artist_name="Sam")),
+        id=f"lead-{key}",
+        task_queue="record",
+        start_signal="message",
+        start_signal_args=[Inbound(message_id="m-0", sent_at=0, text=texts[0])],
+    )
+    for number, text in enumerate(texts[1:], start=1):
+        await env.sleep(timedelta(minutes=1))
+        await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
+    await env.sleep(timedelta(days=3))  # let every timer of this scenario fire
+    await env.sleep(timedelta(seconds=1))
+    history = await handle.fetch_history()
+    (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+    print(f"recorded {name}: {len(history.events)} events")
+
+
+if __name__ == "__main__":
+    asyncio.run(record())
