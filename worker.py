@@ -42,7 +42,6 @@ def build_worker(client: Client, settings: Settings, sessions, http: httpx.Async
         activities=[
             messaging.send_message,
             records.save_lead,
-            records.record_events,
             records.set_opt_out,
         ],
     )

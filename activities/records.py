@@ -1,5 +1,5 @@
-"""Activities that write what the workflow decided into PostgreSQL: the lead read model,
-system events and the contact's opt-out. Each is idempotent, so retries are harmless."""
+"""Activities that write what the workflow decided into PostgreSQL: the lead read model with
+its system events, and the contact's opt-out. Each is idempotent, so retries are harmless."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
 from models import Contact, LeadRecord, SystemEvent
-from workflows.contracts import EventBatch, LeadSnapshot, OptOutChange
+from workflows.contracts import LeadSnapshot, OptOutChange
 
 
 class RecordActivities:
@@ -43,27 +43,21 @@ class RecordActivities:
             set_={k: statement.excluded[k] for k in values if k not in ("lead_id", "contact_key")},
             where=LeadRecord.version < statement.excluded.version,
         )
-        async with self.sessions.begin() as session:
-            await session.execute(statement)
-
-    @activity.defn(name="record_events")
-    async def record_events(self, batch: EventBatch) -> None:
-        # Keyed by the activity so a retry after a lost acknowledgement adds nothing twice.
-        info = activity.info()
-        marker = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
-        rows = [
+        # Keyed by the lead's version, so a retry after a lost acknowledgement adds nothing twice.
+        events = [
             {
                 "level": event.level,
                 "type": event.type,
-                "lead_id": batch.lead_id,
+                "lead_id": lead.lead_id,
                 "detail": event.detail,
-                "source": f"{marker}/{index}",
+                "source": f"{lead.lead_id}/{lead.version}/{index}",
             }
-            for index, event in enumerate(batch.events)
+            for index, event in enumerate(snapshot.events)
         ]
-        if rows:
-            async with self.sessions.begin() as session:
-                await session.execute(insert(SystemEvent).values(rows).on_conflict_do_nothing())
+        async with self.sessions.begin() as session:
+            await session.execute(statement)
+            if events:
+                await session.execute(insert(SystemEvent).values(events).on_conflict_do_nothing())
 
     @activity.defn(name="set_opt_out")
     async def set_opt_out(self, change: OptOutChange) -> None:

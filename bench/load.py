@@ -174,12 +174,29 @@ def main() -> None:
             WHATSAPP_API_BASE_URL=graph.base_url,
             ARTIST_WHATSAPP_NUMBER="447700900999",
         )
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT, "env": env}
+        quiet = {
+            "stdout": subprocess.DEVNULL,
+            "stderr": subprocess.DEVNULL,
+            "cwd": ROOT,
+            "env": env,
+        }
         processes = [
             subprocess.Popen([sys.executable, "worker.py"], **quiet),  # type: ignore[call-overload]
             subprocess.Popen(  # type: ignore[call-overload]
-                [sys.executable, "-m", "uvicorn", "--factory", "api.app:app", "--port", str(port),
-                 "--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"],
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "api.app:app",
+                    "--port",
+                    str(port),
+                    "--host",
+                    "127.0.0.1",
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
                 **quiet,
             ),
         ]

@@ -87,7 +87,6 @@ async def record() -> None:
                     activities=[
                         messaging.send_message,
                         records.save_lead,
-                        records.record_events,
                         records.set_opt_out,
                     ],
                 ),

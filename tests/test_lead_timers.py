@@ -16,8 +16,8 @@ from activities.records import RecordActivities
 from consultation.lead import Lead, Policy
 from consultation.messages import Inbound
 from models import Contact, OutboundMessage
-from workflows.contracts import LeadInput
 from tests.conftest import eventually
+from workflows.contracts import LeadInput
 from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -35,7 +35,6 @@ async def timer_worker(time_skipping, sessions):
         activities=[
             messaging.send_message,
             records.save_lead,
-            records.record_events,
             records.set_opt_out,
         ],
     ):

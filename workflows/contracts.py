@@ -53,16 +53,13 @@ class SendResult:
 
 @dataclass
 class LeadSnapshot:
+    """The lead as it is now, with the events of the turn that made it so."""
+
     contact_key: str
     workflow_id: str
     run_id: str
     lead: Lead
-
-
-@dataclass
-class EventBatch:
-    lead_id: str
-    events: list[Event]
+    events: list[Event] = field(default_factory=list)
 
 
 @dataclass
