@@ -41,22 +41,33 @@ class MessagingActivities:
     @activity.defn(name="send_message")
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
+        # One round trip: was this outbound id already handled, and who is the client?
         async with self.sessions() as session:
-            done = await session.scalar(
-                select(OutboundMessage).where(OutboundMessage.id == request.outbound_id)
-            )
-            if done is not None and done.status in DONE:
-                return SendResult(done.status, done.provider_message_id, "already handled")
-            contact = await session.get(Contact, request.contact_key)
+            known = (
+                await session.execute(
+                    select(
+                        OutboundMessage.status,
+                        OutboundMessage.provider_message_id,
+                        Contact.wa_id,
+                        Contact.user_id,
+                        Contact.opted_out,
+                    )
+                    .select_from(Contact)
+                    .outerjoin(OutboundMessage, OutboundMessage.id == request.outbound_id)
+                    .where(Contact.key == request.contact_key)
+                )
+            ).first()
+        if known is not None and known.status in DONE:
+            return SendResult(known.status, known.provider_message_id, "already handled")
 
         if message.to == "artist":
             to = self.artist_number
             blocked = "" if to else "no ARTIST_WHATSAPP_NUMBER configured"
         else:
-            to = (contact.wa_id or contact.user_id or "") if contact else ""
+            to = (known.wa_id or known.user_id or "") if known else ""
             blocked = "" if to else "contact unknown"
             # Opt-out is decided by the conversation; this is the last line of defence.
-            if contact and contact.opted_out and not message.key.startswith("optout"):
+            if known and known.opted_out and not message.key.startswith("optout"):
                 blocked = "client opted out"
         as_template = not request.window_open
         if not blocked and as_template and message.template is None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+import json
+from dataclasses import dataclass
 
-from sqlalchemy import false, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.meta_payload import Contact as Sender
-from models import Contact
+from consultation.messages import Inbound
 
 
 def contact_key(secret: str, identity: str) -> str:
@@ -22,32 +22,65 @@ def workflow_id(key: str) -> str:
     return f"lead-{key}"
 
 
-async def remember(session: AsyncSession, secret: str, sender: Sender) -> Contact:
-    """Find or create the contact for `sender`, linking its wa_id and business-scoped user id
-    (Meta may withhold the phone number of users with a username, so either may be missing)."""
-    known = await session.scalar(
-        select(Contact).where(
-            or_(
-                Contact.user_id == sender.user_id if sender.user_id else false(),
-                Contact.wa_id == sender.wa_id if sender.wa_id else false(),
-            )
-        )
+@dataclass(frozen=True)
+class Arrival:
+    contact_key: str
+    opted_out: bool
+    new: bool  # first time this message id was seen
+    signalled: bool  # an earlier delivery already reached the workflow
+
+
+# One round trip on the hot path: find the contact by either identity (Meta may withhold the
+# phone number of users with a username) or create it, then store the message for dedupe.
+# The last sub-select reads the snapshot from before this statement, i.e. an earlier delivery.
+ARRIVE = text(
+    """
+    WITH known AS (
+        SELECT key FROM contacts
+        WHERE (CAST(:user_id AS text) IS NOT NULL AND user_id = :user_id)
+           OR (CAST(:wa_id AS text) IS NOT NULL AND wa_id = :wa_id)
+        LIMIT 1
+    ), contact AS (
+        INSERT INTO contacts (key, wa_id, user_id, profile_name, last_inbound_at)
+        SELECT COALESCE((SELECT key FROM known), :derived_key), :wa_id, :user_id, :name, now()
+        ON CONFLICT (key) DO UPDATE SET
+            wa_id = COALESCE(contacts.wa_id, excluded.wa_id),
+            user_id = COALESCE(contacts.user_id, excluded.user_id),
+            profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name
+                                ELSE contacts.profile_name END,
+            last_inbound_at = excluded.last_inbound_at
+        RETURNING key, opted_out
+    ), stored AS (
+        INSERT INTO inbound_messages (message_id, contact_key, kind, payload)
+        SELECT :message_id, key, :kind, CAST(:payload AS jsonb) FROM contact
+        ON CONFLICT (message_id) DO NOTHING
+        RETURNING message_id
     )
-    now = datetime.now(UTC)
-    if known is not None:
-        known.wa_id = known.wa_id or sender.wa_id
-        known.user_id = known.user_id or sender.user_id
-        known.profile_name = sender.name[:256] or known.profile_name
-        known.last_inbound_at = now
-        return known
+    SELECT contact.key, contact.opted_out,
+           EXISTS (SELECT 1 FROM stored) AS new,
+           EXISTS (SELECT 1 FROM inbound_messages
+                   WHERE message_id = :message_id AND signalled_at IS NOT NULL) AS signalled
+    FROM contact
+    """
+)
+
+
+async def arrive(
+    session: AsyncSession, secret: str, sender: Sender, message: Inbound, payload: dict
+) -> Arrival:
     identity = f"wa:{sender.wa_id}" if sender.wa_id else f"bsuid:{sender.user_id}"
-    key = contact_key(secret, identity)
-    await session.execute(
-        insert(Contact)
-        .values(key=key, wa_id=sender.wa_id, user_id=sender.user_id, profile_name=sender.name[:256])
-        .on_conflict_do_nothing()
-    )
-    contact = await session.get(Contact, key)
-    assert contact is not None
-    contact.last_inbound_at = now
-    return contact
+    row = (
+        await session.execute(
+            ARRIVE,
+            {
+                "wa_id": sender.wa_id,
+                "user_id": sender.user_id,
+                "derived_key": contact_key(secret, identity),
+                "name": sender.name[:256],
+                "message_id": message.message_id,
+                "kind": message.kind,
+                "payload": json.dumps(payload),
+            },
+        )
+    ).one()
+    return Arrival(row.key, row.opted_out, row.new, row.signalled)

@@ -15,11 +15,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import update
 from temporalio.common import WorkflowIDReusePolicy
 
-from api.contacts import remember, workflow_id
+from api.contacts import arrive, workflow_id
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
 from api.state import Edge, EdgeState
 from models import InboundMessage as InboundRow
@@ -106,25 +105,12 @@ async def accept(state: EdgeState, item: InboundMessage) -> str:
 
     message = item.message
     async with state.sessions.begin() as session:
-        contact = await remember(session, settings.CONTACT_KEY_SECRET, sender)
-        key, opted_out = contact.key, contact.opted_out
-        inserted = await session.scalar(
-            insert(InboundRow)
-            .values(
-                message_id=message.message_id,
-                contact_key=key,
-                kind=message.kind,
-                payload=dataclasses.asdict(message),
-            )
-            .on_conflict_do_nothing()
-            .returning(InboundRow.message_id)
+        arrival = await arrive(
+            session, settings.CONTACT_KEY_SECRET, sender, message, dataclasses.asdict(message)
         )
-        if inserted is None:
-            signalled = await session.scalar(
-                select(InboundRow.signalled_at).where(InboundRow.message_id == message.message_id)
-            )
-            if signalled is not None:
-                return "duplicate"
+    if not arrival.new and arrival.signalled:
+        return "duplicate"
+    key, opted_out = arrival.contact_key, arrival.opted_out
 
     try:
         client = await state.temporal()

@@ -138,6 +138,26 @@ async def drive(base_url: str, graph: FakeGraphApi, clients: int) -> dict[str, f
     }
 
 
+def cpu_by_process() -> dict[str, float]:
+    """Where the machine's CPU went (children of this process, plus this process)."""
+    import psutil
+
+    totals: dict[str, float] = {}
+    me = psutil.Process()
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            cmd = " ".join(process.cmdline())
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        name = next(
+            (n for n in ("worker.py", "uvicorn", "temporal", "postgres", "load.py") if n in cmd),
+            process.name(),
+        )
+        totals[name] = round(totals.get(name, 0.0) + times.user + times.system, 1)
+    return totals
+
+
 def report(result: dict[str, float]) -> str:
     return (
         f"| {datetime.now(UTC):%Y-%m-%d} | {int(result['clients'])} | {int(result['inbound'])} "
@@ -154,7 +174,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="append the row to bench/RESULTS.md")
     args = parser.parse_args()
 
-    with ExitStack() as stack, tempfile.TemporaryDirectory() as scratch:
+    with ExitStack() as stack, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         graph = stack.enter_context(FakeGraphApi(access_token="bench-token"))
         database_url = stack.enter_context(devstack.postgres(Path(scratch) / "pg"))
         temporal = stack.enter_context(
@@ -203,6 +223,7 @@ def main() -> None:
         stack.callback(lambda: [p.terminate() for p in processes])
         devstack.wait_for_port(port)
         result = asyncio.run(drive(f"http://127.0.0.1:{port}", graph, args.clients))
+        print("CPU seconds by process:", json.dumps(cpu_by_process()))
 
     print(json.dumps({k: round(v, 2) for k, v in result.items()}, indent=2))
     row = report(result)

@@ -18,8 +18,8 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    wa_id: Mapped[str | None] = mapped_column(String(32))
-    user_id: Mapped[str | None] = mapped_column(String(128))  # business-scoped user id (BSUID)
+    wa_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    user_id: Mapped[str | None] = mapped_column(String(128), unique=True)  # business-scoped id
     profile_name: Mapped[str] = mapped_column(String(256), default="")
     opted_out: Mapped[bool] = mapped_column(default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         SendRequest,
         SendResult,
     )
-    from workflows.visibility import updates_for
+    from workflows.visibility import attributes, changes
 
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
 # dedupes in PostgreSQL first anyway.
@@ -64,6 +64,7 @@ class LeadWorkflow:
         self.seen_set = set(self.seen)
         self.sent = carried.sent
         self.held: list[HoldNotice] = []
+        self.visible: dict[str, str | int | None] = {}  # search attributes as last upserted
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -143,7 +144,9 @@ class LeadWorkflow:
         bookkeeping = asyncio.ensure_future(self._publish(lead, turn.events))
         for reply in turn.replies:
             self.sent += 1
-            result = await workflow.execute_activity(
+            # A local activity: the reply leaves in milliseconds with no server round trip;
+            # retries still back off durably, and the outbound id keeps them from resending.
+            result = await workflow.execute_local_activity(
                 "send_message",
                 SendRequest(
                     outbound_id=f"{lead.lead_id}:{self.sent}",
@@ -162,7 +165,10 @@ class LeadWorkflow:
 
     async def _publish(self, lead: Lead, events: list[Event] | None = None) -> None:
         """Project the lead to PostgreSQL and the Temporal UI, and record its events."""
-        workflow.upsert_search_attributes(updates_for(lead))
+        current = attributes(lead)
+        if updates := changes(self.visible, current):
+            workflow.upsert_search_attributes(updates)
+        self.visible = current
         info = workflow.info()
         # A local activity: one quick transaction, no round trip through the server.
         await workflow.execute_local_activity(

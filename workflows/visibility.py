@@ -14,6 +14,19 @@ LEAD_BUDGET = SearchAttributeKey.for_int("LeadBudgetPence")
 LEAD_TOUR_CITY = SearchAttributeKey.for_keyword("LeadTourCity")
 LEAD_HANDOVER = SearchAttributeKey.for_keyword("LeadHandoverReason")
 
+KEYS: dict[str, SearchAttributeKey] = {
+    key.name: key
+    for key in (
+        LEAD_STATUS,
+        LEAD_STEP,
+        LEAD_REGION,
+        LEAD_CATEGORY,
+        LEAD_BUDGET,
+        LEAD_TOUR_CITY,
+        LEAD_HANDOVER,
+    )
+}
+
 # name → Temporal type: registered by `make run`'s dev server, tests and docker compose.
 REGISTRY: dict[str, str] = {
     "LeadStatus": "Keyword",
@@ -26,21 +39,31 @@ REGISTRY: dict[str, str] = {
 }
 
 
-def updates_for(lead: Lead) -> list[SearchAttributeUpdate]:
-    """The search attributes describing `lead`; unset values are removed, not left stale."""
+def attributes(lead: Lead) -> dict[str, str | int | None]:
+    """The search attributes describing `lead`, by name."""
     region = lead.estimate.region if lead.estimate else lead.parsed.get("region")
     budget = lead.parsed.get("budget_pence")
     tour_city = lead.offered_tour_city or lead.parsed.get("tour_city")
-    pairs: list[tuple[SearchAttributeKey, object]] = [
-        (LEAD_STATUS, lead.status),
-        (LEAD_STEP, lead.step),
-        (LEAD_REGION, region),
-        (LEAD_CATEGORY, lead.estimate.category if lead.estimate else None),
-        (LEAD_BUDGET, budget if isinstance(budget, int) else None),
-        (LEAD_TOUR_CITY, tour_city),
-        (LEAD_HANDOVER, lead.handover_reason[:200] if lead.handover_reason else None),
-    ]
-    return [
-        key.value_set(value) if value not in (None, "") else key.value_unset()
-        for key, value in pairs
-    ]  # type: ignore[attr-defined]
+    return {
+        LEAD_STATUS.name: lead.status,
+        LEAD_STEP.name: lead.step,
+        LEAD_REGION.name: region if isinstance(region, str) else None,
+        LEAD_CATEGORY.name: lead.estimate.category if lead.estimate else None,
+        LEAD_BUDGET.name: budget if isinstance(budget, int) else None,
+        LEAD_TOUR_CITY.name: tour_city if isinstance(tour_city, str) else None,
+        LEAD_HANDOVER.name: lead.handover_reason[:200] if lead.handover_reason else None,
+    }
+
+
+def changes(
+    before: dict[str, str | int | None], after: dict[str, str | int | None]
+) -> list[SearchAttributeUpdate]:
+    """Updates for what changed only (each upsert is a visibility write); unset, not stale."""
+    updates: list[SearchAttributeUpdate] = []
+    for name, value in after.items():
+        if before.get(name) == value and name in before:
+            continue
+        key = KEYS[name]
+        empty = value is None or value == ""
+        updates.append(key.value_unset() if empty else key.value_set(value))  # type: ignore[attr-defined]
+    return updates

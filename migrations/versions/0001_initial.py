@@ -28,6 +28,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
         sa.Column("last_inbound_at", sa.DateTime(timezone=True)),
     )
+    # A contact is found by either identity (Meta may withhold the phone number).
+    op.create_index("ux_contacts_wa_id", "contacts", ["wa_id"], unique=True)
+    op.create_index("ux_contacts_user_id", "contacts", ["user_id"], unique=True)
     op.create_table(
         "leads",
         sa.Column("lead_id", sa.String(64), primary_key=True),
