@@ -67,7 +67,11 @@ def postgres(data_dir: Path) -> Iterator[str]:
 
 @contextmanager
 def temporal_dev_server(
-    db_file: Path | None, port: int, ui_port: int | None, log: Path | None = None
+    db_file: Path | None,
+    port: int,
+    ui_port: int | None,
+    log: Path | None = None,
+    dynamic_config: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Start the Temporal dev server with the project's search attributes; yield its address."""
     args = [bin_path("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port)]
@@ -81,6 +85,8 @@ def temporal_dev_server(
         args += ["--ui-port", str(ui_port), "--ui-ip", "127.0.0.1", "--ui-disable-news-fetch"]
     for name, kind in REGISTRY.items():
         args += ["--search-attribute", f"{name}={kind}"]
+    for key, value in (dynamic_config or {}).items():
+        args += ["--dynamic-config-value", f"{key}={value}"]
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:

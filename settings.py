@@ -22,6 +22,9 @@ PRODUCTION_REQUIRED = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
     "ARTIST_WHATSAPP_NUMBER",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "PUBLIC_BASE_URL",
 )
 
 
@@ -29,7 +32,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
 
     APP_ENV: Literal["dev", "test", "production"] = "dev"
-    PUBLIC_BASE_URL: str = "http://localhost:8000"
+    PUBLIC_BASE_URL: str = "http://localhost:8000"  # where the artist's links and pages live
 
     DATABASE_URL: str = ""
     TEMPORAL_ADDRESS: str = "localhost:7233"
@@ -50,6 +53,13 @@ class Settings(BaseSettings):
     WHATSAPP_PHONE_NUMBER_ID: str = ""
     WHATSAPP_API_BASE_URL: str = "https://graph.facebook.com"
     WHATSAPP_API_VERSION: str = "v21.0"
+
+    # "sandbox" takes deposits on a local page (demo); "stripe" uses Stripe Checkout.
+    STRIPE_MODE: Literal["sandbox", "stripe"] = "sandbox"
+    STRIPE_SECRET_KEY: str = ""
+    STRIPE_WEBHOOK_SECRET: str = "whsec_sandbox_dev_only"
+    STRIPE_API_BASE_URL: str = "https://api.stripe.com"
+    ACTION_TOKEN_TTL_DAYS: int = 7
 
     ARTIST_NAME: str = "the artist"
     ARTIST_WHATSAPP_NUMBER: str = ""
@@ -101,6 +111,12 @@ class Settings(BaseSettings):
             problems.append("DEMO_MODE must be false")
         if self.WHATSAPP_MODE != "cloud":
             problems.append("WHATSAPP_MODE must be 'cloud'")
+        if self.STRIPE_MODE != "stripe":
+            problems.append("STRIPE_MODE must be 'stripe'")
+        if Settings.model_fields["STRIPE_WEBHOOK_SECRET"].default == self.STRIPE_WEBHOOK_SECRET:
+            problems.append("STRIPE_WEBHOOK_SECRET must not be the development default")
+        if self.PUBLIC_BASE_URL.startswith("http://localhost"):
+            problems.append("PUBLIC_BASE_URL must be the public https address")
         return problems
 
     def check_production(self) -> None:

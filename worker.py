@@ -7,15 +7,19 @@ import logging
 import signal
 
 import httpx
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.links import LinkActivities
 from activities.messaging import MessagingActivities, SandboxSender, Sender
+from activities.payments import Checkout, PaymentActivities, SandboxCheckout, StripeCheckout
 from activities.records import RecordActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from workflows.alerts import ArtistAlertWorkflow
 from workflows.lead import LeadWorkflow
 
 
@@ -38,20 +42,31 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
+def make_checkout(settings: Settings, sessions: async_sessionmaker) -> Checkout:
+    if settings.STRIPE_MODE == "sandbox":
+        return SandboxCheckout(sessions, settings.PUBLIC_BASE_URL)
+    return StripeCheckout(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE_URL)
+
+
 def build_worker(client: Client, settings: Settings, sessions, http: httpx.AsyncClient) -> Worker:
     messaging = MessagingActivities(
         sessions, make_sender(settings, http), settings.ARTIST_WHATSAPP_NUMBER
     )
     records = RecordActivities(sessions)
+    links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
+    payments = PaymentActivities(make_checkout(settings, sessions))
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
-        workflows=[LeadWorkflow],
+        workflows=[LeadWorkflow, ArtistAlertWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
             messaging.send_message,
             records.save_lead,
             records.set_opt_out,
+            links.issue_links,
+            payments.create_checkout,
+            payments.expire_checkout,
         ],
     )
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import hmac
-from datetime import datetime
+import io
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
-from sqlalchemy import select
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
 
+from api.actions import run_action
 from api.state import Edge
-from models import LeadRecord, OutboundMessage, SystemEvent
+from api.whatsapp import mark_signalled, signal_lead
+from consultation.messages import Inbound, Media
+from models import Contact, InboundMessage, LeadRecord, OutboundMessage, SystemEvent
+from workflows.contracts import ActionRequest
 
 
 def require_admin(state: Edge, x_admin_api_key: Annotated[str | None, Header()] = None) -> None:
@@ -120,3 +127,111 @@ async def list_events(
             for e in rows
         ]
     }
+
+
+ACTIONS = {
+    "approve": "approve",
+    "approve-anyway": "approve_anyway",
+    "reject": "reject",
+    "resume": "resume",
+    "send-deposit": "send_deposit",
+    "mark-booked": "mark_booked",
+}
+
+
+@router.post("/leads/{lead_id}/{action}")
+async def lead_action(lead_id: str, action: str, state: Edge) -> JSONResponse:
+    if action not in ACTIONS:
+        raise HTTPException(404, f"Unknown action; one of: {', '.join(ACTIONS)}")
+    async with state.sessions() as session:
+        row = await session.get(LeadRecord, lead_id)
+    if row is None:
+        raise HTTPException(404, "No such lead")
+    result = await run_action(state, row.workflow_id, ActionRequest(ACTIONS[action]))
+    body = {"done": result.done, "status": result.status, "detail": result.detail}
+    return JSONResponse(body, status_code=200 if result.done else 409)
+
+
+# Statuses a lead passes through on the way to a booking, in order, for conversion rates.
+FUNNEL = ["QUALIFYING", "PENDING_APPROVAL", "AWAITING_DEPOSIT", "BOOKING_PENDING", "BOOKED"]
+REACHED = {
+    "QUALIFYING": set(FUNNEL) | {"NEEDS_FOLLOW_UP", "NEEDS_ARTIST_REPLY", "DEPOSIT_PAID",
+                                 "DEPOSIT_EXPIRED", "REJECTED", "TOUR_CONVERSION_OFFERED",
+                                 "WAITLISTED", "ABANDONED"},
+    "PENDING_APPROVAL": {"PENDING_APPROVAL", "AWAITING_DEPOSIT", "DEPOSIT_PAID", "DEPOSIT_EXPIRED",
+                         "BOOKING_PENDING", "BOOKED"},
+    "AWAITING_DEPOSIT": {"AWAITING_DEPOSIT", "DEPOSIT_PAID", "DEPOSIT_EXPIRED",
+                         "BOOKING_PENDING", "BOOKED"},
+    "BOOKING_PENDING": {"DEPOSIT_PAID", "BOOKING_PENDING", "BOOKED"},
+    "BOOKED": {"BOOKED"},
+}  # fmt: skip
+
+
+@router.get("/funnel")
+async def funnel(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 7) -> dict[str, Any]:
+    since = datetime.now(UTC) - timedelta(days=days)
+    async with state.sessions() as session:
+        rows = await session.execute(
+            select(LeadRecord.status, func.count())
+            .where(LeadRecord.created_at >= since)
+            .group_by(LeadRecord.status)
+        )
+        counts = {status: count for status, count in rows}
+    total = sum(counts.values())
+    reached = {stage: sum(counts.get(s, 0) for s in REACHED[stage]) for stage in FUNNEL}
+    rates = {
+        f"{a.lower()}_to_{b.lower()}": round(reached[b] / reached[a], 3) if reached[a] else None
+        for a, b in zip(FUNNEL, FUNNEL[1:], strict=False)
+    }
+    return {"days": days, "total": total, "by_status": counts, "reached": reached, "rates": rates}
+
+
+CSV_COLUMNS = ["lead_id", "status", "created_at", "updated_at", "category", "region",
+               "budget_pence", "deposit_pence", "city", "country", "handover_reason"]  # fmt: skip
+
+
+@router.get("/leads.csv")
+async def leads_csv(state: Edge) -> Response:
+    """The lead log when Google Sheets is not configured: one row per lead."""
+    async with state.sessions() as session:
+        rows = (await session.scalars(select(LeadRecord).order_by(LeadRecord.created_at))).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        estimate = row.estimate or {}
+        writer.writerow(
+            [row.lead_id, row.status, _time(row.created_at), _time(row.updated_at),
+             estimate.get("category"), estimate.get("region") or row.parsed.get("region"),
+             row.parsed.get("budget_pence"), estimate.get("deposit_pence"),
+             row.parsed.get("city"), row.parsed.get("country"), row.handover_reason]
+        )  # fmt: skip
+    return Response(out.getvalue(), media_type="text/csv")
+
+
+@router.post("/held/release")
+async def release_held(state: Edge) -> dict[str, Any]:
+    """Hand messages stored during panic mode (or a Temporal outage) to their workflows, oldest
+    first. Refused while panic mode is on: releasing then would only hold them again."""
+    if state.settings.PANIC_MODE_ENABLED:
+        raise HTTPException(409, "Panic mode is on; turn it off before releasing held messages")
+    async with state.sessions() as session:
+        rows = (
+            await session.execute(
+                select(InboundMessage, Contact.opted_out)
+                .join(Contact, Contact.key == InboundMessage.contact_key)
+                .where(InboundMessage.signalled_at.is_(None))
+                .order_by(InboundMessage.received_at)
+                .limit(1000)
+            )
+        ).all()
+    for row, opted_out in rows:
+        message = inbound_from(row.payload)
+        await signal_lead(state, row.contact_key, opted_out, message)
+        await mark_signalled(state, message.message_id)
+    return {"released": len(rows)}
+
+
+def inbound_from(payload: dict[str, Any]) -> Inbound:
+    media = payload.get("media")
+    return Inbound(**{**payload, "media": Media(**media) if media else None})

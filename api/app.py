@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import admin, demo, health, whatsapp
+from api import actions, admin, demo, health, pages, stripe_webhook, whatsapp
 from api.state import EdgeState
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
@@ -29,6 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(whatsapp.router)
+    app.include_router(stripe_webhook.router)
+    app.include_router(actions.router)
+    app.include_router(pages.router)
     app.include_router(admin.router)
     if settings.DEMO_MODE:
         app.include_router(demo.router)

@@ -9,17 +9,20 @@ import hmac
 import json
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from api.actions import page
 from api.state import Edge
+from api.stripe_webhook import ingest_stripe
 from api.whatsapp import ingest
-from models import Contact, InboundMessage, LeadRecord, OutboundMessage
+from models import CheckoutSessionRow, Contact, InboundMessage, LeadRecord, OutboundMessage
 
 router = APIRouter(prefix="/demo", tags=["demo"])
 PAGE = Path(__file__).parent / "static" / "demo.html"
@@ -33,7 +36,7 @@ class DemoMessage(BaseModel):
 
 
 @router.get("", response_class=HTMLResponse)
-async def page() -> HTMLResponse:
+async def demo_page() -> HTMLResponse:
     return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
 
@@ -156,3 +159,72 @@ async def artist(state: Edge) -> dict[str, Any]:
             )
         ).all()
     return {"messages": [_outbound(row) for row in reversed(rows)]}
+
+
+@router.get("/checkout/{session_id}", response_class=HTMLResponse)
+async def checkout_page(session_id: str, state: Edge) -> HTMLResponse:
+    """The sandbox stand-in for Stripe's hosted checkout page."""
+    async with state.sessions() as session:
+        row = await session.get(CheckoutSessionRow, session_id)
+    if row is None:
+        return page("Checkout not found", "<p class=note>This payment link is not valid.</p>", 404)
+    amount = f"£{row.amount_pence / 100:,.2f}"
+    if row.status != "open" or row.expires_at <= datetime.now(UTC):
+        return page("Link no longer valid", f"<p class=note>This link is {row.status}.</p>", 410)
+    return page(
+        f"Pay your {amount} deposit",
+        "<p class=note>Sandbox payment: no card is charged. Paying sends a correctly signed "
+        "Stripe event to this system's own webhook.</p>"
+        f'<form method="post" action="/demo/checkout/{row.id}/pay">'
+        f'<button type="submit" data-testid="pay">Pay {amount}</button></form>',
+    )
+
+
+@router.post("/checkout/{session_id}/pay", response_class=HTMLResponse)
+async def checkout_pay(session_id: str, state: Edge) -> HTMLResponse:
+    now = datetime.now(UTC)
+    async with state.sessions.begin() as session:
+        row = await session.scalar(
+            update(CheckoutSessionRow)
+            .where(
+                CheckoutSessionRow.id == session_id,
+                CheckoutSessionRow.status == "open",
+                CheckoutSessionRow.expires_at > now,
+            )
+            .values(status="complete", completed_at=now)
+            .returning(CheckoutSessionRow)
+        )
+    if row is None:
+        return page("Link no longer valid", "<p class=note>Nothing was charged.</p>", 410)
+    event = {
+        "id": f"evt_sandbox_{uuid.uuid4().hex}",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "created": int(now.timestamp()),
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": row.id,
+                "object": "checkout.session",
+                "status": "complete",
+                "payment_status": "paid",
+                "amount_total": row.amount_pence,
+                "currency": row.currency,
+                "client_reference_id": row.lead_id,
+                "metadata": {"lead_id": row.lead_id, "workflow_id": row.workflow_id},
+                "payment_intent": f"pi_sandbox_{uuid.uuid4().hex[:24]}",
+            }
+        },
+    }
+    raw = json.dumps(event).encode()
+    stamp = str(int(now.timestamp()))
+    secret = state.settings.STRIPE_WEBHOOK_SECRET
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    status, _ = await ingest_stripe(state, raw, f"t={stamp},v1={digest}")
+    if status != 200:
+        return page("Payment not recorded", "<p class=note>Please try again.</p>", 502)
+    return page(
+        "Thank you!",
+        f"<p class=note>Paid £{row.amount_pence / 100:,.2f}. "
+        "Watch the client's phone for the confirmation.</p>",
+    )

@@ -21,6 +21,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from api.contacts import arrive, workflow_id
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
 from api.state import Edge, EdgeState
+from consultation.messages import Inbound
 from models import InboundMessage as InboundRow
 from models import OutboundMessage, SystemEvent
 from workflows.contracts import HoldNotice, LeadInput
@@ -113,38 +114,50 @@ async def accept(state: EdgeState, item: InboundMessage) -> str:
     key, opted_out = arrival.contact_key, arrival.opted_out
 
     try:
-        client = await state.temporal()
-        start = LeadInput(contact_key=key, policy=settings.policy, opted_out=opted_out)
-        common: dict[str, Any] = {
-            "id": workflow_id(key),
-            "task_queue": settings.TEMPORAL_TASK_QUEUE,
-            "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-        }
-        if settings.PANIC_MODE_ENABLED:
-            # Panic: no automation. The message stays stored (signalled_at empty) for release.
-            await client.start_workflow(
-                LeadWorkflow.run,
-                start,
-                start_signal="hold",
-                start_signal_args=[HoldNotice(message.message_id)],
-                **common,
-            )
-            await event(state, "WARN", "panic.held", kind=message.kind)
-            return "accepted"
-        await client.start_workflow(
-            LeadWorkflow.run, start, start_signal="message", start_signal_args=[message], **common
-        )
+        await signal_lead(state, key, opted_out, message, hold=settings.PANIC_MODE_ENABLED)
     except Exception:
         log.exception("could not signal lead workflow")
         await event(state, "ERROR", "whatsapp.signal_failed", kind=message.kind)
         return "failed"
+    if settings.PANIC_MODE_ENABLED:
+        # Panic: no automation. The message stays stored (signalled_at empty) for release.
+        await event(state, "WARN", "panic.held", kind=message.kind)
+    else:
+        await mark_signalled(state, message.message_id)
+    return "accepted"
+
+
+async def signal_lead(
+    state: EdgeState, key: str, opted_out: bool, message: Inbound, *, hold: bool = False
+) -> None:
+    """Signal-with-start the contact's lead workflow: the first message creates it, race-free."""
+    settings = state.settings
+    client = await state.temporal()
+    start = LeadInput(
+        contact_key=key,
+        policy=settings.policy,
+        opted_out=opted_out,
+        public_base_url=settings.PUBLIC_BASE_URL,
+    )
+    signal, argument = ("hold", HoldNotice(message.message_id)) if hold else ("message", message)
+    await client.start_workflow(
+        LeadWorkflow.run,
+        start,
+        id=workflow_id(key),
+        task_queue=settings.TEMPORAL_TASK_QUEUE,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        start_signal=signal,
+        start_signal_args=[argument],
+    )
+
+
+async def mark_signalled(state: EdgeState, message_id: str) -> None:
     async with state.sessions.begin() as session:
         await session.execute(
             update(InboundRow)
-            .where(InboundRow.message_id == message.message_id)
+            .where(InboundRow.message_id == message_id)
             .values(signalled_at=datetime.now(UTC))
         )
-    return "accepted"
 
 
 async def record_delivery(state: EdgeState, provider_id: str, status: str) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from consultation import outbound, pricing, statuses
+from consultation import deposits, outbound, pricing, statuses, timers
 from consultation.answers import parse_yes_no
 from consultation.budget import parse_budget
-from consultation.copy import CATEGORY_WORDS, COPY, money, render
+from consultation.copy import CATEGORY_WORDS, COPY, money
 from consultation.fields import interpret, parse_correction
 from consultation.intents import (
     asks_price,
@@ -21,11 +20,13 @@ from consultation.intents import (
     wants_data_deleted,
     wants_human,
 )
-from consultation.lead import Estimate, Event, Lead, Policy, Turn
+from consultation.lead import Estimate, Lead, Policy, Turn
 from consultation.messages import MAX_BODY, Inbound, Media, Outbound, Template
 from consultation.questions import BY_KEY, QUESTIONS, Question, question_at
+from consultation.reply import Reply
 from consultation.statuses import (
     ABANDONED,
+    AWAITING_DEPOSIT,
     NEEDS_ARTIST_REPLY,
     NEEDS_FOLLOW_UP,
     NEW,
@@ -35,7 +36,6 @@ from consultation.statuses import (
     STALE,
     TOUR_CONVERSION_OFFERED,
     WAITLISTED,
-    transition,
 )
 from consultation.summary import artist_summary, client_summary, client_values, lead_ref
 from consultation.templates import template
@@ -70,40 +70,12 @@ _CHANGE_WORDS = frozenset(
 )
 
 
-@dataclass
-class _Reply:
-    """The turn being built: the working copy of the lead and what it has decided so far."""
-
-    lead: Lead
-    now: datetime
-    policy: Policy
-    replies: list[Outbound] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-
-    def say(self, key: str, **params: object) -> str:
-        return render(key, artist=self.policy.artist_name, **params)
-
-    def send(self, message: Outbound) -> None:
-        self.replies.append(message)
-
-    def event(self, event_type: str, level: str = "INFO", **detail: str) -> None:
-        self.events.append(Event(type=event_type, level=level, detail=detail))
-
-    def move(self, to: str) -> None:
-        before = self.lead.status
-        transition(self.lead, to)
-        self.event("lead.status", **{"from": before, "to": to})
-
-    def turn(self) -> Turn:
-        return Turn(lead=self.lead, replies=self.replies, events=self.events)
-
-
 # -- public API ---------------------------------------------------------------------------------
 
 
 def handle(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> Turn:
     """One client message: never mutates `lead`, never raises on what the client sent."""
-    reply = _Reply(deepcopy(lead), now, policy)
+    reply = Reply(deepcopy(lead), now, policy)
     reply.lead.last_client_at = now
     reply.lead.reminders_sent = 0
     if msg.kind == "reaction":
@@ -126,7 +98,7 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
     back where it was, re-asking the current question when it was qualifying."""
     if not can_resume(lead):
         raise ValueError(f"Cannot resume a lead in status {lead.status}")
-    reply = _Reply(deepcopy(lead), now, policy)
+    reply = Reply(deepcopy(lead), now, policy)
     lead = reply.lead
     kind, origin = lead.handover_kind, lead.handover_from or QUALIFYING
     lead.handover_reason = lead.handover_kind = lead.handover_from = None
@@ -152,7 +124,7 @@ def can_resume(lead: Lead) -> bool:
 def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
     """A client message the edge kept from the conversation (panic mode): tell the client the
     artist will answer and tell the artist, at most once per hold cooldown."""
-    reply = _Reply(deepcopy(lead), now, policy)
+    reply = Reply(deepcopy(lead), now, policy)
     reply.lead.last_client_at = now
     reply.lead.reminders_sent = 0
     if reply.lead.status != OPTOUT and _may_hold(reply):
@@ -170,18 +142,25 @@ def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
 
 
 def next_reminder_at(lead: Lead, policy: Policy) -> datetime | None:
-    """When the next nudge falls due: only while the client owes us an answer."""
-    if lead.status not in REMINDABLE or lead.last_client_at is None:
+    """When the next timer falls due: a nudge while the client owes us an answer, or one of the
+    deposit and artist timers (`timers`); None when nothing is waiting."""
+    if lead.status not in REMINDABLE:
+        return timers.next_due(lead, policy)
+    if lead.last_client_at is None:
         return None
     hours = {0: policy.reminder_1_hours, 1: policy.reminder_2_hours}.get(lead.reminders_sent)
     return None if hours is None else lead.last_client_at + timedelta(hours=hours)
 
 
 def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
-    """The due reminder: a nudge repeating the open question, then closing the enquiry as
-    ABANDONED (by template, since the 24 h window has shut by then). Nothing when none is due."""
-    reply = _Reply(deepcopy(lead), now, policy)
+    """The due reminder: while qualifying, a nudge repeating the open question, then closing the
+    enquiry as ABANDONED (by template, since the 24 h window has shut by then); otherwise the due
+    deposit or artist timer. Nothing when none is due."""
+    reply = Reply(deepcopy(lead), now, policy)
     lead = reply.lead
+    if lead.status not in REMINDABLE:
+        timers.fire(reply)
+        return reply.turn()
     due = next_reminder_at(lead, policy)
     if due is None or now < due:
         return reply.turn()
@@ -217,7 +196,7 @@ def window_open(lead: Lead, now: datetime) -> bool:
 # -- dispatch by status -------------------------------------------------------------------------
 
 
-def _dispatch(reply: _Reply, msg: Inbound, text: str) -> None:
+def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
     status = reply.lead.status
     if status == NEW:
         _start(reply)
@@ -231,12 +210,14 @@ def _dispatch(reply: _Reply, msg: Inbound, text: str) -> None:
         return
     elif status == TOUR_CONVERSION_OFFERED:
         _tour_answer(reply, msg, text)
+    elif status == AWAITING_DEPOSIT and deposits.renew_dead_link(reply.lead, reply.now):
+        return  # their link no longer works: the fresh one the workflow makes is the answer
     else:
         hold_key = f"hold.{status.lower()}"
         _hold(reply, hold_key if hold_key in COPY else "hold.other")
 
 
-def _start(reply: _Reply) -> None:
+def _start(reply: Reply) -> None:
     """The first message ("Hi, I'd like a tattoo") opens the consultation; it is not an answer."""
     reply.move(QUALIFYING)
     reply.lead.step = 0
@@ -244,20 +225,20 @@ def _start(reply: _Reply) -> None:
     _ask(reply, QUESTIONS[0], reply.say("welcome"), key="welcome")
 
 
-def _welcome_back(reply: _Reply) -> None:
+def _welcome_back(reply: Reply) -> None:
     reply.move(NEW)
     reply.move(QUALIFYING)
     _ask_current(reply, reply.say("welcome_back"))
 
 
-def _opt_out(reply: _Reply) -> None:
+def _opt_out(reply: Reply) -> None:
     reply.move(OPTOUT)
     reply.lead.opted_out = True
     reply.send(outbound.text("client", reply.say("optout.confirm"), "optout.confirm"))
     reply.event("lead.opt_out")
 
 
-def _opted_out(reply: _Reply, msg: Inbound, text: str) -> None:
+def _opted_out(reply: Reply, msg: Inbound, text: str) -> None:
     if not (is_opt_in(text) or is_opt_in(msg.choice_id)):
         _hold(reply, "optout.reminder")
         return
@@ -286,7 +267,7 @@ def _handover_intent(text: str, at_budget: bool) -> tuple[str, str] | None:
     return None
 
 
-def _handover_if_asked(reply: _Reply, text: str) -> bool:
+def _handover_if_asked(reply: Reply, text: str) -> bool:
     lead = reply.lead
     if not statuses.can_transition(lead.status, NEEDS_ARTIST_REPLY):
         return False
@@ -306,7 +287,7 @@ def _current_key(lead: Lead) -> str | None:
     return current.key if current and not lead.reviewing else None
 
 
-def _qualifying(reply: _Reply, msg: Inbound, text: str) -> None:
+def _qualifying(reply: Reply, msg: Inbound, text: str) -> None:
     lead = reply.lead
     if _handover_if_asked(reply, text):
         return
@@ -324,7 +305,7 @@ def _qualifying(reply: _Reply, msg: Inbound, text: str) -> None:
         _take_answer(reply, question, answer, via_media=msg.kind == "media")
 
 
-def _answer_text(reply: _Reply, question: Question, msg: Inbound, text: str) -> str | None:
+def _answer_text(reply: Reply, question: Question, msg: Inbound, text: str) -> str | None:
     """The text to read as the answer, or None after replying when there is none to read."""
     if msg.kind == "unsupported":
         _ask(reply, question, reply.say("unsupported"))
@@ -365,7 +346,7 @@ def _place_from_pin(text: str) -> str:
     return found.group(1).strip(" ,") if found else text
 
 
-def _take_answer(reply: _Reply, question: Question, answer: str, via_media: bool = False) -> None:
+def _take_answer(reply: Reply, question: Question, answer: str, via_media: bool = False) -> None:
     lead = reply.lead
     values = interpret(question.key, answer)
     if values is None:
@@ -379,7 +360,7 @@ def _take_answer(reply: _Reply, question: Question, answer: str, via_media: bool
     _advance(reply, reply.say("media.ack") if via_media else None)
 
 
-def _failed(reply: _Reply, question: Question) -> None:
+def _failed(reply: Reply, question: Question) -> None:
     lead = reply.lead
     count = lead.failures.get(question.key, 0) + 1
     lead.failures[question.key] = count
@@ -392,7 +373,7 @@ def _failed(reply: _Reply, question: Question) -> None:
     reply.send(_question_message(question, reply.say(repair), repair))
 
 
-def _advance(reply: _Reply, intro: str | None = None) -> None:
+def _advance(reply: Reply, intro: str | None = None) -> None:
     lead = reply.lead
     if lead.editing is not None:
         edited, lead.editing = lead.editing, None
@@ -451,7 +432,7 @@ def _question_message(
 
 
 def _ask(
-    reply: _Reply,
+    reply: Reply,
     question: Question,
     intro: str | None = None,
     key: str | None = None,
@@ -463,7 +444,7 @@ def _ask(
 
 
 def _ask_current(
-    reply: _Reply, intro: str, key: str | None = None, fallback: Template | None = None
+    reply: Reply, intro: str, key: str | None = None, fallback: Template | None = None
 ) -> None:
     """Repeat whatever the client owes us: the summary when reviewing, else the open question."""
     lead = reply.lead
@@ -478,7 +459,7 @@ def _ask_current(
 
 
 def _show_summary(
-    reply: _Reply,
+    reply: Reply,
     intro: str | None = None,
     key: str | None = None,
     fallback: Template | None = None,
@@ -499,7 +480,7 @@ def _show_summary(
     reply.send(outbound.buttons("client", reply.say("summary.confirm"), choices, "summary.confirm"))
 
 
-def _review(reply: _Reply, msg: Inbound, text: str) -> None:
+def _review(reply: Reply, msg: Inbound, text: str) -> None:
     lead = reply.lead
     choice = msg.choice_id if msg.kind == "choice" else None
     if choice == "review_confirm" or (choice is None and parse_yes_no(text) is True):
@@ -531,7 +512,7 @@ def _review(reply: _Reply, msg: Inbound, text: str) -> None:
     reply.send(outbound.buttons("client", reply.say("review.help"), choices, "review.help"))
 
 
-def _send_change_list(reply: _Reply) -> None:
+def _send_change_list(reply: Reply) -> None:
     values = client_values(reply.lead)
     rows = [
         (f"change_{key}", BY_KEY[key].label, cap(values.get(key) or "", 72)) for key in CHANGEABLE
@@ -550,7 +531,7 @@ def _send_change_list(reply: _Reply) -> None:
 # -- completion ---------------------------------------------------------------------------------
 
 
-def _complete(reply: _Reply) -> None:
+def _complete(reply: Reply) -> None:
     """The client confirmed: estimate, then the first of cover-up (artist), budget below the
     regional minimum (follow-up), tour offer, or pending approval."""
     lead = reply.lead
@@ -597,23 +578,11 @@ def _complete(reply: _Reply) -> None:
 
 def _estimate(lead: Lead) -> Estimate:
     """Price the enquiry from its parsed answers and keep the result on the lead."""
-    parsed = lead.parsed
-    area, complexity, region = (
-        parsed.get("area_cm2"),
-        parsed.get("complexity"),
-        parsed.get("region"),
-    )
-    lead.estimate = pricing.estimate(
-        area if isinstance(area, int | float) else None,
-        complexity if isinstance(complexity, int) else None,
-        bool(parsed.get("coverup")),
-        lead.answers.get("placement"),
-        region if isinstance(region, str) else None,
-    )
+    lead.estimate = pricing.estimate_lead(lead)
     return lead.estimate
 
 
-def _pending_approval(reply: _Reply, client_key: str, **params: object) -> None:
+def _pending_approval(reply: Reply, client_key: str, **params: object) -> None:
     lead = reply.lead
     estimate = lead.estimate or _estimate(lead)
     reply.move(PENDING_APPROVAL)
@@ -629,7 +598,7 @@ def _pending_approval(reply: _Reply, client_key: str, **params: object) -> None:
     reply.event("lead.pending_approval", category=estimate.category)
 
 
-def _notify_artist_new_lead(reply: _Reply) -> None:
+def _notify_artist_new_lead(reply: Reply) -> None:
     lead = reply.lead
     ref = lead_ref(lead)
     headline = cap(lead.answers.get("idea", "new enquiry"), 100)
@@ -643,7 +612,7 @@ def _notify_artist_new_lead(reply: _Reply) -> None:
     )
 
 
-def _below_minimum(reply: _Reply, budget: int, estimate: Estimate) -> None:
+def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     lead = reply.lead
     minimum = estimate.min_budget_pence
     reason = f"Budget below minimum (min {money(minimum)}, budget {money(budget)})"
@@ -676,7 +645,7 @@ def _below_minimum(reply: _Reply, budget: int, estimate: Estimate) -> None:
 
 
 def _send_tour_prompt(
-    reply: _Reply,
+    reply: Reply,
     key: str,
     body_key: str = "tour.prompt",
     intro: str | None = None,
@@ -695,7 +664,7 @@ def _send_tour_prompt(
     reply.send(outbound.buttons("client", body, choices, key, fallback))
 
 
-def _tour_answer(reply: _Reply, msg: Inbound, text: str) -> None:
+def _tour_answer(reply: Reply, msg: Inbound, text: str) -> None:
     lead = reply.lead
     choice = msg.choice_id if msg.kind == "choice" else None
     if choice in ("tour_yes", "tour_no"):
@@ -721,7 +690,7 @@ def _tour_answer(reply: _Reply, msg: Inbound, text: str) -> None:
 # -- handing over and holding -------------------------------------------------------------------
 
 
-def _handover(reply: _Reply, kind: str, reason: str) -> None:
+def _handover(reply: Reply, kind: str, reason: str) -> None:
     """The bot steps aside: one holding reply to the client, and always the artist told why."""
     lead = reply.lead
     lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, kind
@@ -740,13 +709,13 @@ def _handover(reply: _Reply, kind: str, reason: str) -> None:
     reply.event("lead.handover", reason=reason, kind=kind, **{"from": str(lead.handover_from)})
 
 
-def _may_hold(reply: _Reply) -> bool:
+def _may_hold(reply: Reply) -> bool:
     last = reply.lead.last_hold_reply_at
     cooldown = timedelta(hours=reply.policy.handover_hold_cooldown_hours)
     return last is None or reply.now - last >= cooldown
 
 
-def _hold(reply: _Reply, key: str) -> None:
+def _hold(reply: Reply, key: str) -> None:
     """A status reply ("the artist is reviewing"), at most once per hold cooldown."""
     if not _may_hold(reply):
         return

@@ -32,6 +32,46 @@ class TourStop:
 
 
 @dataclass
+class Deposit:
+    """The deposit the artist approved: the amount is locked at approval, so a later change to
+    the pricing rules never changes what the client was asked for (`rule_version` says which
+    rules priced it)."""
+
+    amount_pence: int
+    rule_version: str
+    attempt: int = 0  # checkout links made for this deposit
+    session_id: str | None = None  # the current Stripe checkout session
+    url: str | None = None  # None: the workflow must make a fresh checkout (`needs_checkout`)
+    expires_at: datetime | None = None  # when the current checkout session stops working
+    # Start of the current round of asking (the first link after approval or `send_deposit`);
+    # links re-made for reminders or failures keep it, so they never push the expiry back.
+    sent_at: datetime | None = None
+    reminders_sent: int = 0  # deposit reminders counted in this round
+    paid_at: datetime | None = None
+    paid_pence: int | None = None
+    payment_intent: str | None = None
+    refunded_pence: int = 0  # the total refunded so far
+    # A reminder found the link expired and cleared it: the fresh link it asked the workflow
+    # for goes out as "deposit.reminder", not as a brand-new link.
+    reminding: bool = False
+
+
+@dataclass
+class Payment:
+    """One payment-provider event, already mapped from Stripe's vocabulary by the edge.
+
+    kind: paid | pending | failed | expired | refunded | ignored. `amount_pence` is what was
+    paid, or for `refunded` the total refunded so far on that payment (Stripe's
+    `amount_refunded`), so redeliveries and out-of-order events cannot double count."""
+
+    event_id: str
+    kind: str
+    session_id: str | None = None
+    payment_intent: str | None = None
+    amount_pence: int | None = None
+
+
+@dataclass
 class Policy:
     """Configuration the conversation needs, passed in by the workflow (never read from env)."""
 
@@ -41,6 +81,16 @@ class Policy:
     reminder_1_hours: int = 12
     reminder_2_hours: int = 36  # after the last client message; no reply by then → ABANDONED
     studio_city: str = "London"  # where the artist works when not on tour
+    # Hours after the deposit link was first sent: reminders, then the request lapses.
+    deposit_reminder_hours: tuple[int, ...] = (24, 72)
+    deposit_expiry_hours: int = 96
+    approval_stale_hours: int = 72  # PENDING_APPROVAL this long → the artist is nudged once
+    booking_reminder_hours: tuple[int, ...] = (24, 72)  # BOOKING_PENDING → artist reminders
+    deposit_policy: str = (
+        "The deposit is non-refundable, but you can move your appointment once if you give at "
+        "least 48 hours' notice."
+    )
+    deposit_rule_version: str = "2026-11"
 
 
 @dataclass
@@ -72,6 +122,11 @@ class Lead:
     cleared: list[str] = field(
         default_factory=list
     )  # completion checks the artist waived on resume
+    deposit: Deposit | None = None
+    status_since: datetime | None = None  # when the current status was entered
+    artist_nudges: int = 0  # reminders sent to the artist in the current status
+    # Payment event ids and "kind:payment_intent" already applied: providers redeliver.
+    payments: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from consultation.lead import Estimate
+from consultation.lead import Estimate, Lead
 from consultation.location import EUROPE, ROW, UK
 
 SMALL, MEDIUM, LARGE, XL = "SMALL", "MEDIUM", "LARGE", "XL"
@@ -101,4 +101,21 @@ def estimate(
         price_max_pence=round(max_hours * rate),
         min_budget_pence=min_budget,
         region=resolved_region,
+    )
+
+
+def estimate_lead(lead: Lead) -> Estimate:
+    """The estimate for a lead's parsed answers."""
+    parsed = lead.parsed
+    area, complexity, region = (
+        parsed.get("area_cm2"),
+        parsed.get("complexity"),
+        parsed.get("region"),
+    )
+    return estimate(
+        area if isinstance(area, int | float) else None,
+        complexity if isinstance(complexity, int) else None,
+        bool(parsed.get("coverup")),
+        lead.answers.get("placement"),
+        region if isinstance(region, str) else None,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from consultation.lead import Lead
 
 NEW = "NEW"
@@ -35,32 +37,38 @@ _TABLE: dict[str, frozenset[str]] = {
     ),
     AWAITING_DEPOSIT: frozenset(
         {DEPOSIT_PAID, DEPOSIT_EXPIRED, REJECTED, NEEDS_ARTIST_REPLY, NEEDS_FOLLOW_UP,
-         ABANDONED, STALE, COLLECTING_TIME_WINDOWS}
+         ABANDONED, STALE, COLLECTING_TIME_WINDOWS, REFUNDED}
     ),
+    # The artist may confirm the date straight after payment, before BOOKING_PENDING is seen.
     DEPOSIT_PAID: frozenset(
-        {BOOKING_PENDING, REJECTED, NEEDS_ARTIST_REPLY, NEEDS_FOLLOW_UP, ABANDONED, STALE}
+        {BOOKING_PENDING, BOOKED, REJECTED, NEEDS_ARTIST_REPLY, NEEDS_FOLLOW_UP, ABANDONED,
+         STALE, REFUNDED}
     ),
     BOOKING_PENDING: frozenset(
         {BOOKED, REJECTED, NEEDS_ARTIST_REPLY, NEEDS_FOLLOW_UP, ABANDONED, STALE,
-         COLLECTING_TIME_WINDOWS}
+         COLLECTING_TIME_WINDOWS, REFUNDED}
     ),
     # Resuming a handover may re-run completion, which can land on any of its outcomes.
     NEEDS_ARTIST_REPLY: frozenset(
         {QUALIFYING, PENDING_APPROVAL, AWAITING_DEPOSIT, DEPOSIT_PAID, BOOKING_PENDING,
-         NEEDS_FOLLOW_UP, TOUR_CONVERSION_OFFERED, REJECTED, ABANDONED, STALE}
+         NEEDS_FOLLOW_UP, TOUR_CONVERSION_OFFERED, REJECTED, ABANDONED, STALE, REFUNDED}
     ),
     # The reference left below-minimum leads nowhere to go but REJECTED (§29.10): the artist
     # can take them over or accept them anyway, which may offer a tour city.
     NEEDS_FOLLOW_UP: frozenset(
         {PENDING_APPROVAL, AWAITING_DEPOSIT, DEPOSIT_PAID, BOOKING_PENDING, NEEDS_ARTIST_REPLY,
-         TOUR_CONVERSION_OFFERED, REJECTED, ABANDONED, STALE}
+         TOUR_CONVERSION_OFFERED, REJECTED, ABANDONED, STALE, REFUNDED}
     ),
     TOUR_CONVERSION_OFFERED: frozenset(
         {QUALIFYING, PENDING_APPROVAL, WAITLISTED, NEEDS_ARTIST_REPLY, REJECTED, ABANDONED,
          STALE}
     ),
-    COLLECTING_TIME_WINDOWS: frozenset({NEEDS_ARTIST_REPLY, BOOKING_PENDING}),
-    DEPOSIT_EXPIRED: frozenset({REJECTED, ABANDONED, STALE}),
+    COLLECTING_TIME_WINDOWS: frozenset({NEEDS_ARTIST_REPLY, BOOKING_PENDING, REFUNDED}),
+    # A lapsed deposit request can be sent again, and a late payment still counts (the
+    # checkout session may outlive our expiry by minutes).
+    DEPOSIT_EXPIRED: frozenset(
+        {AWAITING_DEPOSIT, DEPOSIT_PAID, REJECTED, ABANDONED, STALE, REFUNDED}
+    ),
     ABANDONED: frozenset({NEW}),
     STALE: frozenset({NEW}),
     OPTOUT: frozenset({NEW}),
@@ -79,18 +87,21 @@ ALLOWED: dict[str, frozenset[str]] = {
 STATUSES = frozenset(ALLOWED)
 
 # Statuses where a run ends: the next message from this contact starts a new enquiry.
-FINAL = frozenset({OPTOUT, ABANDONED, WAITLISTED, REJECTED, BOOKED})
+FINAL = frozenset({OPTOUT, ABANDONED, WAITLISTED, REJECTED, BOOKED, REFUNDED})
 
 
 def can_transition(current: str, to: str) -> bool:
     return to in ALLOWED.get(current, frozenset())
 
 
-def transition(lead: Lead, to: str) -> None:
-    """Move `lead` to status `to`; an illegal move is a bug in our code, so it raises."""
+def transition(lead: Lead, to: str, now: datetime) -> None:
+    """Move `lead` to status `to` as of `now`; an illegal move is a bug in our code, so it
+    raises. Timers count from `status_since`, and the artist's nudges are per status."""
     if not can_transition(lead.status, to):
         raise ValueError(f"Invalid status transition: {lead.status} -> {to}")
     lead.status = to
+    lead.status_since = now
+    lead.artist_nudges = 0
 
 
 def is_final(status: str) -> bool:

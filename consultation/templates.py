@@ -13,6 +13,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "enquiry_closed": ("artist_name",),
     "new_lead_for_artist": ("lead_ref", "headline"),
     "artist_handover": ("lead_ref", "reason"),
+    "artist_update": ("lead_ref", "update"),
+    "deposit_link": ("artist_name", "amount", "url", "expires"),
+    "deposit_expired": ("artist_name",),
+    "payment_received": ("artist_name", "amount"),
+    "enquiry_declined": ("artist_name",),
+    "booking_confirmed": ("artist_name",),
 }
 
 # Meta rejects template parameters with newlines, tabs or more than four spaces in a row, and

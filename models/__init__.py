@@ -1,6 +1,25 @@
 """SQLAlchemy models: what is queried across leads or guarded by constraints (DESIGN §7)."""
 
 from models.base import Base
-from models.tables import Contact, InboundMessage, LeadRecord, OutboundMessage, SystemEvent
+from models.tables import (
+    ActionToken,
+    CheckoutSessionRow,
+    Contact,
+    InboundMessage,
+    LeadRecord,
+    OutboundMessage,
+    ProviderEvent,
+    SystemEvent,
+)
 
-__all__ = ["Base", "Contact", "InboundMessage", "LeadRecord", "OutboundMessage", "SystemEvent"]
+__all__ = [
+    "ActionToken",
+    "Base",
+    "CheckoutSessionRow",
+    "Contact",
+    "InboundMessage",
+    "LeadRecord",
+    "OutboundMessage",
+    "ProviderEvent",
+    "SystemEvent",
+]

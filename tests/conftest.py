@@ -24,10 +24,13 @@ from api.app import create_app
 from models.base import make_engine, make_sessions
 from settings import Settings
 from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.stripe_api import FakeStripe
 from worker import build_worker
 from workflows.visibility import REGISTRY
 
 APP_SECRET = "test-app-secret"
+STRIPE_KEY = "sk_test_fake"
+STRIPE_SECRET = "whsec_test_secret"
 ARTIST = "447700900001"
 
 
@@ -47,7 +50,12 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def temporal_address() -> Iterator[str]:
-    with devstack.temporal_dev_server(None, devstack.free_port(), None) as address:
+    # Temporal suggests continue-as-new after a few dozen events here instead of thousands, so
+    # every end-to-end journey also proves that leads survive continue-as-new mid-conversation.
+    suggest_early = {"limit.historyCount.suggestContinueAsNew": "60"}
+    with devstack.temporal_dev_server(
+        None, devstack.free_port(), None, dynamic_config=suggest_early
+    ) as address:
         yield address
 
 
@@ -73,6 +81,12 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 def graph() -> Iterator[FakeGraphApi]:
     with FakeGraphApi(access_token="test-token") as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stripe() -> Iterator[FakeStripe]:
+    with FakeStripe(secret_key=STRIPE_KEY) as fake:
         yield fake
 
 
@@ -108,6 +122,7 @@ class Stack:
     http: httpx.AsyncClient
     client: Client
     graph: FakeGraphApi
+    stripe: FakeStripe
 
 
 def stack_settings(
@@ -120,6 +135,7 @@ def stack_settings(
         TEMPORAL_TASK_QUEUE="leads-e2e",
         ADMIN_API_KEY="test-admin-key",
         WHATSAPP_MODE="cloud",
+        STRIPE_MODE="sandbox",
         WHATSAPP_APP_SECRET=APP_SECRET,
         WHATSAPP_VERIFY_TOKEN="verify-me",
         WHATSAPP_ACCESS_TOKEN="test-token",
@@ -135,12 +151,21 @@ def stack_settings(
 
 @pytest.fixture(scope="session")
 async def stack(
-    database_url: str, temporal_address: str, graph: FakeGraphApi, sessions
+    database_url: str, temporal_address: str, graph: FakeGraphApi, stripe: FakeStripe, sessions
 ) -> AsyncIterator[Stack]:
     """Everything `make run` starts, wired to the fake Graph API: webhook → workflow → Graph."""
-    settings = stack_settings(database_url, temporal_address, graph)
-    client = await Client.connect(temporal_address)
     port = devstack.free_port()
+    settings = stack_settings(
+        database_url,
+        temporal_address,
+        graph,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        STRIPE_MODE="stripe",
+        STRIPE_SECRET_KEY=STRIPE_KEY,
+        STRIPE_WEBHOOK_SECRET=STRIPE_SECRET,
+        STRIPE_API_BASE_URL=stripe.base_url,
+    )
+    client = await Client.connect(temporal_address)
     async with httpx.AsyncClient(timeout=10) as outbound_http:
         worker = build_worker(client, settings, sessions, outbound_http)
         async with worker:
@@ -148,7 +173,7 @@ async def stack(
                 async with httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{port}", timeout=10
                 ) as http:
-                    yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph)
+                    yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph, stripe)
 
 
 async def eventually(check, timeout: float = 15.0, interval: float = 0.05):

@@ -13,18 +13,18 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 import devstack
-from activities.messaging import MessagingActivities, SandboxSender
-from activities.records import RecordActivities
 from consultation.lead import Policy
 from consultation.messages import Inbound
 from models import Contact
 from models.base import make_engine, make_sessions
+from tests.test_lead_timers import sandbox_settings
+from worker import build_worker
 from workflows.contracts import LeadInput
 from workflows.lead import LeadWorkflow
 from workflows.visibility import REGISTRY
@@ -76,20 +76,11 @@ async def record() -> None:
                     search_attributes={n: kinds[k] for n, k in REGISTRY.items()},
                 )
             )
-            messaging = MessagingActivities(sessions, SandboxSender(), "447700900002")
-            records = RecordActivities(sessions)
+            settings = sandbox_settings(url, "record")
             async with (
                 env,
-                Worker(
-                    env.client,
-                    task_queue="record",
-                    workflows=[LeadWorkflow],
-                    activities=[
-                        messaging.send_message,
-                        records.save_lead,
-                        records.set_opt_out,
-                    ],
-                ),
+                httpx.AsyncClient() as http,
+                build_worker(env.client, settings, sessions, http),
             ):
                 for name, texts in SCENARIOS.items():
                     await run_scenario(env, sessions, name, texts)

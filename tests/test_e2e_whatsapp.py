@@ -100,6 +100,8 @@ async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(s
     lead = await eventually(
         lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"), timeout=20
     )
+    # The dev server here suggests continue-as-new early: the lead lived through at least one.
+    assert lead.run_id != lead.lead_id
     assert lead.parsed["budget_pence"] == 200_000
     assert lead.parsed["width_cm"] == 10 and lead.parsed["height_cm"] == 12
     assert lead.estimate["category"] == "MEDIUM"

@@ -15,7 +15,7 @@ from api.app import create_app
 from models import Contact, InboundMessage, OutboundMessage
 from tests.conftest import ServerThread, Stack, eventually, stack_settings
 from tests.fakes.graph_api import inbound_delivery, status_update, text_message
-from tests.test_e2e_whatsapp import body_of, new_phone, post, say, sent_to
+from tests.test_e2e_whatsapp import _answered, body_of, new_phone, post, say, sent_to
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -29,7 +29,9 @@ async def edge_with(stack: Stack, **overrides):
     port = devstack.free_port()
     with ServerThread(create_app(settings), port):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            yield Stack(settings, f"http://127.0.0.1:{port}", http, stack.client, stack.graph)
+            yield Stack(
+                settings, f"http://127.0.0.1:{port}", http, stack.client, stack.graph, stack.stripe
+            )
 
 
 async def test_pilot_mode_lets_only_allow_listed_numbers_reach_the_bot(stack, sessions):
@@ -64,6 +66,14 @@ async def test_panic_mode_sends_one_holding_reply_and_keeps_every_message(stack,
     # Stored but never handed to the conversation: a later release loses nothing.
     assert sorted(r.payload["text"] for r in rows) == ["Are you there?", "Hi"]
     assert all(r.signalled_at is None for r in rows)
+
+    # Panic over: the operator releases what was held, and the conversation picks it up.
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    released = await stack.http.post("/admin/held/release", headers=headers)
+    assert released.status_code == 200 and released.json()["released"] >= 2
+    await eventually(lambda: len(sent_to(stack, phone)) >= 3)
+    lead = await eventually(lambda: _answered(stack, sessions, phone, "idea"))
+    assert lead.answers["idea"] == "Are you there?"
 
 
 async def test_admin_routes_need_the_key(stack):

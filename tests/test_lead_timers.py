@@ -6,17 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowHandle
-from temporalio.worker import Worker
 
-from activities.messaging import MessagingActivities, SandboxSender
-from activities.records import RecordActivities
 from consultation.lead import Lead, Policy
 from consultation.messages import Inbound
 from models import Contact, OutboundMessage
+from settings import Settings
 from tests.conftest import eventually
+from worker import build_worker
 from workflows.contracts import LeadInput
 from workflows.lead import LeadWorkflow
 
@@ -24,19 +24,24 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUEUE = "leads-timers"
 
 
+def sandbox_settings(database_url: str, queue: str) -> Settings:
+    """Every provider in sandbox mode: the workflow's timers are what is under test."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        DATABASE_URL=database_url,
+        TEMPORAL_TASK_QUEUE=queue,
+        ARTIST_WHATSAPP_NUMBER="447700900002",
+        WHATSAPP_MODE="sandbox",
+        STRIPE_MODE="sandbox",
+    )
+
+
 @pytest.fixture(scope="session")
-async def timer_worker(time_skipping, sessions):
-    messaging = MessagingActivities(sessions, SandboxSender(), artist_number="447700900002")
-    records = RecordActivities(sessions)
-    async with Worker(
-        time_skipping.client,
-        task_queue=QUEUE,
-        workflows=[LeadWorkflow],
-        activities=[
-            messaging.send_message,
-            records.save_lead,
-            records.set_opt_out,
-        ],
+async def timer_worker(time_skipping, sessions, database_url):
+    settings = sandbox_settings(database_url, QUEUE)
+    async with (
+        httpx.AsyncClient() as http,
+        build_worker(time_skipping.client, settings, sessions, http),
     ):
         yield time_skipping
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from consultation.lead import Event, Lead, Policy
+from consultation.lead import Event, Lead, Payment, Policy
 from consultation.messages import Inbound, Outbound
 
 
@@ -15,6 +15,7 @@ class Carried:
 
     lead: Lead
     inbox: list[Inbound] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # recent inbound ids, oldest first
     sent: int = 0  # outbound messages so far; numbers the next outbound id
 
@@ -25,6 +26,23 @@ class LeadInput:
     policy: Policy = field(default_factory=Policy)
     opted_out: bool = False  # from the contacts table: opt-out outlives a run
     carried: Carried | None = None
+    public_base_url: str = "http://localhost:8000"  # for Stripe's success and cancel pages
+
+
+@dataclass
+class ActionRequest:
+    """An artist's decision, from a one-tap link or the admin API."""
+
+    action: str  # approve | approve_anyway | reject | resume | send_deposit | mark_booked
+    source: str = "admin"  # link | admin
+    issued_status: str | None = None  # a link is only good in the status it was issued for
+
+
+@dataclass
+class ActionResult:
+    done: bool
+    status: str
+    detail: str = ""
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """LeadWorkflow: one enquiry from first message to a final status, durable across restarts.
 
-The conversation itself is decided by the pure core (`consultation.engine`); this workflow only
-orders the inbound messages, runs the timers and carries out what a turn decided (send, project,
-record) through activities.
+The conversation and every decision are made by the pure core (`consultation`); this workflow
+orders the inputs (client messages, payments, artist decisions), runs the timers and carries out
+what a turn decided (send, take a deposit, issue the artist's links, project) through activities.
 """
 
 from __future__ import annotations
@@ -16,10 +16,15 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     import consultation.engine as engine
-    from consultation.lead import Event, Lead, Turn
-    from consultation.messages import Inbound
+    from activities.links import IssueLinks
+    from activities.payments import CheckoutRequest, CheckoutSession
+    from consultation import artist
+    from consultation.lead import Event, Lead, Payment, Turn
+    from consultation.messages import Inbound, Outbound
     from consultation.statuses import is_final
     from workflows.contracts import (
+        ActionRequest,
+        ActionResult,
         Carried,
         HoldNotice,
         LeadInput,
@@ -43,6 +48,8 @@ SEND_RETRY = RetryPolicy(
 DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
 )
+# Stripe allows a Checkout Session to live at most 24 h.
+CHECKOUT_LIFETIME = timedelta(hours=23)
 
 
 @workflow.defn
@@ -51,6 +58,7 @@ class LeadWorkflow:
     def __init__(self, start: LeadInput) -> None:
         self.contact_key = start.contact_key
         self.policy = start.policy
+        self.base_url = start.public_base_url
         carried = start.carried or Carried(
             lead=Lead(
                 lead_id=workflow.info().run_id,
@@ -60,11 +68,14 @@ class LeadWorkflow:
         )
         self.lead = carried.lead
         self.inbox = list(carried.inbox)
+        self.payments = list(carried.payments)
         self.seen = list(carried.seen)
         self.seen_set = set(self.seen)
         self.sent = carried.sent
         self.held: list[HoldNotice] = []
         self.visible: dict[str, str | int | None] = {}  # search attributes as last upserted
+        # One turn at a time: the main loop and artist decisions (updates) both change the lead.
+        self.turn_lock = asyncio.Lock()
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -86,48 +97,107 @@ class LeadWorkflow:
     def hold(self, notice: HoldNotice) -> None:
         self.held.append(notice)
 
+    @workflow.signal
+    def payment(self, payment: Payment) -> None:
+        self.payments.append(payment)
+
+    @workflow.update
+    async def act(self, request: ActionRequest) -> ActionResult:
+        async with self.turn_lock:
+            # The validator ran before earlier turns finished: check again under the lock.
+            if reason := self._refusal(request):
+                return ActionResult(False, self.lead.status, reason)
+            turn = artist.decide(self.lead, request.action, workflow.now(), self.policy)
+            await self._carry_out(turn)
+            return ActionResult(True, self.lead.status)
+
+    @act.validator
+    def validate_act(self, request: ActionRequest) -> None:
+        if reason := self._refusal(request):
+            raise ValueError(reason)
+
     @workflow.query
     def state(self) -> Lead:
         return self.lead
 
+    def _refusal(self, request: ActionRequest) -> str | None:
+        if request.issued_status and request.issued_status != self.lead.status:
+            return (
+                f"This link was for a lead in {request.issued_status}; "
+                f"it is now {self.lead.status}."
+            )
+        return artist.why_not(self.lead, request.action)
+
     # -- the loop -------------------------------------------------------------------------------
+
+    def _pending(self) -> bool:
+        return bool(self.inbox or self.held or self.payments)
 
     @workflow.run
     async def run(self, start: LeadInput) -> str:
         await self._publish(self.lead)
-        while not (is_final(self.lead.status) and not self.inbox and not self.held):
-            if self.held:
-                self.held.pop(0)
-                await self._apply(engine.hold_reply(self.lead, workflow.now(), self.policy))
-                continue
-            if not self.inbox:
+        while not (is_final(self.lead.status) and not self._pending()):
+            if not self._pending():
                 due = engine.next_reminder_at(self.lead, self.policy)
                 timeout = (due - workflow.now()).total_seconds() if due else None
                 if timeout is None or timeout > 0:
                     with contextlib.suppress(TimeoutError):
-                        await workflow.wait_condition(
-                            lambda: bool(self.inbox or self.held), timeout=timeout
-                        )
-                if not (self.inbox or self.held):
-                    await self._apply(engine.remind(self.lead, workflow.now(), self.policy))
+                        await workflow.wait_condition(self._pending, timeout=timeout)
+                if not self._pending():
+                    await self._apply(engine.remind, None)
                     continue
-                if not self.inbox:
-                    continue
-            msg = self.inbox.pop(0)
-            await self._apply(engine.handle(self.lead, msg, workflow.now(), self.policy))
+            if self.held:
+                self.held.pop(0)
+                await self._apply(engine.hold_reply, None)
+            elif self.payments:
+                await self._apply(artist.apply_payment, self.payments.pop(0))
+            else:
+                await self._apply(engine.handle, self.inbox.pop(0))
             if workflow.info().is_continue_as_new_suggested() and not is_final(self.lead.status):
+                await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     LeadInput(
                         contact_key=self.contact_key,
                         policy=self.policy,
-                        carried=Carried(self.lead, self.inbox, self.seen, self.sent),
+                        carried=Carried(
+                            lead=self.lead,
+                            inbox=self.inbox,
+                            payments=self.payments,
+                            seen=self.seen,
+                            sent=self.sent,
+                        ),
+                        public_base_url=self.base_url,
                     )
                 )
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return self.lead.status
 
     # -- carrying out a turn --------------------------------------------------------------------
 
-    async def _apply(self, turn: Turn) -> None:
+    async def _apply(self, decide, item) -> None:  # type: ignore[no-untyped-def]
+        """Decide a turn from the state as it is once no other turn runs, then carry it out."""
+        async with self.turn_lock:
+            now = workflow.now()
+            turn = (
+                decide(self.lead, now, self.policy)
+                if item is None
+                else decide(self.lead, item, now, self.policy)
+            )
+            await self._carry_out(turn)
+
+    async def _carry_out(self, turn: Turn) -> None:
+        await self._commit(turn)
+        # An approved lead needs a deposit link: made here, after the state that asked for it.
+        if artist.needs_checkout(self.lead, workflow.now()):
+            session = await self._checkout()
+            now = workflow.now()
+            await self._commit(
+                artist.deposit_link(
+                    self.lead, session.session_id, session.url, session.expires_at, now, self.policy
+                )
+            )
+
+    async def _commit(self, turn: Turn) -> None:
         before = self.lead
         lead = turn.lead
         lead.version = before.version + 1
@@ -139,10 +209,11 @@ class LeadWorkflow:
                 start_to_close_timeout=timedelta(seconds=10),
                 retry_policy=DB_RETRY,
             )
+        replies = [await self._with_links(reply) for reply in turn.replies]
         window_open = engine.window_open(lead, workflow.now())
         # Replies go out in order, one at a time; the projection runs beside them.
         bookkeeping = asyncio.ensure_future(self._publish(lead, turn.events))
-        for reply in turn.replies:
+        for reply in replies:
             self.sent += 1
             # A local activity: the reply leaves in milliseconds with no server round trip;
             # retries still back off durably, and the outbound id keeps them from resending.
@@ -162,6 +233,42 @@ class LeadWorkflow:
             if result.status in ("FAILED", "SKIPPED"):
                 workflow.logger.warning("reply %s not sent: %s", reply.key, result.status)
         await bookkeeping
+
+    async def _with_links(self, reply: Outbound) -> Outbound:
+        """Messages to the artist carry the one-tap links that fit the lead's status now."""
+        actions = artist.actions_for(self.lead)
+        if reply.to != "artist" or not actions:
+            return reply
+        links = await workflow.execute_activity(
+            "issue_links",
+            IssueLinks(self.lead.lead_id, workflow.info().workflow_id, self.lead.status, actions),
+            result_type=dict[str, str],
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=DB_RETRY,
+        )
+        return artist.with_links(reply, links)
+
+    async def _checkout(self) -> CheckoutSession:
+        deposit = self.lead.deposit
+        assert deposit is not None
+        return await workflow.execute_activity(
+            "create_checkout",
+            CheckoutRequest(
+                lead_id=self.lead.lead_id,
+                workflow_id=workflow.info().workflow_id,
+                amount_pence=deposit.amount_pence,
+                description=f"Tattoo deposit ({deposit.rule_version})",
+                # Derived here, so a retried activity never creates a second session.
+                idempotency_key=f"{self.lead.lead_id}:deposit:{deposit.attempt + 1}",
+                expires_at=workflow.now() + CHECKOUT_LIFETIME,
+                success_url=f"{self.base_url}/payment/success",
+                cancel_url=f"{self.base_url}/payment/cancelled",
+                reuse_session_id=deposit.session_id,
+            ),
+            result_type=CheckoutSession,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=SEND_RETRY,
+        )
 
     async def _publish(self, lead: Lead, events: list[Event] | None = None) -> None:
         """Project the lead to PostgreSQL and the Temporal UI, and record its events."""

@@ -13,6 +13,9 @@ PARAMS = {
     "artist": "Sam", "question": "Q?", "summary": "S", "lead_ref": "Lead 1", "reason": "R",
     "category": "medium", "deposit": "£150", "minimum": "£400", "budget": "£300", "region": "UK",
     "city": "Berlin", "dates": "1–5 June 2025", "requested": "Leeds",
+    "amount": "£150", "url": "https://pay.example/x", "expires": "23 hours",
+    "policy": "Non-refundable.", "intro": "Hello.", "paid": "£100", "expected": "£150",
+    "state": "it was rejected", "hours": 72, "need": "is not awaiting approval",
 }  # fmt: skip
 
 

@@ -52,6 +52,8 @@ def test_limits_are_enforced(build) -> None:  # type: ignore[no-untyped-def]
 def test_templates_are_registered_with_their_parameter_count() -> None:
     assert set(TEMPLATES) == {
         "consultation_reminder", "enquiry_closed", "new_lead_for_artist", "artist_handover",
+        "artist_update", "deposit_link", "deposit_expired", "payment_received",
+        "enquiry_declined", "booking_confirmed",
     }  # fmt: skip
     assert template("enquiry_closed", "Sam") == Template("enquiry_closed", ("Sam",))
     with pytest.raises(ValueError):

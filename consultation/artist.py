@@ -1,0 +1,205 @@
+"""The artist's decisions on a lead (approve, reject, hand back, send the deposit, mark booked),
+which of them a message about the lead should offer as one-tap links, and the deposit and
+payment functions the workflow calls around them."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from dataclasses import replace
+from datetime import datetime
+
+from consultation import engine, outbound
+from consultation.copy import money, render
+from consultation.deposits import (
+    apply_payment,
+    deposit_link,
+    lock,
+    needs_checkout,
+    renew_dead_link,
+    send_link,
+    settle,
+)
+from consultation.lead import Lead, Policy, Turn
+from consultation.messages import MAX_BODY, MAX_TEXT, Outbound
+from consultation.reply import Reply
+from consultation.statuses import (
+    AWAITING_DEPOSIT,
+    BOOKED,
+    BOOKING_PENDING,
+    DEPOSIT_EXPIRED,
+    DEPOSIT_PAID,
+    NEEDS_ARTIST_REPLY,
+    NEEDS_FOLLOW_UP,
+    PENDING_APPROVAL,
+    REJECTED,
+    TOUR_CONVERSION_OFFERED,
+)
+from consultation.templates import template
+from consultation.text import cap
+
+__all__ = [
+    "ACTIONS",
+    "actions_for",
+    "apply_payment",
+    "decide",
+    "deposit_link",
+    "needs_checkout",
+    "why_not",
+    "with_links",
+]
+
+# action → the statuses it is valid in. In the order links are offered.
+ACTIONS: dict[str, frozenset[str]] = {
+    "approve": frozenset({PENDING_APPROVAL}),
+    # Approve despite a budget below the regional minimum (the reference had no way to).
+    "approve_anyway": frozenset({NEEDS_FOLLOW_UP}),
+    "resume": frozenset({NEEDS_ARTIST_REPLY}),
+    "send_deposit": frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED}),
+    "mark_booked": frozenset({DEPOSIT_PAID, BOOKING_PENDING}),
+    "reject": frozenset(
+        {
+            PENDING_APPROVAL,
+            NEEDS_FOLLOW_UP,
+            NEEDS_ARTIST_REPLY,
+            AWAITING_DEPOSIT,
+            DEPOSIT_EXPIRED,
+            TOUR_CONVERSION_OFFERED,
+        }
+    ),  # fmt: skip
+}
+# The client is choosing a tour city: nothing for the artist to tap while they do.
+_NO_LINKS = frozenset({TOUR_CONVERSION_OFFERED})
+
+
+def why_not(lead: Lead, action: str) -> str | None:
+    """None when `action` is allowed now, else a sentence to show the artist as it is."""
+    if action not in ACTIONS:
+        return render("why_not.unknown")
+    if lead.status in ACTIONS[action]:
+        return None
+    return render(
+        "why_not", need=render(f"why_not.{action}"), state=render(f"state.{lead.status.lower()}")
+    )
+
+
+def actions_for(lead: Lead) -> list[str]:
+    """The one-tap links a message to the artist about this lead should carry now."""
+    if lead.status in _NO_LINKS:
+        return []
+    return [action for action, valid in ACTIONS.items() if lead.status in valid]
+
+
+def with_links(message: Outbound, links: dict[str, str]) -> Outbound:
+    """`message` with a labelled line per link ("✅ Approve: <url>"), the body shortened if
+    need be so the links always fit WhatsApp's limit."""
+    if not links:
+        return message
+    lines = "\n".join(f"{render(f'action.{action}')}: {url}" for action, url in links.items())
+    limit = MAX_BODY if message.buttons or message.rows else MAX_TEXT
+    body = cap(message.text, max(limit - len(lines) - 2, 1))
+    return replace(message, text=f"{body}\n\n{lines}"[:limit])
+
+
+def decide(lead: Lead, action: str, now: datetime, policy: Policy) -> Turn:
+    """Carry out the artist's `action`; the workflow checks `why_not` first, so a refused
+    action here is a bug (ValueError)."""
+    if reason := why_not(lead, action):
+        raise ValueError(reason)
+    if action == "resume":
+        reply = _resumed(lead, now, policy)
+    else:
+        reply = Reply(deepcopy(lead), now, policy)
+        _DECISIONS[action](reply)
+    reply.event("artist.decision", action=action, status=reply.lead.status)
+    return reply.turn()
+
+
+# -- the decisions ------------------------------------------------------------------------------
+
+
+def _acknowledge(reply: Reply, key: str, *notes: str, **params: object) -> None:
+    reply.tell_artist(f"artist.ack.{key}", *notes, **params)
+
+
+def _already_paid(reply: Reply) -> bool:
+    """Paid while waiting for the artist: the booking goes straight ahead."""
+    deposit = reply.lead.deposit
+    if reply.lead.status != AWAITING_DEPOSIT or deposit is None or deposit.paid_at is None:
+        return False
+    settle(reply)
+    return True
+
+
+def _paid_note(reply: Reply) -> str:
+    deposit = reply.lead.deposit
+    amount = (deposit.paid_pence or deposit.amount_pence) if deposit else 0
+    return reply.say("artist.ack.already_paid", amount=money(amount))
+
+
+def _approve(reply: Reply) -> None:
+    lead = reply.lead
+    # The artist has dealt with whatever held the lead back (a budget below the minimum).
+    lead.handover_reason = lead.handover_kind = lead.handover_from = None
+    reply.move(AWAITING_DEPOSIT)
+    if _already_paid(reply):
+        _acknowledge(reply, "approve", _paid_note(reply))
+        return
+    # Locked now; the link goes out once the workflow has made the checkout (`deposit_link`).
+    deposit = lock(lead, reply.policy)
+    note = reply.say("artist.ack.link_coming", amount=money(deposit.amount_pence))
+    _acknowledge(reply, "approve", note)
+
+
+def _reject(reply: Reply) -> None:
+    lead = reply.lead
+    reply.move(REJECTED)
+    paid = lead.deposit.paid_pence if lead.deposit and lead.deposit.paid_at else None
+    body = reply.say("decision.rejected")
+    if paid is not None:
+        body += " " + reply.say("decision.rejected.paid")
+    fallback = template("enquiry_declined", reply.policy.artist_name)
+    reply.send(outbound.text("client", body, "decision.rejected", fallback))
+    reply.event("lead.rejected")
+    notes = [reply.say("artist.ack.reject_paid", amount=money(paid))] if paid is not None else []
+    _acknowledge(reply, "reject", *notes)
+
+
+def _resumed(lead: Lead, now: datetime, policy: Policy) -> Reply:
+    turn = engine.resume(lead, now, policy)
+    reply = Reply(turn.lead, now, policy, turn.replies, turn.events)
+    # Handed over while waiting to pay, and paid meanwhile.
+    notes = [_paid_note(reply)] if _already_paid(reply) else []
+    _acknowledge(reply, "resume", *notes)
+    return reply
+
+
+def _send_deposit(reply: Reply) -> None:
+    lead = reply.lead
+    if lead.status == DEPOSIT_EXPIRED:
+        reply.move(AWAITING_DEPOSIT)
+    deposit = lead.deposit or lock(lead, reply.policy)
+    # A new round of asking: reminders and expiry count from this link.
+    deposit.sent_at, deposit.reminders_sent, deposit.reminding = None, 0, False
+    # A link that still works is sent again rather than replaced (the reference made a new
+    # checkout every time); a dead one is cleared so the workflow makes a fresh one.
+    if not renew_dead_link(lead, reply.now):
+        deposit.sent_at = reply.now
+        send_link(reply, "again")
+    _acknowledge(reply, "send_deposit", amount=money(deposit.amount_pence))
+
+
+def _mark_booked(reply: Reply) -> None:
+    reply.move(BOOKED)
+    fallback = template("booking_confirmed", reply.policy.artist_name)
+    reply.send(outbound.text("client", reply.say("decision.booked"), "decision.booked", fallback))
+    reply.event("lead.booked")
+    _acknowledge(reply, "mark_booked")
+
+
+_DECISIONS = {
+    "approve": _approve,
+    "approve_anyway": _approve,
+    "reject": _reject,
+    "send_deposit": _send_deposit,
+    "mark_booked": _mark_booked,
+}

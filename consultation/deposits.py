@@ -1,0 +1,272 @@
+"""Deposits: the amount locked at approval, the checkout links the client pays with, and what
+each payment event does to the lead. Pure: the workflow makes the Stripe sessions and passes
+their details in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from copy import deepcopy
+from datetime import datetime, timedelta
+
+from consultation import outbound, pricing
+from consultation.copy import money
+from consultation.lead import Deposit, Lead, Payment, Policy, Turn
+from consultation.reply import Reply
+from consultation.statuses import (
+    AWAITING_DEPOSIT,
+    BOOKED,
+    BOOKING_PENDING,
+    DEPOSIT_EXPIRED,
+    DEPOSIT_PAID,
+    NEEDS_ARTIST_REPLY,
+    NEEDS_FOLLOW_UP,
+    OPTOUT,
+    PENDING_APPROVAL,
+    REFUNDED,
+    can_transition,
+)
+from consultation.templates import template
+
+# A link this close to its end is not worth showing: the client may tap it too late.
+LINK_MARGIN = timedelta(minutes=30)
+# Paid in these, the booking goes ahead: the payment is what the lead was waiting for (a payment
+# just after our expiry still counts, as the checkout session can outlive it).
+PAYABLE = frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED})
+# Paid while the artist still has to decide: kept, and the artist asked to go on or refund.
+UNDECIDED = frozenset({PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY})
+
+
+def lock(lead: Lead, policy: Policy) -> Deposit:
+    """The deposit for the lead's estimate (§6.3: by category, XL by days; the region sets the
+    minimum budget, not the deposit), kept on the lead so later pricing changes cannot move it."""
+    if lead.estimate is None:
+        lead.estimate = pricing.estimate_lead(lead)
+    lead.deposit = Deposit(
+        amount_pence=lead.estimate.deposit_pence, rule_version=policy.deposit_rule_version
+    )
+    return lead.deposit
+
+
+def link_usable(deposit: Deposit, now: datetime) -> bool:
+    return (
+        deposit.url is not None
+        and deposit.expires_at is not None
+        and deposit.expires_at - now > LINK_MARGIN
+    )
+
+
+def needs_checkout(lead: Lead, now: datetime) -> bool:
+    """Whether the workflow should make a checkout session and call `deposit_link`.
+
+    Only when a link has been asked for, by clearing the url: approval, `send_deposit`, a
+    reminder or a client message finding the link dead (`renew_dead_link`), a failed payment.
+    A session lapsing on its own asks for nothing, so the client is never sent a link nobody
+    asked for; `now` is kept for the caller, as each ask judged the old link when it was made."""
+    deposit = lead.deposit
+    return (
+        lead.status == AWAITING_DEPOSIT
+        and deposit is not None
+        and deposit.paid_at is None
+        and deposit.url is None
+    )
+
+
+def renew_dead_link(lead: Lead, now: datetime) -> bool:
+    """Clear the client's link if it no longer works, so the workflow makes a fresh one; True
+    when a fresh link will follow."""
+    deposit = lead.deposit
+    if lead.status != AWAITING_DEPOSIT or deposit is None or deposit.paid_at is not None:
+        return False
+    if not link_usable(deposit, now):
+        deposit.url = None
+    return deposit.url is None
+
+
+def deposit_link(
+    lead: Lead, session_id: str, url: str, expires_at: datetime, now: datetime, policy: Policy
+) -> Turn:
+    """Record a new checkout session and send the client its link."""
+    reply = Reply(deepcopy(lead), now, policy)
+    deposit = reply.lead.deposit
+    if deposit is None:
+        raise ValueError("deposit_link for a lead without a deposit")
+    if not needs_checkout(reply.lead, now):
+        # The lead moved on (paid, rejected) while the session was being made: keep a trace of
+        # the unused session rather than send a link that is no longer wanted.
+        reply.event("deposit.link_unused", "WARN", session_id=session_id)
+        return reply.turn()
+    reason = "reminder" if deposit.reminding else ("approved" if deposit.attempt == 0 else "fresh")
+    deposit.attempt += 1
+    deposit.session_id, deposit.url, deposit.expires_at = session_id, url, expires_at
+    deposit.reminding = False
+    if deposit.sent_at is None:
+        deposit.sent_at = now
+    send_link(reply, reason)
+    reply.event("deposit.link", attempt=str(deposit.attempt), session_id=session_id)
+    return reply.turn()
+
+
+def send_link(reply: Reply, reason: str) -> None:
+    """The client's deposit message with the current link; `reason` (approved | fresh | again |
+    reminder) picks the opening line."""
+    deposit = reply.lead.deposit
+    if deposit is None or deposit.url is None or deposit.expires_at is None:
+        raise ValueError("send_link without a current link")
+    amount = money(deposit.amount_pence)
+    # The link stops working at the earlier of the session's end and the request's expiry.
+    until = deposit.expires_at
+    if deposit.sent_at is not None:
+        until = min(until, deposit.sent_at + timedelta(hours=reply.policy.deposit_expiry_hours))
+    hours = max(1, round((until - reply.now) / timedelta(hours=1)))
+    expires = "1 hour" if hours == 1 else f"{hours} hours"
+    body = reply.say(
+        "deposit.link",
+        intro=reply.say(f"deposit.intro.{reason}"),
+        amount=amount,
+        url=deposit.url,
+        expires=expires,
+        policy=reply.policy.deposit_policy,
+    )
+    key = "deposit.reminder" if reason == "reminder" else "deposit.link"
+    fallback = template("deposit_link", reply.policy.artist_name, amount, deposit.url, expires)
+    reply.send(outbound.text("client", body, key, fallback))
+
+
+def settle(reply: Reply) -> None:
+    """The deposit is paid and the artist wants the booking: on to confirming a date."""
+    deposit = reply.lead.deposit
+    if deposit is None or deposit.paid_at is None:
+        raise ValueError("settle without a paid deposit")
+    reply.move(DEPOSIT_PAID)
+    reply.move(BOOKING_PENDING)
+    amount = money(deposit.paid_pence or deposit.amount_pence)
+    body = reply.say("payment.confirmed", amount=amount, policy=reply.policy.deposit_policy)
+    fallback = template("payment_received", reply.policy.artist_name, amount)
+    reply.send(outbound.text("client", body, "payment.confirmed", fallback))
+    reply.event("deposit.paid", amount_pence=str(deposit.paid_pence or deposit.amount_pence))
+
+
+# -- payments -----------------------------------------------------------------------------------
+
+
+def apply_payment(lead: Lead, payment: Payment, now: datetime, policy: Policy) -> Turn:
+    """One payment event. Idempotent: providers redeliver, so an event already applied (by id,
+    or the same kind for the same payment) changes nothing. Money is never lost: a payment the
+    lead was not waiting for is recorded and the artist asked what to do."""
+    reply = Reply(deepcopy(lead), now, policy)
+    keys = _payment_keys(payment)
+    handler = _HANDLERS.get(payment.kind)
+    if payment.kind == "ignored" or any(key in reply.lead.payments for key in keys):
+        return reply.turn()
+    reply.lead.payments.extend(keys)
+    if handler is None:
+        reply.event("payment.unknown_kind", "WARN", kind=payment.kind, event_id=payment.event_id)
+    else:
+        handler(reply, payment)
+    return reply.turn()
+
+
+def _payment_keys(payment: Payment) -> list[str]:
+    keys = [payment.event_id]
+    # Refunds can come in parts on one payment; everything else happens once per payment.
+    if payment.payment_intent and payment.kind != "refunded":
+        keys.append(f"{payment.kind}:{payment.payment_intent}")
+    return keys
+
+
+def _detail(payment: Payment) -> dict[str, str]:
+    return {
+        "event_id": payment.event_id,
+        "session_id": payment.session_id or "",
+        "payment_intent": payment.payment_intent or "",
+        "amount_pence": "" if payment.amount_pence is None else str(payment.amount_pence),
+    }
+
+
+def _paid(reply: Reply, payment: Payment) -> None:
+    lead = reply.lead
+    status = lead.status
+    deposit = lead.deposit
+    if deposit is None and status in PAYABLE | UNDECIDED:
+        deposit = lock(lead, reply.policy)
+    first = deposit is not None and deposit.paid_at is None
+    if deposit is not None and first:
+        deposit.paid_at, deposit.paid_pence = reply.now, payment.amount_pence
+        deposit.payment_intent = payment.payment_intent
+    amount = money(payment.amount_pence or (deposit.amount_pence if deposit else 0))
+    notes = []
+    if deposit is not None and first and payment.amount_pence not in (None, deposit.amount_pence):
+        expected = money(deposit.amount_pence)
+        reply.event("payment.mismatch", "WARN", expected_pence=str(deposit.amount_pence),
+                    **_detail(payment))  # fmt: skip
+        notes.append(reply.say("artist.payment_mismatch", paid=amount, expected=expected))
+    if first and status in PAYABLE:
+        settle(reply)
+        reply.tell_artist("artist.deposit_paid", *notes, amount=amount)
+        return
+    state = reply.say(f"state.{status.lower()}")
+    if first and status in UNDECIDED:
+        reply.event(f"payment.while_{status.lower()}", "WARN", **_detail(payment))
+        reply.tell_artist("artist.payment_waiting", *notes, amount=amount, state=state)
+    else:
+        reply.event("payment.unexpected", "ERROR", status=status, **_detail(payment))
+        reply.tell_artist("artist.payment_unexpected", *notes, amount=amount, state=state)
+    if status != OPTOUT:
+        body = reply.say("payment.received", amount=amount)
+        fallback = template("payment_received", reply.policy.artist_name, amount)
+        reply.send(outbound.text("client", body, "payment.received", fallback))
+
+
+def _is_current(reply: Reply, payment: Payment) -> bool:
+    """The event is about the link the client has now (not one replaced since), unpaid."""
+    deposit = reply.lead.deposit
+    return (
+        reply.lead.status == AWAITING_DEPOSIT
+        and deposit is not None
+        and deposit.paid_at is None
+        and payment.session_id in (None, deposit.session_id)
+    )
+
+
+def _pending(reply: Reply, payment: Payment) -> None:
+    reply.event("payment.pending", **_detail(payment))
+    if reply.lead.status in PAYABLE:
+        reply.send(outbound.text("client", reply.say("payment.pending"), "payment.pending"))
+
+
+def _failed(reply: Reply, payment: Payment) -> None:
+    reply.event("payment.failed", **_detail(payment))
+    if _is_current(reply, payment) and reply.lead.deposit is not None:
+        reply.lead.deposit.url = None  # the workflow makes a fresh link, which follows this
+        reply.send(outbound.text("client", reply.say("payment.failed"), "payment.failed"))
+
+
+def _expired(reply: Reply, payment: Payment) -> None:
+    reply.event("deposit.session_expired", **_detail(payment))
+    deposit = reply.lead.deposit
+    if _is_current(reply, payment) and deposit is not None:
+        # Only noted: the next reminder, `send_deposit` or client message makes a fresh link.
+        deposit.expires_at = min(deposit.expires_at or reply.now, reply.now)
+
+
+def _refunded(reply: Reply, payment: Payment) -> None:
+    lead = reply.lead
+    deposit = lead.deposit
+    reply.event("payment.refunded", **_detail(payment))
+    refunded = payment.amount_pence or 0
+    if deposit is not None:
+        # The amount is the running total, so the largest seen is the truth whatever the order.
+        deposit.refunded_pence = refunded = max(deposit.refunded_pence, refunded)
+        whole = refunded >= (deposit.paid_pence or deposit.amount_pence)
+        if whole and lead.status != BOOKED and can_transition(lead.status, REFUNDED):
+            reply.move(REFUNDED)
+    reply.tell_artist("artist.refunded", amount=money(refunded))
+
+
+_HANDLERS: dict[str, Callable[[Reply, Payment], None]] = {
+    "paid": _paid,
+    "pending": _pending,
+    "failed": _failed,
+    "expired": _expired,
+    "refunded": _refunded,
+}

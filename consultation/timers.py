@@ -1,0 +1,134 @@
+"""Timers after the consultation: deposit reminders and expiry, the artist's nudge on a lead
+waiting for approval, and reminders to the artist to confirm a paid booking.
+
+Every timer is computed from the lead's current state, so a status change makes the obsolete
+ones disappear by itself. `next_due` and `fire` agree on what is due, and firing always counts
+the timer it ran, so the workflow (which sleeps until `next_due`, then fires) cannot spin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from consultation import outbound
+from consultation.copy import money
+from consultation.deposits import renew_dead_link, send_link
+from consultation.lead import Lead, Policy
+from consultation.reply import Reply
+from consultation.statuses import (
+    AWAITING_DEPOSIT,
+    BOOKING_PENDING,
+    DEPOSIT_EXPIRED,
+    PENDING_APPROVAL,
+)
+from consultation.templates import template
+
+Timer = tuple[datetime, Callable[[Reply], None]]
+HOUR = timedelta(hours=1)
+
+
+def next_due(lead: Lead, policy: Policy) -> datetime | None:
+    timer = _next(lead, policy)
+    return timer[0] if timer else None
+
+
+def fire(reply: Reply) -> None:
+    """Run the timer due at `reply.now`, if any."""
+    timer = _next(reply.lead, reply.policy)
+    if timer is not None and reply.now >= timer[0]:
+        timer[1](reply)
+
+
+def _next(lead: Lead, policy: Policy) -> Timer | None:
+    since = lead.status_since
+    if lead.status == AWAITING_DEPOSIT:
+        return _deposit_timer(lead, policy)
+    if lead.status == PENDING_APPROVAL and since is not None and lead.artist_nudges == 0:
+        return since + policy.approval_stale_hours * HOUR, _nudge_approval
+    if lead.status == BOOKING_PENDING and since is not None:
+        hours = policy.booking_reminder_hours
+        if lead.artist_nudges < len(hours):
+            return since + hours[lead.artist_nudges] * HOUR, _remind_booking
+    return None
+
+
+def _counted(done: int, start: datetime, hours: tuple[int, ...], now: datetime) -> int:
+    """Reminders accounted for once one fires: after a pause (the worker down, the lead handed
+    over and back) the missed ones count as this one rather than follow in a burst."""
+    return max(done + 1, sum(1 for hour in hours if start + hour * HOUR <= now))
+
+
+# -- deposits -----------------------------------------------------------------------------------
+
+
+def _deposit_timer(lead: Lead, policy: Policy) -> Timer | None:
+    deposit = lead.deposit
+    if deposit is None or deposit.sent_at is None or deposit.paid_at is not None:
+        return None  # no link sent yet, or nothing left to ask for
+    expiry = deposit.sent_at + policy.deposit_expiry_hours * HOUR
+    hours = policy.deposit_reminder_hours
+    if deposit.reminders_sent < len(hours):
+        due = deposit.sent_at + hours[deposit.reminders_sent] * HOUR
+        if due < expiry:
+            return due, _remind_deposit
+    return expiry, _expire_deposit
+
+
+def _remind_deposit(reply: Reply) -> None:
+    deposit = reply.lead.deposit
+    if deposit is None or deposit.sent_at is None:
+        return  # unreachable: the timer exists only for a sent deposit
+    if reply.now >= deposit.sent_at + reply.policy.deposit_expiry_hours * HOUR:
+        _expire_deposit(reply)  # overdue after a pause: a reminder now would be a lie
+        return
+    deposit.reminders_sent = _counted(
+        deposit.reminders_sent, deposit.sent_at, reply.policy.deposit_reminder_hours, reply.now
+    )
+    if renew_dead_link(reply.lead, reply.now):
+        deposit.reminding = True  # the workflow makes a fresh link; it goes out as the reminder
+    else:
+        send_link(reply, "reminder")
+    reply.event("deposit.reminder", number=str(deposit.reminders_sent))
+
+
+def _expire_deposit(reply: Reply) -> None:
+    deposit = reply.lead.deposit
+    if deposit is None:
+        return  # unreachable: the timer exists only for a sent deposit
+    reply.move(DEPOSIT_EXPIRED)
+    deposit.url = None
+    artist = reply.policy.artist_name
+    fallback = template("deposit_expired", artist)
+    reply.send(outbound.text("client", reply.say("deposit.expired"), "deposit.expired", fallback))
+    reply.tell_artist(
+        "artist.deposit_expired",
+        amount=money(deposit.amount_pence),
+        hours=reply.policy.deposit_expiry_hours,
+    )
+    reply.event("deposit.expired", amount_pence=str(deposit.amount_pence))
+
+
+# -- the artist ---------------------------------------------------------------------------------
+
+
+def _waited(reply: Reply) -> int:
+    since = reply.lead.status_since
+    return int((reply.now - since) / HOUR) if since else 0
+
+
+def _nudge_approval(reply: Reply) -> None:
+    reply.lead.artist_nudges = 1
+    reply.tell_artist("artist.approval_nudge", hours=_waited(reply))
+    reply.event("lead.approval_nudge")
+
+
+def _remind_booking(reply: Reply) -> None:
+    lead = reply.lead
+    if lead.status_since is None:
+        return  # unreachable: the timer counts from status_since
+    lead.artist_nudges = _counted(
+        lead.artist_nudges, lead.status_since, reply.policy.booking_reminder_hours, reply.now
+    )
+    reply.tell_artist("artist.booking_reminder", hours=_waited(reply))
+    reply.event("lead.booking_reminder", number=str(lead.artist_nudges))

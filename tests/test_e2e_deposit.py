@@ -1,0 +1,211 @@
+"""End to end: the artist's one-tap links and Stripe deposits, through the real API, the real
+workflow on the Temporal dev server, the Stripe SDK against a fake Stripe, and signed events."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from activities.links import token_hash
+from models import ActionToken, SystemEvent
+from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
+from tests.test_e2e_whatsapp import (
+    ANSWERS,
+    _status_is,
+    body_of,
+    converse,
+    lead_of,
+    new_phone,
+    sent_to,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+LINK = re.compile(r"https?://\S+/a/([A-Za-z0-9_\-]+)")
+
+
+async def qualified_lead(stack: Stack, sessions, budget: str = "2k") -> tuple[str, str]:
+    """A client who has finished the consultation; returns (phone, approve link token)."""
+    phone = new_phone()
+    answers = [budget if a == "2k" else a for a in ANSWERS]
+    await converse(stack, phone, ["Hi", *answers, "confirm"])
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"))
+
+    def approve_token():
+        for message in sent_to(stack, ARTIST):
+            text = body_of(message)
+            if lead.lead_id[:8] in text or "Approve" in text:
+                for url_token in LINK.findall(text):
+                    return url_token
+        return None
+
+    await eventually(approve_token)
+    return phone, await links_for(sessions, lead.lead_id, "approve")
+
+
+async def links_for(sessions, lead_id: str, action: str) -> str:
+    """The token of the newest link for `action` on this lead, found via the artist's message."""
+    async with sessions() as session:
+        rows = (
+            await session.scalars(
+                select(ActionToken)
+                .where(ActionToken.lead_id == lead_id, ActionToken.action == action)
+                .order_by(ActionToken.created_at.desc())
+            )
+        ).all()
+    assert rows, f"no {action} link issued"
+    return rows[0].token_hash
+
+
+async def token_from_artist(stack: Stack, token_hash_value: str) -> str:
+    """The link as the artist received it (the message may still be on its way)."""
+
+    def find() -> str | None:
+        for message in reversed(sent_to(stack, ARTIST)):
+            for token in LINK.findall(body_of(message)):
+                if token_hash(token) == token_hash_value:
+                    return token
+        return None
+
+    return await eventually(find)
+
+
+async def post_stripe(stack: Stack, raw: bytes, header: str):
+    return await stack.http.post(
+        "/webhooks/stripe",
+        content=raw,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+
+async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stack, sessions):
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+
+    confirm = await stack.http.get(f"/a/{token}")
+    assert confirm.status_code == 200 and "Approve this lead" in confirm.text
+    done = await stack.http.post(f"/a/{token}")
+    assert done.status_code == 200 and "Done" in done.text
+
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    session = await eventually(
+        lambda: next(
+            (
+                s
+                for s in stack.stripe.sessions.values()
+                if s["metadata"].get("lead_id") == lead.lead_id
+            ),
+            None,
+        )
+    )
+    assert session["amount_total"] == 15_000 and session["currency"] == "gbp"
+    await eventually(lambda: any(session["url"] in body_of(m) for m in sent_to(stack, phone)))
+
+    # Stripe delivers the completion twice; the client hears about it once.
+    raw, header = stack.stripe.complete(session["id"], STRIPE_SECRET)
+    for _ in range(2):
+        response = await post_stripe(stack, raw, header)
+        assert response.status_code == 200
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
+    confirmations = [m for m in sent_to(stack, phone) if "is paid" in body_of(m)]
+    assert len(confirmations) == 1 and "£150" in body_of(confirmations[0])
+
+    # The same link again: already used, nothing happens twice.
+    again = await stack.http.post(f"/a/{token}")
+    assert again.status_code == 409 and "already used" in again.text
+
+
+async def test_two_clicks_at_once_act_exactly_once(stack, sessions):
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+    first, second = await asyncio.gather(
+        stack.http.post(f"/a/{token}"), stack.http.post(f"/a/{token}")
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 409]
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    created = [
+        s for s in stack.stripe.sessions.values() if s["metadata"].get("lead_id") == lead.lead_id
+    ]
+    assert len(created) == 1
+
+
+async def test_forged_expired_and_stale_links_are_refused(stack, sessions):
+    assert (await stack.http.get("/a/not-a-real-token")).status_code == 404
+    assert (await stack.http.post("/a/not-a-real-token")).status_code == 404
+
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    lead = await lead_of(stack, sessions, phone)
+    reject_token = await token_from_artist(stack, await links_for(sessions, lead.lead_id, "reject"))
+    approve_token = await token_from_artist(stack, approve_hash)
+
+    # Expired: the page says so and nothing changes.
+    async with sessions.begin() as session:
+        await session.execute(
+            update(ActionToken)
+            .where(ActionToken.token_hash == token_hash(reject_token))
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    expired = await stack.http.post(f"/a/{reject_token}")
+    assert expired.status_code == 410 and "expired" in expired.text
+
+    # Rejected via the admin API; the approve link was issued for PENDING_APPROVAL: no longer.
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    rejected = await stack.http.post(f"/admin/leads/{lead.lead_id}/reject", headers=headers)
+    assert rejected.status_code == 200 and rejected.json()["status"] == "REJECTED"
+    stale = await stack.http.post(f"/a/{approve_token}")
+    assert stale.status_code == 409 and "No longer possible" in stale.text
+
+
+async def test_payment_for_a_rejected_lead_is_kept_and_the_artist_asked(stack, sessions):
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+    assert (await stack.http.post(f"/a/{token}")).status_code == 200
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    session = await eventually(
+        lambda: next(
+            (
+                s
+                for s in stack.stripe.sessions.values()
+                if s["metadata"].get("lead_id") == lead.lead_id
+            ),
+            None,
+        )
+    )
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    rejected = await stack.http.post(f"/admin/leads/{lead.lead_id}/reject", headers=headers)
+    assert rejected.status_code == 200
+    await eventually(lambda: _status_is(stack, sessions, phone, "REJECTED"))
+
+    before = len(sent_to(stack, ARTIST))
+    raw, header = stack.stripe.complete(session["id"], STRIPE_SECRET)
+    assert (await post_stripe(stack, raw, header)).status_code == 200
+
+    async def recorded():
+        async with sessions() as s:
+            return await s.scalar(
+                select(SystemEvent).where(
+                    SystemEvent.lead_id == lead.lead_id, SystemEvent.type.like("payment.%")
+                )
+            )
+
+    assert await eventually(recorded)
+    await eventually(lambda: len(sent_to(stack, ARTIST)) > before)
+
+
+async def test_forged_stripe_event_is_refused(stack):
+    raw = b'{"id": "evt_1", "type": "checkout.session.completed"}'
+    response = await post_stripe(stack, raw, "t=1,v1=00")
+    assert response.status_code == 400
+
+
+async def test_admin_funnel_and_csv(stack, sessions):
+    await qualified_lead(stack, sessions)
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    funnel = (await stack.http.get("/admin/funnel?days=7", headers=headers)).json()
+    assert funnel["reached"]["PENDING_APPROVAL"] >= 1
+    assert funnel["total"] >= funnel["reached"]["PENDING_APPROVAL"]
+    csv_text = (await stack.http.get("/admin/leads.csv", headers=headers)).text
+    assert csv_text.splitlines()[0].startswith("lead_id,status")
