@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     STRIPE_API_BASE_URL: str = "https://api.stripe.com"
     ACTION_TOKEN_TTL_DAYS: int = 7
 
+    # Templates approved for this number in Meta's WhatsApp Manager (comma-separated names).
+    # Empty means "all in consultation.templates" — true only in the sandbox.
+    WHATSAPP_APPROVED_TEMPLATES: str = ""
+
     ARTIST_NAME: str = "the artist"
     ARTIST_WHATSAPP_NUMBER: str = ""
     STUDIO_CITY: str = "London"
@@ -90,6 +94,13 @@ class Settings(BaseSettings):
         return frozenset(
             n.strip().lstrip("+") for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n.strip()
         )
+
+    @property
+    def approved_templates(self) -> frozenset[str]:
+        from consultation.templates import TEMPLATES
+
+        names = {n.strip() for n in self.WHATSAPP_APPROVED_TEMPLATES.split(",") if n.strip()}
+        return frozenset(names or TEMPLATES)
 
     @property
     def policy(self) -> Policy:

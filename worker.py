@@ -50,7 +50,10 @@ def make_checkout(settings: Settings, sessions: async_sessionmaker) -> Checkout:
 
 def build_worker(client: Client, settings: Settings, sessions, http: httpx.AsyncClient) -> Worker:
     messaging = MessagingActivities(
-        sessions, make_sender(settings, http), settings.ARTIST_WHATSAPP_NUMBER
+        sessions,
+        make_sender(settings, http),
+        settings.ARTIST_WHATSAPP_NUMBER,
+        settings.approved_templates,
     )
     records = RecordActivities(sessions)
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from models import Contact, OutboundMessage, SystemEvent
 from workflows.contracts import SendRequest, SendResult
 
 DONE = ("SENT", "TEMPLATE", "SKIPPED", "FAILED")
+WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
 
 
 class Sender(Protocol):
@@ -33,10 +35,17 @@ class SandboxSender:
 
 
 class MessagingActivities:
-    def __init__(self, sessions: async_sessionmaker, sender: Sender, artist_number: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        sender: Sender,
+        artist_number: str,
+        approved_templates: frozenset[str] | None = None,
+    ) -> None:
         self.sessions = sessions
         self.sender = sender
         self.artist_number = artist_number
+        self.approved = approved_templates  # None: every template in the registry
 
     @activity.defn(name="send_message")
     async def send_message(self, request: SendRequest) -> SendResult:
@@ -60,34 +69,51 @@ class MessagingActivities:
         if known is not None and known.status in DONE:
             return SendResult(known.status, known.provider_message_id, "already handled")
 
+        window_open = request.window_open
         if message.to == "artist":
             to = self.artist_number
             blocked = "" if to else "no ARTIST_WHATSAPP_NUMBER configured"
+            # The artist has a 24 h window of their own, opened by writing to the bot's number.
+            window_open = bool(to) and await self._artist_window_open()
         else:
             to = (known.wa_id or known.user_id or "") if known else ""
             blocked = "" if to else "contact unknown"
             # Opt-out is decided by the conversation; this is the last line of defence.
             if known and known.opted_out and not message.key.startswith("optout"):
                 blocked = "client opted out"
-        as_template = not request.window_open
-        if not blocked and as_template and message.template is None:
-            blocked = "24 h window closed and no template for this message"
+        as_template = not window_open
+        if not blocked and as_template and not self._approved(message):
+            name = message.template.name if message.template else "none for this message"
+            blocked = f"24 h window closed and no approved template ({name})"
         if blocked:
             return await self._finish(request, "SKIPPED", None, blocked, level="WARN")
 
         try:
             provider_id = await self.sender.send(to, message, as_template=as_template)
         except SendError as error:
-            if error.kind == "template_required" and message.template and not as_template:
+            if error.kind == "template_required" and self._approved(message) and not as_template:
                 # The window closed on Meta's clock before ours noticed: fall back once.
                 try:
                     provider_id = await self.sender.send(to, message, as_template=True)
                 except SendError as second:
                     return await self._failed(request, second)
-                return await self._finish(request, "TEMPLATE", provider_id, "window closed")
+                return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
             return await self._failed(request, error)
-        status = "TEMPLATE" if as_template else "SENT"
-        return await self._finish(request, status, provider_id, "")
+        if as_template:
+            return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
+        return await self._finish(request, "SENT", provider_id, "")
+
+    def _approved(self, message: Outbound) -> bool:
+        return message.template is not None and (
+            self.approved is None or message.template.name in self.approved
+        )
+
+    async def _artist_window_open(self) -> bool:
+        async with self.sessions() as session:
+            last = await session.scalar(
+                select(Contact.last_inbound_at).where(Contact.wa_id == self.artist_number)
+            )
+        return last is not None and datetime.now(UTC) - last < WINDOW
 
     async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
         if error.kind == "retry":

@@ -84,3 +84,20 @@ async def arrive(
         )
     ).one()
     return Arrival(row.key, row.opted_out, row.new, row.signalled)
+
+
+async def artist_seen(session: AsyncSession, secret: str, wa_id: str) -> None:
+    """The artist wrote to the business number: their own 24 h window is open again."""
+    await session.execute(
+        text(
+            """
+            WITH known AS (
+                UPDATE contacts SET last_inbound_at = now() WHERE wa_id = :wa_id RETURNING key
+            )
+            INSERT INTO contacts (key, wa_id, last_inbound_at)
+            SELECT :key, :wa_id, now() WHERE NOT EXISTS (SELECT 1 FROM known)
+            ON CONFLICT DO NOTHING
+            """
+        ),
+        {"key": contact_key(secret, f"wa:{wa_id}"), "wa_id": wa_id},
+    )

@@ -22,7 +22,14 @@ from api.actions import page
 from api.state import Edge
 from api.stripe_webhook import ingest_stripe
 from api.whatsapp import ingest
-from models import CheckoutSessionRow, Contact, InboundMessage, LeadRecord, OutboundMessage
+from models import (
+    CheckoutSessionRow,
+    Contact,
+    InboundMessage,
+    LeadRecord,
+    OutboundMessage,
+    SystemEvent,
+)
 
 router = APIRouter(prefix="/demo", tags=["demo"])
 PAGE = Path(__file__).parent / "static" / "demo.html"
@@ -159,6 +166,27 @@ async def artist(state: Edge) -> dict[str, Any]:
             )
         ).all()
     return {"messages": [_outbound(row) for row in reversed(rows)]}
+
+
+@router.get("/events")
+async def events(state: Edge) -> dict[str, Any]:
+    """The latest system events, newest first, so failures show up on the demo page."""
+    async with state.sessions() as session:
+        rows = (
+            await session.scalars(select(SystemEvent).order_by(SystemEvent.id.desc()).limit(30))
+        ).all()
+    return {
+        "events": [
+            {
+                "at": row.created_at.timestamp(),
+                "level": row.level,
+                "type": row.type,
+                "lead_id": row.lead_id,
+                "detail": row.detail,
+            }
+            for row in rows
+        ]
+    }
 
 
 @router.get("/checkout/{session_id}", response_class=HTMLResponse)

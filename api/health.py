@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.state import Edge
+from consultation.templates import TEMPLATES
 
 router = APIRouter(tags=["health"])
 
@@ -26,6 +27,11 @@ async def health(state: Edge) -> dict[str, object]:
         "pilot_mode": settings.PILOT_MODE_ENABLED,
         "panic_mode": settings.PANIC_MODE_ENABLED,
         "demo": settings.DEMO_MODE,
+        # What the bot may send outside the 24 h window, and what still needs Meta's approval.
+        "templates": {
+            name: {"params": list(params), "approved": name in settings.approved_templates}
+            for name, params in TEMPLATES.items()
+        },
     }
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import update
 from temporalio.common import WorkflowIDReusePolicy
 
-from api.contacts import arrive, workflow_id
+from api.contacts import arrive, artist_seen, workflow_id
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
 from api.state import Edge, EdgeState
 from consultation.messages import Inbound
@@ -98,6 +98,8 @@ async def accept(state: EdgeState, item: InboundMessage) -> str:
     if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER.lstrip(
         "+"
     ):
+        async with state.sessions.begin() as session:
+            await artist_seen(session, settings.CONTACT_KEY_SECRET, sender.wa_id)
         await event(state, "INFO", "artist.message_received", kind=item.message.kind)
         return "ignored"
     if settings.PILOT_MODE_ENABLED and (sender.wa_id or "") not in settings.pilot_allowlist:

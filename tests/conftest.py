@@ -4,6 +4,7 @@ the real API served on loopback, and a fake Graph API speaking Meta's wire forma
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 import threading
@@ -23,7 +24,7 @@ import devstack
 from api.app import create_app
 from models.base import make_engine, make_sessions
 from settings import Settings
-from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.stripe_api import FakeStripe
 from worker import build_worker
 from workflows.visibility import REGISTRY
@@ -174,6 +175,15 @@ async def stack(
                     base_url=f"http://127.0.0.1:{port}", timeout=10
                 ) as http:
                     yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph, stripe)
+
+
+async def artist_writes_in(http: httpx.AsyncClient) -> None:
+    """The artist messages the business number, which opens their own 24 h window."""
+    raw = json.dumps(inbound_delivery([text_message(ARTIST, "hi, it's me")])).encode()
+    response = await http.post(
+        "/webhooks/whatsapp", content=raw, headers={"X-Hub-Signature-256": sign(raw, APP_SECRET)}
+    )
+    assert response.json()["ignored"] == 1
 
 
 async def eventually(check, timeout: float = 15.0, interval: float = 0.05):

@@ -87,7 +87,9 @@ async def test_admin_routes_need_the_key(stack):
 
 
 async def test_health_and_readiness(stack):
-    assert (await stack.http.get("/health")).json()["signature_required"] is True
+    health = (await stack.http.get("/health")).json()
+    assert health["signature_required"] is True
+    assert health["templates"]["deposit_link"]["approved"] is True
     ready = (await stack.http.get("/ready")).json()
     assert ready == {"ready": True, "database": "ok", "temporal": "ok"}
 

@@ -4,15 +4,17 @@ error classification and at-most-once sending per outbound id."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.messaging import MessagingActivities
 from activities.whatsapp_cloud import CloudApi
+from api.contacts import artist_seen
 from consultation import outbound
 from consultation.messages import Template
 from models import Contact, OutboundMessage, SystemEvent
@@ -124,8 +126,39 @@ async def test_opted_out_client_gets_nothing_but_the_confirmation(sender, graph,
     assert len(graph.sent) == 1
 
 
-async def test_artist_messages_go_to_the_artist_number(sender, graph, sessions):
+async def test_artist_messages_respect_the_artists_own_window(sender, graph, sessions):
     key, _ = await new_contact(sessions)
-    note = outbound.text("artist", "New lead", key="artist.new_lead")
+    note = outbound.text(
+        "artist", "New lead", key="artist.new_lead", template=Template("artist_update", ("L1", "x"))
+    )
+    async with sessions.begin() as session:  # the artist last wrote to us two days ago
+        await artist_seen(session, "any-secret", "447700900001")
+        await session.execute(
+            update(Contact)
+            .where(Contact.wa_id == "447700900001")
+            .values(last_inbound_at=datetime.now(UTC) - timedelta(days=2))
+        )
+    assert (await send(sender, request(key, note))).status == "TEMPLATE"
+    assert graph.sent[-1]["to"] == "447700900001" and graph.sent[-1]["type"] == "template"
+
+    async with sessions.begin() as session:  # the artist writes in: free text again
+        await session.execute(
+            update(Contact)
+            .where(Contact.wa_id == "447700900001")
+            .values(last_inbound_at=datetime.now(UTC))
+        )
     assert (await send(sender, request(key, note))).status == "SENT"
-    assert graph.sent[-1]["to"] == "447700900001"
+    assert graph.sent[-1]["type"] == "text"
+
+
+async def test_an_unapproved_template_is_not_sent_outside_the_window(graph, sessions):
+    key, _ = await new_contact(sessions)
+    async with httpx.AsyncClient() as http:
+        api = CloudApi(
+            base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
+        )
+        strict = MessagingActivities(sessions, api, "447700900001", frozenset({"enquiry_closed"}))
+        graph.clear()
+        result = await send(strict, request(key, REMINDER, window_open=False))
+    assert result.status == "SKIPPED" and "consultation_reminder" in result.detail
+    assert graph.sent == []
