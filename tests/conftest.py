@@ -174,6 +174,7 @@ async def stack(
                 async with httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{port}", timeout=10
                 ) as http:
+                    await artist_writes_in(http)
                     yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph, stripe)
 
 

@@ -209,3 +209,56 @@ async def test_admin_funnel_and_csv(stack, sessions):
     assert funnel["total"] >= funnel["reached"]["PENDING_APPROVAL"]
     csv_text = (await stack.http.get("/admin/leads.csv", headers=headers)).text
     assert csv_text.splitlines()[0].startswith("lead_id,status")
+
+
+async def approved_with_session(stack: Stack, sessions) -> tuple[str, str, dict]:
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+    assert (await stack.http.post(f"/a/{token}")).status_code == 200
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    session = await eventually(
+        lambda: next(
+            (
+                s
+                for s in stack.stripe.sessions.values()
+                if s["metadata"].get("lead_id") == lead.lead_id
+            ),
+            None,
+        )
+    )
+    return phone, lead.lead_id, session
+
+
+async def test_async_payment_events_in_the_wrong_order_book_once(stack, sessions):
+    phone, _, session = await approved_with_session(stack, sessions)
+    completed_unpaid = stack.stripe.complete(session["id"], STRIPE_SECRET, async_payment=True)
+    succeeded = stack.stripe.async_result(session["id"], STRIPE_SECRET, succeeded=True)
+    # Stripe does not guarantee order: the success arrives before the "unpaid" completion.
+    assert (await post_stripe(stack, *succeeded)).status_code == 200
+    assert (await post_stripe(stack, *completed_unpaid)).status_code == 200
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
+    lead = await lead_of(stack, sessions, phone)
+    assert lead.status == "BOOKING_PENDING"
+    assert len([m for m in sent_to(stack, phone) if "is paid" in body_of(m)]) == 1
+
+
+async def test_a_refund_is_recorded_and_the_artist_told(stack, sessions):
+    phone, lead_id, session = await approved_with_session(stack, sessions)
+    assert (
+        await post_stripe(stack, *stack.stripe.complete(session["id"], STRIPE_SECRET))
+    ).status_code == 200
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
+    before = len(sent_to(stack, ARTIST))
+    refund = stack.stripe.refund_event(session["id"], STRIPE_SECRET)
+    assert (await post_stripe(stack, *refund)).status_code == 200
+
+    async def refunded():
+        async with sessions() as s:
+            return await s.scalar(
+                select(SystemEvent).where(
+                    SystemEvent.lead_id == lead_id, SystemEvent.type == "payment.refunded"
+                )
+            )
+
+    assert await eventually(refunded)
+    await eventually(lambda: len(sent_to(stack, ARTIST)) > before)
