@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     # Empty means "all in consultation.templates" — true only in the sandbox.
     WHATSAPP_APPROVED_TEMPLATES: str = ""
 
+    # The lead log in Google Sheets (a service account with editor access to the spreadsheet).
+    # Without it, the log is the CSV export at /admin/leads.csv.
+    GOOGLE_SHEETS_SPREADSHEET_ID: str = ""
+    GOOGLE_SHEETS_CREDENTIALS_JSON: str = ""  # the key file's JSON text
+    GOOGLE_SHEETS_API_ENDPOINT: str = "https://sheets.googleapis.com"
+    GOOGLE_SHEETS_SHEET_NAME: str = "Leads"
+
     ARTIST_NAME: str = "the artist"
     ARTIST_WHATSAPP_NUMBER: str = ""
     STUDIO_CITY: str = "London"
@@ -94,6 +101,10 @@ class Settings(BaseSettings):
         return frozenset(
             n.strip().lstrip("+") for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n.strip()
         )
+
+    @property
+    def sheets_enabled(self) -> bool:
+        return bool(self.GOOGLE_SHEETS_SPREADSHEET_ID and self.GOOGLE_SHEETS_CREDENTIALS_JSON)
 
     @property
     def approved_templates(self) -> frozenset[str]:

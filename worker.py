@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
 from activities.links import LinkActivities
 from activities.messaging import MessagingActivities, SandboxSender, Sender
 from activities.payments import Checkout, PaymentActivities, SandboxCheckout, StripeCheckout
@@ -21,6 +22,7 @@ from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.lead import LeadWorkflow
+from workflows.lead_log import LeadLogWorkflow
 
 
 def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
@@ -48,20 +50,39 @@ def make_checkout(settings: Settings, sessions: async_sessionmaker) -> Checkout:
     return StripeCheckout(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE_URL)
 
 
-def build_worker(client: Client, settings: Settings, sessions, http: httpx.AsyncClient) -> Worker:
+def make_lead_log(settings: Settings, sessions: async_sessionmaker) -> SheetsLog | None:
+    if not settings.sheets_enabled:
+        return None
+    return SheetsLog(
+        sessions,
+        settings.GOOGLE_SHEETS_SPREADSHEET_ID,
+        service_account_credentials(settings.GOOGLE_SHEETS_CREDENTIALS_JSON),
+        endpoint=settings.GOOGLE_SHEETS_API_ENDPOINT,
+        sheet_name=settings.GOOGLE_SHEETS_SHEET_NAME,
+    )
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    sessions: async_sessionmaker,
+    http: httpx.AsyncClient,
+    lead_log: SheetsLog | None = None,
+) -> Worker:
     messaging = MessagingActivities(
         sessions,
         make_sender(settings, http),
         settings.ARTIST_WHATSAPP_NUMBER,
         settings.approved_templates,
     )
-    records = RecordActivities(sessions)
+    lead_log = lead_log or make_lead_log(settings, sessions)
+    records = RecordActivities(sessions, settings.TEMPORAL_TASK_QUEUE if lead_log else None)
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(make_checkout(settings, sessions))
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
-        workflows=[LeadWorkflow, ArtistAlertWorkflow],
+        workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
             messaging.send_message,
@@ -70,6 +91,7 @@ def build_worker(client: Client, settings: Settings, sessions, http: httpx.Async
             links.issue_links,
             payments.create_checkout,
             payments.expire_checkout,
+            *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )
 

@@ -12,7 +12,7 @@ import asyncio
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ from sqlalchemy import DateTime, Integer, Text, column, func, select, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
 from consultation.lead import Lead
@@ -266,7 +268,7 @@ class SheetsLog:
                 placed.update(found)
                 fresh = [row for row in fresh if row.lead_id not in found]
             data = [self._range(placed[lead_id], newest[lead_id].values) for lead_id in placed]
-            if not self.header_written:
+            if not self.header_written and (data or fresh):
                 data.insert(0, self._range(1, COLUMNS))
             if data:
                 # Before the append: into an empty tab, the append must land below the header.
@@ -413,3 +415,29 @@ class LeadLogActivities:
                 type="SheetsRetry" if error.retryable else "SheetsRejected",
                 non_retryable=not error.retryable,
             ) from error
+
+
+WORKFLOW_ID = "lead-log"  # the single writer: one LeadLogWorkflow for the whole sheet
+
+
+@dataclass
+class LeadLogInput:
+    """What a LeadLogWorkflow run hands to its continuation; empty for the first run."""
+
+    pending: list[LeadRow] = field(default_factory=list)
+    recheck: bool = False
+    last_write_at: datetime | None = None
+
+
+async def enqueue(client: Client, task_queue: str, row: LeadRow) -> None:
+    """Hand a lead's row to the lead log, starting the writer if it is not running
+    (signal-with-start: one round trip, and no start race between producers)."""
+    await client.start_workflow(
+        "LeadLogWorkflow",
+        LeadLogInput(),
+        id=WORKFLOW_ID,
+        task_queue=task_queue,
+        start_signal="row",
+        start_signal_args=[row],
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )

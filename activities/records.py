@@ -11,13 +11,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
+from activities.lead_log import enqueue, row_for
 from models import Contact, LeadRecord, SystemEvent
 from workflows.contracts import LeadSnapshot, OptOutChange
 
 
 class RecordActivities:
-    def __init__(self, sessions: async_sessionmaker) -> None:
+    def __init__(self, sessions: async_sessionmaker, lead_log_queue: str | None = None) -> None:
         self.sessions = sessions
+        self.lead_log_queue = lead_log_queue  # set when the Google Sheets lead log is on
 
     @activity.defn(name="save_lead")
     async def save_lead(self, snapshot: LeadSnapshot) -> None:
@@ -58,6 +60,9 @@ class RecordActivities:
             await session.execute(statement)
             if events:
                 await session.execute(insert(SystemEvent).values(events).on_conflict_do_nothing())
+        if snapshot.log and self.lead_log_queue:
+            # The single writer batches rows under Sheets' quota; this only hands the row over.
+            await enqueue(activity.client(), self.lead_log_queue, row_for(snapshot))
 
     @activity.defn(name="set_opt_out")
     async def set_opt_out(self, change: OptOutChange) -> None:

@@ -60,29 +60,25 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Replies:
-    """Watches the fake Graph API and wakes the client waiting for a reply to its number."""
+    """Wakes the client waiting for a reply to its number when the fake Graph API gets one."""
 
-    def __init__(self, graph: FakeGraphApi) -> None:
-        self.graph = graph
-        self.seen = 0
+    def __init__(self, graph: FakeGraphApi, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
         self.counts: dict[str, int] = {}
         self.waiters: dict[str, tuple[int, asyncio.Future[float]]] = {}
+        graph.listeners.append(self.heard)
 
-    async def watch(self) -> None:
-        while True:
-            sent = self.graph.sent
-            now = time.perf_counter()
-            for message in sent[self.seen :]:
-                to = message.get("to", "")
-                self.counts[to] = self.counts.get(to, 0) + 1
-                waiting = self.waiters.get(to)
-                if waiting and self.counts[to] > waiting[0] and not waiting[1].done():
-                    waiting[1].set_result(now)
-            self.seen = len(sent)
-            await asyncio.sleep(0.002)
+    def heard(self, message: dict) -> None:  # on the fake server's thread
+        self.loop.call_soon_threadsafe(self._arrived, message.get("to", ""), time.perf_counter())
+
+    def _arrived(self, to: str, at: float) -> None:
+        self.counts[to] = self.counts.get(to, 0) + 1
+        waiting = self.waiters.get(to)
+        if waiting and self.counts[to] > waiting[0] and not waiting[1].done():
+            waiting[1].set_result(at)
 
     def expect(self, phone: str) -> asyncio.Future[float]:
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[float] = self.loop.create_future()
         self.waiters[phone] = (self.counts.get(phone, 0), future)
         return future
 
@@ -107,8 +103,7 @@ async def client(
 
 
 async def drive(base_url: str, graph: FakeGraphApi, clients: int) -> dict[str, float]:
-    replies = Replies(graph)
-    watcher = asyncio.create_task(replies.watch())
+    replies = Replies(graph, asyncio.get_running_loop())
     acks: list[float] = []
     waits: list[float] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -119,7 +114,7 @@ async def drive(base_url: str, graph: FakeGraphApi, clients: int) -> dict[str, f
         started = time.perf_counter()
         await asyncio.gather(*(client(n, http, replies, acks, waits) for n in range(clients)))
         elapsed = time.perf_counter() - started
-    watcher.cancel()
+    graph.listeners.clear()
     outbound = len(graph.sent) - sent_before
     return {
         "clients": clients,

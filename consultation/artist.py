@@ -94,10 +94,18 @@ def with_links(message: Outbound, links: dict[str, str]) -> Outbound:
     need be so the links always fit WhatsApp's limit."""
     if not links:
         return message
-    lines = "\n".join(f"{render(f'action.{action}')}: {url}" for action, url in links.items())
+    labelled = [(render(f"action.{action}"), url) for action, url in links.items()]
+    lines = "\n".join(f"{label}: {url}" for label, url in labelled)
     limit = MAX_BODY if message.buttons or message.rows else MAX_TEXT
     body = cap(message.text, max(limit - len(lines) - 2, 1))
-    return replace(message, text=f"{body}\n\n{lines}"[:limit])
+    template = message.template
+    if template and template.params:
+        # The artist's own window is usually closed (they rarely write to the bot's number), so
+        # the template must carry the links too, or the artist could never act on a lead.
+        inline = " | ".join(f"{label}: {url}" for label, url in labelled)
+        params = (*template.params[:-1], f"{template.params[-1]} | {inline}")
+        template = replace(template, params=params)
+    return replace(message, text=f"{body}\n\n{lines}"[:limit], template=template)
 
 
 def decide(lead: Lead, action: str, now: datetime, policy: Policy) -> Turn:

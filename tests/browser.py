@@ -63,10 +63,22 @@ def new_phone() -> str:
 
 
 def watch_errors(page: Page) -> list[str]:
-    """Uncaught exceptions and console errors on `page`, collected as they happen."""
+    """What goes wrong on `page`, collected as it happens: uncaught exceptions, console errors
+    and failed responses ("<status> <url>"; a missing /favicon.ico is no failure)."""
     errors: list[str] = []
+
+    def console(msg) -> None:
+        # Chromium logs every 4xx/5xx as "Failed to load resource"; the response says which.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    def response(answer) -> None:
+        if answer.status >= 400 and not answer.url.endswith("/favicon.ico"):
+            errors.append(f"{answer.status} {answer.url}")
+
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", console)
+    page.on("response", response)
     return errors
 
 

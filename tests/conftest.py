@@ -15,15 +15,18 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from google.auth.credentials import AnonymousCredentials
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
+from activities.lead_log import SheetsLog
 from api.app import create_app
 from models.base import make_engine, make_sessions
 from settings import Settings
+from tests.fakes.google_sheets import FakeSheets
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.stripe_api import FakeStripe
 from worker import build_worker
@@ -92,6 +95,12 @@ def stripe() -> Iterator[FakeStripe]:
 
 
 @pytest.fixture(scope="session")
+def sheets() -> Iterator[FakeSheets]:
+    with FakeSheets() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
 def sessions(database_url: str):
     engine = make_engine(database_url, pool_size=5)
     yield make_sessions(engine)
@@ -124,6 +133,7 @@ class Stack:
     client: Client
     graph: FakeGraphApi
     stripe: FakeStripe
+    sheets: FakeSheets
 
 
 def stack_settings(
@@ -152,7 +162,12 @@ def stack_settings(
 
 @pytest.fixture(scope="session")
 async def stack(
-    database_url: str, temporal_address: str, graph: FakeGraphApi, stripe: FakeStripe, sessions
+    database_url: str,
+    temporal_address: str,
+    graph: FakeGraphApi,
+    stripe: FakeStripe,
+    sheets: FakeSheets,
+    sessions,
 ) -> AsyncIterator[Stack]:
     """Everything `make run` starts, wired to the fake Graph API: webhook → workflow → Graph."""
     port = devstack.free_port()
@@ -167,15 +182,19 @@ async def stack(
         STRIPE_API_BASE_URL=stripe.base_url,
     )
     client = await Client.connect(temporal_address)
+    # The real Sheets client against the fake (anonymous credentials: no token endpoint here).
+    lead_log = SheetsLog(sessions, "S1", AnonymousCredentials(), endpoint=sheets.base_url)
     async with httpx.AsyncClient(timeout=10) as outbound_http:
-        worker = build_worker(client, settings, sessions, outbound_http)
+        worker = build_worker(client, settings, sessions, outbound_http, lead_log)
         async with worker:
             with ServerThread(create_app(settings), port):
                 async with httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{port}", timeout=10
                 ) as http:
                     await artist_writes_in(http)
-                    yield Stack(settings, f"http://127.0.0.1:{port}", http, client, graph, stripe)
+                    yield Stack(
+                        settings, f"http://127.0.0.1:{port}", http, client, graph, stripe, sheets
+                    )
 
 
 async def artist_writes_in(http: httpx.AsyncClient) -> None:

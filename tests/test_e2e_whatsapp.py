@@ -120,6 +120,14 @@ async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(s
     listed = (await stack.http.get("/admin/leads?status=pending_approval", headers=headers)).json()
     assert lead.lead_id in [item["lead_id"] for item in listed["leads"]]
 
+    # The lead log (Google Sheets through its real client, against a fake) has one row for it.
+    def logged_row():
+        rows = [r for r in stack.sheets.rows if r and r[0] == lead.lead_id]
+        return rows if rows and rows[0][1] == "PENDING_APPROVAL" else None
+
+    assert len(await eventually(logged_row, timeout=20)) == 1
+    assert all(phone not in cell for row in stack.sheets.rows for cell in row)
+
     # Ops can filter leads by typed search attributes in the Temporal UI.
     query = f'WorkflowId = "{lead.workflow_id}" AND LeadStatus = "PENDING_APPROVAL"'
     query += ' AND LeadRegion = "UK"'

@@ -30,7 +30,13 @@ async def edge_with(stack: Stack, **overrides):
     with ServerThread(create_app(settings), port):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             yield Stack(
-                settings, f"http://127.0.0.1:{port}", http, stack.client, stack.graph, stack.stripe
+                settings,
+                f"http://127.0.0.1:{port}",
+                http,
+                stack.client,
+                stack.graph,
+                stack.stripe,
+                stack.sheets,
             )
 
 

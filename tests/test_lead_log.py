@@ -17,17 +17,19 @@ from temporalio.worker import Worker
 
 from activities.lead_log import (
     COLUMNS,
+    WORKFLOW_ID,
     LeadLogActivities,
     LeadLogBatch,
     LeadRow,
     SheetsError,
     SheetsLog,
+    enqueue,
     row_for,
 )
 from consultation.lead import Deposit, Estimate, Lead
 from tests.fakes.google_sheets import FakeSheets
 from workflows.contracts import LeadSnapshot
-from workflows.lead_log import WORKFLOW_ID, LeadLogWorkflow, enqueue
+from workflows.lead_log import LeadLogWorkflow
 
 PHONE = "447700900123"
 
@@ -264,12 +266,16 @@ async def test_the_writer_retries_a_lost_append_without_duplicating_rows(
     sheets.fail_next(503, on="append", applied=True)
     for row in rows:
         await enqueue(env.client, queue, row)
+    # The append reached the sheet; its answer did not. Later changes must land in place.
     await written(env, sheets, {row.lead_id: row.values for row in rows})
+    later = [row_for(snapshot(row.lead_id, version=2, status="PENDING_APPROVAL")) for row in rows]
+    for row in later:
+        await enqueue(env.client, queue, row)
+    await written(env, sheets, {row.lead_id: row.values for row in later})
     assert len(sheets.rows) == 6
-    # The retry looked in column A before appending again, and appended nothing.
+    # The retry looked in column A before appending again, and appended nothing more.
     assert [method for method, path in sheets.requests if "append" in path] == ["POST"]
-    print(sheets.requests)
-    assert any(method == "GET" and path.endswith("!A:A") for method, path in sheets.requests)
+    assert ("GET", "/v4/spreadsheets/S1/values/'Leads'!A:A") in sheets.requests
 
 
 async def written(
@@ -278,5 +284,6 @@ async def written(
     """Let workflow time pass until the sheet holds `expected` (lead id → row) below a header."""
     for _ in range(120):
         if {row[0]: row for row in sheets.rows[1:]} == expected:
-            break
+            return
         await env.sleep(1)
+    raise AssertionError(f"the sheet never showed the expected rows: {sheets.rows}")

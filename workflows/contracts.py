@@ -78,6 +78,7 @@ class LeadSnapshot:
     run_id: str
     lead: Lead
     events: list[Event] = field(default_factory=list)
+    log: bool = False  # the status changed: update the lead log too
 
 
 @dataclass

@@ -273,6 +273,7 @@ class LeadWorkflow:
     async def _publish(self, lead: Lead, events: list[Event] | None = None) -> None:
         """Project the lead to PostgreSQL and the Temporal UI, and record its events."""
         current = attributes(lead)
+        status_changed = current.get("LeadStatus") != self.visible.get("LeadStatus")
         if updates := changes(self.visible, current):
             workflow.upsert_search_attributes(updates)
         self.visible = current
@@ -280,7 +281,9 @@ class LeadWorkflow:
         # A local activity: one quick transaction, no round trip through the server.
         await workflow.execute_local_activity(
             "save_lead",
-            LeadSnapshot(self.contact_key, info.workflow_id, info.run_id, lead, events or []),
+            LeadSnapshot(
+                self.contact_key, info.workflow_id, info.run_id, lead, events or [], status_changed
+            ),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=DB_RETRY,
         )

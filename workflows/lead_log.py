@@ -9,19 +9,16 @@ batching keeps a busy day far below Sheets' quota of 60 writes a minute per serv
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
 from temporalio import workflow
-from temporalio.client import Client
-from temporalio.common import RetryPolicy, WorkflowIDConflictPolicy
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.lead_log import LeadLogBatch, LeadRow
+    from activities.lead_log import LeadLogBatch, LeadLogInput, LeadRow
 
-WORKFLOW_ID = "lead-log"
 BATCH_SIZE = 50  # rows pending that are worth a write at once
 BATCH_WINDOW = timedelta(seconds=2)  # the longest a row waits for others to join it
 # One write activity makes up to two write requests (an update and an append), so 2.4 s apart
@@ -37,15 +34,6 @@ WRITE_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
-
-
-@dataclass
-class LeadLogInput:
-    """What a run hands to its continuation (continue-as-new); empty for the first run."""
-
-    pending: list[LeadRow] = field(default_factory=list)
-    recheck: bool = False
-    last_write_at: datetime | None = None
 
 
 @workflow.defn
@@ -122,17 +110,3 @@ class LeadLogWorkflow:
                 self.row(row)  # unless a newer version arrived meanwhile
             await workflow.sleep(REFUSED_PAUSE)
         self.last_write_at = workflow.now()
-
-
-async def enqueue(client: Client, task_queue: str, row: LeadRow) -> None:
-    """Hand a lead's row to the lead log, starting the writer if it is not running
-    (signal-with-start: one round trip, and no start race between producers)."""
-    await client.start_workflow(
-        LeadLogWorkflow.run,
-        LeadLogInput(),
-        id=WORKFLOW_ID,
-        task_queue=task_queue,
-        start_signal="row",
-        start_signal_args=[row],
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )

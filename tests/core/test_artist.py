@@ -9,7 +9,7 @@ import pytest
 
 from consultation import artist
 from consultation.lead import Lead
-from consultation.messages import MAX_TEXT
+from consultation.messages import MAX_TEXT, Template
 from consultation.outbound import text
 from consultation.statuses import STATUSES
 from tests.core.chat import START
@@ -196,3 +196,12 @@ def test_links_always_fit_by_shortening_the_body() -> None:
     message = text("artist", "x" * MAX_TEXT, "artist.new_lead")
     linked = artist.with_links(message, {"approve": "https://a/1"})
     assert len(linked.text) <= MAX_TEXT and linked.text.endswith("✅ Approve: https://a/1")
+
+
+def test_links_also_ride_in_the_template_for_when_the_artists_window_is_closed() -> None:
+    message = text(
+        "artist", "Lead 1", "artist.new_lead", template=Template("artist_update", ("L1", "ready"))
+    )
+    linked = artist.with_links(message, {"approve": "https://a/1"})
+    assert linked.template is not None
+    assert linked.template.params == ("L1", "ready | ✅ Approve: https://a/1")

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -45,6 +46,9 @@ class FakeGraphApi:
         self._media: dict[str, tuple[bytes, str]] = {}
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        # Called (on the server's thread) with each accepted payload; the benchmark uses it to
+        # time replies without polling.
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
 
     # -- test controls -------------------------------------------------------------------------
 
@@ -125,6 +129,8 @@ class FakeGraphApi:
                 return graph_error(invalid[0], details=invalid[1])
             with self._lock:
                 self._sent.append(body)
+            for listener in self.listeners:
+                listener(body)
             recipient = body.get("to") or body.get("recipient")
             id_key = "wa_id" if "to" in body else "user_id"
             return JSONResponse(
