@@ -134,8 +134,9 @@ class GraphMedia:
         return meta
 
     async def _download(self, url: str) -> tuple[bytes, str]:
-        # The URL is only valid with the same bearer token, and may redirect to a CDN. It is
-        # never put in an error: it grants access to the client's image for a few minutes.
+        # The URL is only valid with the same bearer token, and may redirect (httpx drops the
+        # token if a redirect leaves the host). The URL is never put in an error: it grants
+        # access to the client's image for a few minutes.
         try:
             async with self._client.stream(
                 "GET", url, headers=self._headers, timeout=self._timeout, follow_redirects=True
@@ -295,7 +296,8 @@ class SupabaseStorage:
             # Storage often answers HTTP 400 with the real status in the body
             # ({"statusCode": "404", "error": "Bucket not found", ...}).
             code = str(body.get("statusCode", ""))
-            status = int(code) if code.isdigit() else response.status_code
+            real = response.status_code == 400 and code.isdigit()
+            status = int(code) if real else response.status_code
             detail = str(body.get("message") or body.get("error") or "")[:200]
             raise http_error(f"Supabase {what}", status, detail)
         return body

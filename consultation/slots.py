@@ -62,7 +62,8 @@ def free_slots(
     # something we cannot see.
     horizon = now + timedelta(days=rules.lookahead_days)
     buffer = timedelta(minutes=rules.buffer_minutes)
-    blocked = sorted((_utc(s) - buffer, _utc(e) + buffer) for s, e in busy if e > s)
+    intervals = [(_utc(start), _utc(end)) for start, end in busy]
+    blocked = sorted((start - buffer, end + buffer) for start, end in intervals if end > start)
     allowed = _venue_days(list(tour_stops), city)
     first, last = earliest.astimezone(rules.zone).date(), horizon.astimezone(rules.zone).date()
     working = [
@@ -107,11 +108,7 @@ def _multi_day_slots(
     i = 0
     while i + days <= len(working):
         run = working[i : i + days]
-        spans = [
-            (_instant(day, hours[0][0], rules), _instant(day, hours[-1][1], rules))
-            for day in run
-            if (hours := rules.hours_on(day))
-        ]
+        spans = [_full_day(day, rules) for day in run]
         fits = spans[0][0] >= window[0] and spans[-1][1] <= window[1]
         if fits and all(map(allowed, run)) and all(_clash(blocked, *s) is None for s in spans):
             slots.append(Slot(spans[0][0], spans[-1][1], days))
@@ -119,6 +116,23 @@ def _multi_day_slots(
         else:
             i += 1
     return slots
+
+
+def session_spans(slot: Slot, rules: Rules) -> list[Interval]:
+    """The time the artist actually spends: one span per working day of a multi-day slot (not
+    the nights and closed days between), so holds and calendar events block only those."""
+    if slot.days == 1:
+        return [(slot.start, slot.end)]
+    first = slot.start.astimezone(rules.zone).date()
+    last = slot.end.astimezone(rules.zone).date()
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [_full_day(day, rules) for day in days if rules.hours_on(day)]
+
+
+def _full_day(day: date, rules: Rules) -> Interval:
+    """A working day from its first opening to its last close, the break included."""
+    hours = rules.hours_on(day)
+    return _instant(day, hours[0][0], rules), _instant(day, hours[-1][1], rules)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -215,14 +229,7 @@ def describe_slot(slot: Slot, rules: Rules) -> str:
     working days a multi-day session covers."""
     zone_name = slot.start.astimezone(rules.zone).tzname() or rules.timezone
     if slot.days > 1:
-        first = slot.start.astimezone(rules.zone).date()
-        last = slot.end.astimezone(rules.zone).date()
-        run = [
-            first + timedelta(days=i)
-            for i in range((last - first).days + 1)
-            if rules.hours_on(first + timedelta(days=i))
-        ]
-        labels = [_date_label(day) for day in run]
+        labels = [day_label(start, rules) for start, _ in session_spans(slot, rules)]
         text = f"Full days: {', '.join(labels[:-1])} & {labels[-1]}"
     else:
         minutes = int((slot.end - slot.start).total_seconds()) // 60

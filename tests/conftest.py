@@ -7,14 +7,12 @@ import asyncio
 import json
 import shutil
 import tempfile
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from google.auth.credentials import AnonymousCredentials
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -28,6 +26,7 @@ from models.base import make_engine, make_sessions
 from settings import Settings
 from tests.fakes.google_sheets import FakeSheets
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
+from tests.fakes.loopback import LoopbackServer
 from tests.fakes.stripe_api import FakeStripe
 from worker import build_worker
 from workflows.visibility import REGISTRY
@@ -106,25 +105,6 @@ def sessions(database_url: str):
     yield make_sessions(engine)
 
 
-class ServerThread:
-    """The real ASGI app under uvicorn on a loopback port, in its own thread and loop."""
-
-    def __init__(self, app, port: int) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        devstack.wait_for_port(self.server.config.port)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @dataclass
 class Stack:
     settings: Settings
@@ -187,7 +167,7 @@ async def stack(
     async with httpx.AsyncClient(timeout=10) as outbound_http:
         worker = build_worker(client, settings, sessions, outbound_http, lead_log)
         async with worker:
-            with ServerThread(create_app(settings), port):
+            with LoopbackServer(create_app(settings), port):
                 async with httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{port}", timeout=10
                 ) as http:

@@ -25,7 +25,8 @@ from tests.browser import (
     open_demo,
     watch_errors,
 )
-from tests.conftest import ServerThread, Stack, artist_writes_in, stack_settings
+from tests.conftest import Stack, artist_writes_in, stack_settings
+from tests.fakes.loopback import LoopbackServer
 from tests.test_e2e_deposit import qualified_lead, token_from_artist
 from worker import build_worker
 
@@ -61,7 +62,7 @@ async def sandbox(stack: Stack, sessions) -> AsyncIterator[str]:
         httpx.AsyncClient(timeout=10) as outbound_http,
         build_worker(stack.client, settings, sessions, outbound_http),
     ):
-        with ServerThread(create_app(settings), port):
+        with LoopbackServer(create_app(settings), port):
             yield base_url
 
 

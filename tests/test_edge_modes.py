@@ -13,8 +13,9 @@ from sqlalchemy import select
 import devstack
 from api.app import create_app
 from models import Contact, InboundMessage, OutboundMessage
-from tests.conftest import ServerThread, Stack, eventually, stack_settings
+from tests.conftest import Stack, eventually, stack_settings
 from tests.fakes.graph_api import inbound_delivery, status_update, text_message
+from tests.fakes.loopback import LoopbackServer
 from tests.test_e2e_whatsapp import _answered, body_of, new_phone, post, say, sent_to
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -27,7 +28,7 @@ async def edge_with(stack: Stack, **overrides):
         stack.settings.DATABASE_URL, stack.settings.TEMPORAL_ADDRESS, stack.graph, **overrides
     )
     port = devstack.free_port()
-    with ServerThread(create_app(settings), port):
+    with LoopbackServer(create_app(settings), port):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             yield Stack(
                 settings,

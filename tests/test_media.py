@@ -142,6 +142,26 @@ async def test_media_over_the_size_limit_is_refused_before_downloading(
     assert seen.downloads() == 0  # Meta's file_size was enough to say no
 
 
+async def test_a_download_whose_content_length_is_over_the_limit_is_not_read(
+    graph: FakeGraphApi,
+) -> None:
+    media_id = new_media_id()
+    graph.add_media(media_id, b"tiny", "image/jpeg")
+
+    async def grow_before_download(request: httpx.Request) -> None:
+        # Meta's lookup said 4 bytes; the download then announces far more.
+        if "/attachments/" in request.url.path:
+            graph.add_media(media_id, JPEG, "image/jpeg")
+
+    async with httpx.AsyncClient(event_hooks={"request": [grow_before_download]}) as client:
+        media = GraphMedia(
+            base_url=graph.base_url, access_token="test-token", max_bytes=100, client=client
+        )
+        with pytest.raises(MediaError, match=f"{len(JPEG)} bytes, over the limit") as refused:
+            await media.fetch(media_id)
+    assert not refused.value.retryable
+
+
 async def test_a_body_larger_than_announced_is_cut_off_at_the_limit() -> None:
     # Meta announces a small file but the download streams more, with no Content-Length.
     sent = []
@@ -321,7 +341,7 @@ async def test_the_fifth_failed_attempt_marks_the_media_failed(
     assert supabase.objects == {}
 
 
-async def test_media_meta_refuses_is_failed_at_once_without_retrying(
+async def test_media_meta_refuses_is_marked_failed_at_once(
     graph_media: GraphMedia, sessions, tmp_path: Path
 ) -> None:
     media_id = new_media_id()  # never registered: Graph answers "does not exist"

@@ -6,16 +6,15 @@ values.batchUpdate). Point google-api-python-client at it with
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from tests.fakes.loopback import LoopbackServer
 
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -49,19 +48,17 @@ class Area:
     last_col: int | None
 
 
-class FakeSheets:
+class FakeSheets(LoopbackServer):
     """The fake server. Use as a context manager, or `start()` / `stop()`."""
 
     def __init__(self, spreadsheet_id: str = "S1", sheet_name: str = "Leads") -> None:
         self.spreadsheet_id = spreadsheet_id
         self.sheet_name = sheet_name
-        self.base_url = ""
+        super().__init__()
         self._lock = threading.Lock()
         self._grid: list[list[str]] = []
         self._requests: list[tuple[str, str]] = []
         self._failures: deque[Failure] = deque()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- test controls -------------------------------------------------------------------------
 
@@ -99,39 +96,6 @@ class FakeSheets:
             self._grid.clear()
             self._requests.clear()
             self._failures.clear()
-
-    # -- lifecycle -----------------------------------------------------------------------------
-
-    def start(self) -> FakeSheets:
-        # Bind first and hand uvicorn the socket: no window in which another process takes
-        # the port between choosing it and listening on it.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self._app(), log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("fake Sheets API did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeSheets:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- the API -------------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import socket
 import threading
 import time
 import uuid
@@ -13,9 +12,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from tests.fakes.loopback import LoopbackServer
 
 # Meta's messages for the codes tests inject most (platform_facts B4, B7, B8).
 ERROR_MESSAGES = {
@@ -34,18 +34,16 @@ ERROR_MESSAGES = {
 }
 
 
-class FakeGraphApi:
+class FakeGraphApi(LoopbackServer):
     """The fake server. Use as a context manager, or `start()` / `stop()`."""
 
     def __init__(self, access_token: str = "test-token") -> None:
         self.access_token = access_token
-        self.base_url = ""
+        super().__init__()
         self._lock = threading.Lock()
         self._sent: list[dict[str, Any]] = []
         self._failures: deque[tuple[int, int]] = deque()
         self._media: dict[str, tuple[bytes, str]] = {}
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
         # Called (on the server's thread) with each accepted payload; the benchmark uses it to
         # time replies without polling.
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -73,39 +71,6 @@ class FakeGraphApi:
             self._sent.clear()
             self._failures.clear()
             self._media.clear()
-
-    # -- lifecycle -----------------------------------------------------------------------------
-
-    def start(self) -> FakeGraphApi:
-        # Bind first and hand uvicorn the socket: no window in which another process takes
-        # the port between choosing it and listening on it.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self._app(), log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("fake Graph API did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeGraphApi:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- the Graph API -------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 import uuid
@@ -16,9 +15,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import stripe
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from tests.fakes.loopback import LoopbackServer
 
 API_VERSION = stripe.api_version  # what this SDK asks for; real events carry the account's
 MIN_LIFETIME = 30 * 60
@@ -53,12 +53,12 @@ class StripeRefusal(Exception):
         self.status = status
 
 
-class FakeStripe:
+class FakeStripe(LoopbackServer):
     """The fake server. Use as a context manager, or `start()` / `stop()`."""
 
     def __init__(self, secret_key: str = "sk_test_fake") -> None:
         self.secret_key = secret_key
-        self.base_url = ""
+        super().__init__()
         self._lock = threading.Lock()
         self._sessions: dict[str, dict[str, Any]] = {}
         self._intent_metadata: dict[str, dict[str, str]] = {}  # session id → PI metadata
@@ -67,8 +67,6 @@ class FakeStripe:
         # Idempotency-Key → (method and path, params, status, body) of the first request.
         self._replays: dict[str, tuple[str, dict[str, Any], int, dict[str, Any]]] = {}
         self._failures: deque[int] = deque()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- test controls -------------------------------------------------------------------------
 
@@ -176,39 +174,6 @@ class FakeStripe:
                 "status": "succeeded",
             }
         return signed_event("charge.refunded", charge, secret)
-
-    # -- lifecycle -----------------------------------------------------------------------------
-
-    def start(self) -> FakeStripe:
-        # Bind first and hand uvicorn the socket: no window in which another process takes
-        # the port between choosing it and listening on it.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self._app(), log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("fake Stripe did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeStripe:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- the Stripe API ------------------------------------------------------------------------
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import socket
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from tests.fakes.loopback import LoopbackServer
 
 ERROR_NAMES = {403: "Unauthorized", 404: "not_found", 409: "Duplicate", 429: "too_many_requests"}
 
@@ -35,7 +35,7 @@ class Seen:
     headers: dict[str, str]
 
 
-class FakeSupabase:
+class FakeSupabase(LoopbackServer):
     """The fake server. Use as a context manager, or `start()` / `stop()`."""
 
     def __init__(
@@ -43,14 +43,12 @@ class FakeSupabase:
     ) -> None:
         self.service_role_key = service_role_key
         self.bucket = bucket
-        self.base_url = ""
+        super().__init__()
         self._lock = threading.Lock()
         self._objects: dict[str, StoredObject] = {}
         self._tokens: dict[str, tuple[str, float]] = {}  # token → (key, expires at)
         self._requests: list[Seen] = []
         self._failures: deque[int] = deque()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- test controls -------------------------------------------------------------------------
 
@@ -69,46 +67,6 @@ class FakeSupabase:
         """Answer the next `times` API requests (upload or sign) with HTTP `status`."""
         with self._lock:
             self._failures.extend([status] * times)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._objects.clear()
-            self._tokens.clear()
-            self._requests.clear()
-            self._failures.clear()
-
-    # -- lifecycle -----------------------------------------------------------------------------
-
-    def start(self) -> FakeSupabase:
-        # Bind first and hand uvicorn the socket: no window in which another process takes
-        # the port between choosing it and listening on it.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self._app(), log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("fake Supabase did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeSupabase:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- Storage's REST API --------------------------------------------------------------------
 
