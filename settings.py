@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     GOOGLE_SHEETS_API_ENDPOINT: str = "https://sheets.googleapis.com"
     GOOGLE_SHEETS_SHEET_NAME: str = "Leads"
 
+    # Reference images clients send: "local" keeps them under MEDIA_DIR (served at /media),
+    # "supabase" uploads them to Supabase Storage and links them with signed URLs.
+    MEDIA_STORAGE: Literal["local", "supabase"] = "local"
+    MEDIA_DIR: str = ".var/media"
+    MEDIA_MAX_BYTES: int = 16 * 1024 * 1024
+    SUPABASE_URL: str = ""
+    SUPABASE_SERVICE_ROLE_KEY: str = ""
+    SUPABASE_STORAGE_BUCKET: str = "reference-images"
+
     ARTIST_NAME: str = "the artist"
     ARTIST_WHATSAPP_NUMBER: str = ""
     STUDIO_CITY: str = "London"

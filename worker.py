@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -14,6 +15,15 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
 from activities.links import LinkActivities
+from activities.media import (
+    Downloader,
+    GraphMedia,
+    LocalStorage,
+    MediaActivities,
+    MediaError,
+    Storage,
+    SupabaseStorage,
+)
 from activities.messaging import MessagingActivities, SandboxSender, Sender
 from activities.payments import Checkout, PaymentActivities, SandboxCheckout, StripeCheckout
 from activities.records import RecordActivities
@@ -62,6 +72,38 @@ def make_lead_log(settings: Settings, sessions: async_sessionmaker) -> SheetsLog
     )
 
 
+class NoMediaSource:
+    """The sandbox has no Graph API to download from: say so once, do not retry."""
+
+    async def fetch(self, media_id: str) -> tuple[bytes, str]:
+        raise MediaError("no WhatsApp media source in sandbox mode", retryable=False)
+
+
+def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.AsyncClient):
+    downloader: Downloader = (
+        GraphMedia(
+            base_url=settings.WHATSAPP_API_BASE_URL,
+            api_version=settings.WHATSAPP_API_VERSION,
+            access_token=settings.WHATSAPP_ACCESS_TOKEN,
+            max_bytes=settings.MEDIA_MAX_BYTES,
+            client=http,
+        )
+        if settings.WHATSAPP_MODE == "cloud"
+        else NoMediaSource()
+    )
+    storage: Storage = (
+        SupabaseStorage(
+            settings.SUPABASE_URL,
+            settings.SUPABASE_SERVICE_ROLE_KEY,
+            settings.SUPABASE_STORAGE_BUCKET,
+            client=http,
+        )
+        if settings.MEDIA_STORAGE == "supabase"
+        else LocalStorage(Path(settings.MEDIA_DIR), settings.PUBLIC_BASE_URL)
+    )
+    return MediaActivities(sessions, downloader, storage)
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -79,6 +121,7 @@ def build_worker(
     records = RecordActivities(sessions, settings.TEMPORAL_TASK_QUEUE if lead_log else None)
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(make_checkout(settings, sessions))
+    media = make_media(settings, sessions, http)
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
@@ -91,6 +134,7 @@ def build_worker(
             links.issue_links,
             payments.create_checkout,
             payments.expire_checkout,
+            media.store_media,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import actions, admin, demo, health, pages, stripe_webhook, whatsapp
 from api.state import EdgeState
@@ -35,6 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     if settings.DEMO_MODE:
         app.include_router(demo.router)
+    if settings.MEDIA_STORAGE == "local":
+        # Reference images stored by the worker, linked from the artist's summary.
+        media_dir = Path(settings.MEDIA_DIR)
+        media_dir.mkdir(parents=True, exist_ok=True)
+        app.mount("/media", StaticFiles(directory=media_dir), name="media")
     return app
 
 

@@ -113,6 +113,7 @@ class Lead:
     reminders_sent: int = 0  # qualifying reminders sent since the last client message
     offered_tour_city: str | None = None
     media: list[str] = field(default_factory=list)  # media ids of reference images
+    reference_urls: list[str] = field(default_factory=list)  # where stored images can be seen
     version: int = 0  # bumped on every change; orders read-model writes
     confirmed: bool = False  # the client confirmed the summary; completion has run
     editing: str | None = None  # question key being changed from the summary

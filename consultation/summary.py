@@ -45,6 +45,11 @@ def _references(lead: Lead) -> str:
     return f"{count} sent" if count else "None"
 
 
+def _reference_links(lead: Lead) -> str:
+    # Stored images are linked so the artist can open them straight from WhatsApp.
+    return " ".join([_references(lead), *lead.reference_urls[:5]])
+
+
 def _lines(pairs: list[tuple[str, str | None]]) -> str:
     return "\n".join(f"• {label}: {value}" for label, value in pairs if value)
 
@@ -121,7 +126,7 @@ def artist_summary(lead: Lead) -> str:
             ("Style", _text(lead, "style", 100)),
             ("Complexity", _complexity(lead)),
             ("Cover-up", _yes_no(parsed.get("coverup"))),
-            ("References", _references(lead) if parsed.get("reference_count") else None),
+            ("References", _reference_links(lead) if parsed.get("reference_count") else None),
             ("Location", location),
             ("Tour", _tour_line(lead)),
             ("Budget", _budget_line(lead)),

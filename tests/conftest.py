@@ -135,6 +135,7 @@ def stack_settings(
         ARTIST_WHATSAPP_NUMBER=ARTIST,
         ARTIST_NAME="Sam",
         DEMO_MODE=True,
+        MEDIA_DIR=tempfile.mkdtemp(prefix="inkflow-test-media-"),
     )
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]

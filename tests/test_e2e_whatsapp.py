@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models import Contact, LeadRecord, SystemEvent
 from tests.conftest import APP_SECRET, ARTIST, Stack, eventually
-from tests.fakes.graph_api import inbound_delivery, sign, text_message
+from tests.fakes.graph_api import image_message, inbound_delivery, sign, text_message
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -257,3 +257,30 @@ async def test_unsupported_message_type_asks_to_resend_as_text(stack):
     assert response.status_code == 200
     await eventually(lambda: len(sent_to(stack, phone)) > before)
     assert "text" in body_of(sent_to(stack, phone)[-1]).lower()
+
+
+async def test_reference_image_is_stored_and_linked_in_the_artists_summary(stack, sessions):
+    phone = new_phone()
+    picture = b"\x89PNG fake swallow sketch " + phone.encode()
+    stack.graph.add_media(f"media-{phone}", picture, "image/png")
+    answers = list(ANSWERS)
+    step = answers.index("no")  # the reference-images question
+    await converse(stack, phone, ["Hi", *answers[:step]])
+    image = image_message(phone, f"media-{phone}", timestamp=next(_clock))
+    before = len(sent_to(stack, phone))
+    assert (await post(stack, inbound_delivery([image]))).status_code == 200
+    await eventually(lambda: len(sent_to(stack, phone)) > before)
+    await converse(stack, phone, ["no more", *answers[step + 1 :], "confirm"])
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"))
+
+    def summary_with_link():
+        for message in sent_to(stack, ARTIST):
+            text = body_of(message)
+            if lead.lead_id[:8] in text and "/media/" in text:
+                return text
+        return None
+
+    text = await eventually(summary_with_link, timeout=20)
+    url = next(word for word in text.split() if "/media/" in word)
+    stored = await stack.http.get(url.removeprefix(stack.base_url))
+    assert stored.status_code == 200 and stored.content == picture

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from copy import deepcopy
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     import consultation.engine as engine
     from activities.links import IssueLinks
+    from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
     from consultation import artist
     from consultation.lead import Event, Lead, Payment, Turn
-    from consultation.messages import Inbound, Outbound
+    from consultation.messages import Inbound, Media, Outbound
     from consultation.statuses import is_final
     from workflows.contracts import (
         ActionRequest,
@@ -47,6 +50,9 @@ SEND_RETRY = RetryPolicy(
 )
 DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+)
+MEDIA_RETRY = RetryPolicy(
+    initial_interval=timedelta(minutes=5), backoff_coefficient=1.0, maximum_attempts=5
 )
 # Stripe allows a Checkout Session to live at most 24 h.
 CHECKOUT_LIFETIME = timedelta(hours=23)
@@ -76,6 +82,7 @@ class LeadWorkflow:
         self.visible: dict[str, str | int | None] = {}  # search attributes as last upserted
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
         self.turn_lock = asyncio.Lock()
+        self.media_tasks: list[asyncio.Future[None]] = []
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -152,8 +159,12 @@ class LeadWorkflow:
             elif self.payments:
                 await self._apply(artist.apply_payment, self.payments.pop(0))
             else:
-                await self._apply(engine.handle, self.inbox.pop(0))
+                msg = self.inbox.pop(0)
+                await self._apply(engine.handle, msg)
+                if msg.media and msg.media.media_id in self.lead.media:
+                    self.media_tasks.append(asyncio.ensure_future(self._store_media(msg.media)))
             if workflow.info().is_continue_as_new_suggested() and not is_final(self.lead.status):
+                await asyncio.gather(*self.media_tasks)
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     LeadInput(
@@ -169,6 +180,7 @@ class LeadWorkflow:
                         public_base_url=self.base_url,
                     )
                 )
+        await asyncio.gather(*self.media_tasks)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.lead.status
 
@@ -269,6 +281,33 @@ class LeadWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=SEND_RETRY,
         )
+
+    async def _store_media(self, media: Media) -> None:
+        """Keep a reference image in our storage (Meta's copy expires), beside the conversation:
+        five tries, five minutes apart; a lost image never holds the consultation up."""
+        request = StoreMedia(
+            self.lead.lead_id, media.media_id, media.kind, media.mime_type, media.sha256
+        )
+        try:
+            stored = await workflow.execute_activity(
+                "store_media",
+                request,
+                result_type=StoredMedia,
+                start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=MEDIA_RETRY,
+            )
+        except ActivityError as error:
+            failure = Event("media.store_failed", "ERROR", {"media_id": media.media_id})
+            failure.detail["error"] = str(error.cause or error)[:200]
+            async with self.turn_lock:
+                await self._commit(Turn(deepcopy(self.lead), events=[failure]))
+            return
+        async with self.turn_lock:
+            lead = deepcopy(self.lead)
+            lead.reference_urls.append(stored.url)
+            await self._commit(
+                Turn(lead, events=[Event("media.stored", detail={"media_id": media.media_id})])
+            )
 
     async def _publish(self, lead: Lead, events: list[Event] | None = None) -> None:
         """Project the lead to PostgreSQL and the Temporal UI, and record its events."""
