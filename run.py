@@ -83,6 +83,9 @@ def main() -> None:
 
 
 def stop_all(children: list[subprocess.Popen]) -> None:
+    # A second Ctrl-C must not abandon half-stopped children: finish stopping them first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
