@@ -110,6 +110,7 @@ def build_worker(
     sessions: async_sessionmaker,
     http: httpx.AsyncClient,
     lead_log: SheetsLog | None = None,
+    checkout: Checkout | None = None,
 ) -> Worker:
     messaging = MessagingActivities(
         sessions,
@@ -120,7 +121,7 @@ def build_worker(
     lead_log = lead_log or make_lead_log(settings, sessions)
     records = RecordActivities(sessions, settings.TEMPORAL_TASK_QUEUE if lead_log else None)
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
-    payments = PaymentActivities(make_checkout(settings, sessions))
+    payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
     return Worker(
         client,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -98,12 +99,19 @@ def worth_reusing(session: CheckoutSession, now: datetime) -> bool:
     return session.status == "open" and session.expires_at - now > REUSE_MIN_LEFT
 
 
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class _ReusingCheckout(ABC):
     """The create flow both backends share: reuse the previous link when it is still good,
     otherwise close it and open a new session."""
 
+    # What "now" is when judging a session; tests on a time-skipping server swap it.
+    clock: Callable[[], datetime] = staticmethod(wall_clock)  # type: ignore[assignment]
+
     async def create(self, req: CheckoutRequest) -> CheckoutSession:
-        now = datetime.now(UTC)
+        now = self.clock()
         if req.reuse_session_id:
             previous = await self.find(req.reuse_session_id)
             if previous is not None and worth_reusing(previous, now):
@@ -244,9 +252,15 @@ class SandboxCheckout(_ReusingCheckout):
     """Checkout without Stripe, for the one-command demo: sessions are rows in
     `checkout_sessions`, paid from the demo page at their `url`."""
 
-    def __init__(self, sessions: async_sessionmaker, public_base_url: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        public_base_url: str,
+        clock: Callable[[], datetime] = wall_clock,
+    ) -> None:
         self.sessions = sessions
         self.public_base_url = public_base_url.rstrip("/")
+        self.clock = clock
 
     async def find(self, session_id: str) -> CheckoutSession | None:
         async with self.sessions() as session:
@@ -255,7 +269,7 @@ class SandboxCheckout(_ReusingCheckout):
                     select(*_SESSION_COLUMNS).where(CheckoutSessionRow.id == session_id)
                 )
             ).first()
-        return _from_row(row) if row is not None else None
+        return _from_row(row, self.clock()) if row is not None else None
 
     async def expire(self, session_id: str) -> None:
         async with self.sessions.begin() as session:
@@ -305,13 +319,13 @@ class SandboxCheckout(_ReusingCheckout):
             req.amount_pence,
         ):
             raise PaymentError("key_reused", f"key {req.idempotency_key!r} names another deposit")
-        return _from_row(stored)
+        return _from_row(stored, self.clock())
 
 
-def _from_row(row: Any) -> CheckoutSession:
+def _from_row(row: Any, now: datetime) -> CheckoutSession:
     # Nothing flips a sandbox row at its expiry time, so an open row past it reads as expired.
     status = row.status
-    if status == "open" and row.expires_at <= datetime.now(UTC):
+    if status == "open" and row.expires_at <= now:
         status = "expired"
     return CheckoutSession(row.id, row.url, row.expires_at, status)
 

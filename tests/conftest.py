@@ -62,7 +62,9 @@ def temporal_address() -> Iterator[str]:
         yield address
 
 
-@pytest.fixture(scope="session")
+# One time-skipping server per test module: a server wedged by one module's failure (it has
+# happened under heavy load) cannot take the others down with it.
+@pytest.fixture(scope="module")
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=devstack.bin_path("temporal-test-server")

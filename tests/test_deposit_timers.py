@@ -17,11 +17,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 import worker
 from activities.payments import (
-    CheckoutRequest,
-    CheckoutSession,
     SandboxCheckout,
-    clamp_expiry,
-    worth_reusing,
 )
 from consultation.lead import Lead, Payment, Policy
 from consultation.messages import Inbound
@@ -42,45 +38,31 @@ def server_now() -> datetime:
     return activity.info().current_attempt_scheduled_time
 
 
-class ServerClockCheckout(SandboxCheckout):
-    """The sandbox checkout on the test server's clock instead of the wall clock.
-
-    Time skipping moves the workflow's clock, never the wall clock the sandbox judges sessions
-    by: without this a session "23 h" old would still be open, every renewal would hand back the
-    same session, and the workflow would see links that ended before they were sent. In
-    production the two clocks agree; this makes them agree here. The create flow is
-    `_ReusingCheckout.create` with `now` taken from the server."""
-
-    async def find(self, session_id: str) -> CheckoutSession | None:
-        found = await super().find(session_id)
-        if found is not None and found.status == "open" and found.expires_at <= server_now():
-            found.status = "expired"
-        return found
-
-    async def create(self, req: CheckoutRequest) -> CheckoutSession:
-        now = server_now()
-        if req.reuse_session_id:
-            previous = await self.find(req.reuse_session_id)
-            if previous is not None and worth_reusing(previous, now):
-                return previous
-            if previous is not None and previous.status == "open":
-                await self.expire(previous.session_id)
-        return await self._open(req, clamp_expiry(req.expires_at, now))
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def deposit_worker(time_skipping, sessions, database_url):
     settings = sandbox_settings(database_url, QUEUE)
+    # The sandbox checkout judged by the test server's skipped clock, not the wall clock.
+    checkout = SandboxCheckout(sessions, settings.PUBLIC_BASE_URL, clock=server_now)
     async with httpx.AsyncClient() as http:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(
-                worker,
-                "make_checkout",
-                lambda settings, sessions: ServerClockCheckout(sessions, settings.PUBLIC_BASE_URL),
-            )
-            lead_worker = worker.build_worker(time_skipping.client, settings, sessions, http)
+        lead_worker = worker.build_worker(
+            time_skipping.client, settings, sessions, http, checkout=checkout
+        )
         async with lead_worker:
             yield time_skipping
+
+
+_started: list[WorkflowHandle] = []
+
+
+@pytest.fixture(autouse=True)
+async def stop_leads():
+    """Leads a test leaves running (most wait on a timer) are ended, failed tests' included, so
+    their timers do not fire during the next test's sleeps."""
+    yield
+    while _started:
+        handle = _started.pop()
+        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+            await handle.terminate("test done")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -152,6 +134,7 @@ async def pending_approval(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
         start_signal="message",
         start_signal_args=[Inbound(message_id=f"m-{uuid.uuid4()}", sent_at=0, text="Hi")],
     )
+    _started.append(handle)
     for text in CONSULTATION[1:]:  # the first, "Hi", started the workflow
         await client_says(handle, text)
     lead = await settled(handle, lambda lead: lead.status == "PENDING_APPROVAL")
@@ -221,7 +204,6 @@ async def test_approval_sends_the_deposit_link_with_a_sandbox_checkout(deposit_w
     assert row.url in link.body and "£150" in link.body
     [ack] = await sent_as(sessions, lead.lead_id, "artist.ack.approve")
     assert ack.recipient == "artist" and ack.status in DELIVERED and "£150" in ack.body
-    await handle.terminate("test done")
 
 
 # -- reminders and expiry -----------------------------------------------------------------------
@@ -263,7 +245,6 @@ async def test_deposit_reminders_at_24h_and_72h_each_with_a_fresh_checkout(
     await env.sleep(22 * HOUR)  # 95 h: nothing more until the request lapses
     assert len(await sent_as(sessions, lead_id, "deposit.reminder")) == 2
     assert len(await checkouts(sessions, lead_id)) == 3
-    await handle.terminate("test done")
 
 
 async def test_payment_before_24h_stops_the_deposit_timers(deposit_worker, sessions):
@@ -293,7 +274,6 @@ async def test_payment_before_24h_stops_the_deposit_timers(deposit_worker, sessi
     )
     assert len(await checkouts(sessions, lead.lead_id)) == 1
     assert (await state(handle)).status == "BOOKING_PENDING"
-    await handle.terminate("test done")
 
 
 async def test_deposit_expires_at_96h_and_a_late_payment_still_books(deposit_worker, sessions):
@@ -320,7 +300,6 @@ async def test_deposit_expires_at_96h_and_a_late_payment_still_books(deposit_wor
     assert confirmed.recipient == "client" and confirmed.status == "TEMPLATE"
     [artist] = await count_reaches(sessions, lead.lead_id, "artist.deposit_paid", 1)
     assert artist.recipient == "artist" and artist.status in DELIVERED
-    await handle.terminate("test done")
 
 
 async def expired(env, sessions) -> tuple[WorkflowHandle, Lead]:
@@ -352,7 +331,6 @@ async def test_send_deposit_after_expiry_sends_a_fresh_link(deposit_worker, sess
     assert fresh.url in links[-1].body
     [ack] = await count_reaches(sessions, lead.lead_id, "artist.ack.send_deposit", 1)
     assert ack.recipient == "artist" and ack.status in DELIVERED
-    await handle.terminate("test done")
 
 
 async def test_a_resent_deposit_is_reminded_and_lapses_again(deposit_worker, sessions):
@@ -368,7 +346,6 @@ async def test_a_resent_deposit_is_reminded_and_lapses_again(deposit_worker, ses
     lead = await settled(handle, lambda lead: lead.status == "DEPOSIT_EXPIRED")
     assert lead.deposit.reminders_sent == 2
     await count_reaches(sessions, lead.lead_id, "artist.deposit_expired", 2)
-    await handle.terminate("test done")
 
 
 # -- the artist's timers ------------------------------------------------------------------------
@@ -389,7 +366,6 @@ async def test_a_lead_left_pending_approval_nudges_the_artist_once_at_72h(deposi
     await env.sleep(100 * HOUR)
     assert len(await sent_as(sessions, lead.lead_id, "artist.approval_nudge")) == 1
     assert (await state(handle)).status == "PENDING_APPROVAL"
-    await handle.terminate("test done")
 
 
 @pytest.mark.parametrize(
@@ -407,8 +383,6 @@ async def test_a_decision_in_time_means_no_approval_nudge(deposit_worker, sessio
     assert (await state(handle)).status == status
     if status == "REJECTED":
         assert await handle.result() == "REJECTED"
-    else:
-        await handle.terminate("test done")
 
 
 async def test_booking_pending_reminds_the_artist_at_24h_and_72h(deposit_worker, sessions):
@@ -432,7 +406,6 @@ async def test_booking_pending_reminds_the_artist_at_24h_and_72h(deposit_worker,
     await env.sleep(100 * HOUR)
     assert len(await sent_as(sessions, lead.lead_id, "artist.booking_reminder")) == 2
     assert (await state(handle)).status == "BOOKING_PENDING"
-    await handle.terminate("test done")
 
 
 async def test_mark_booked_cancels_the_booking_reminders(deposit_worker, sessions):
@@ -491,4 +464,3 @@ async def test_reminders_go_as_templates_outside_the_window_and_count_what_was_s
     lead = await settled(handle, lambda lead: lead.deposit.reminders_sent == 2)
     delivered = [r for r in reminders if r.status in DELIVERED]
     assert lead.deposit.reminders_sent == len(delivered) == len(reminders)
-    await handle.terminate("test done")

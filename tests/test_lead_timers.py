@@ -36,7 +36,7 @@ def sandbox_settings(database_url: str, queue: str) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def timer_worker(time_skipping, sessions, database_url):
     settings = sandbox_settings(database_url, QUEUE)
     async with (

@@ -147,9 +147,17 @@ class LeadWorkflow:
             if not self._pending():
                 due = engine.next_reminder_at(self.lead, self.policy)
                 timeout = (due - workflow.now()).total_seconds() if due else None
+                # An artist's decision (an update) changes the lead without any input queued:
+                # wake up for it too, so the timers are those of the new state.
+                version = self.lead.version
                 if timeout is None or timeout > 0:
                     with contextlib.suppress(TimeoutError):
-                        await workflow.wait_condition(self._pending, timeout=timeout)
+                        await workflow.wait_condition(
+                            lambda v=version: self._pending() or self.lead.version != v,  # type: ignore[misc]
+                            timeout=timeout,
+                        )
+                if self.lead.version != version:
+                    continue
                 if not self._pending():
                     await self._apply(engine.remind, None)
                     continue
