@@ -19,6 +19,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from temporalio.testing import WorkflowEnvironment
 
 from workflows.visibility import REGISTRY
 
@@ -113,4 +114,26 @@ def migrate(database_url: str) -> None:
 def env_with(**values: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(values)
+    return env
+
+
+async def time_skipping_server() -> WorkflowEnvironment:
+    """Temporal's time-skipping test server (from its wheel) with the project's search
+    attributes registered, as the dev server has them: timers in tests take no real time."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+
+    kinds = {
+        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    }
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=bin_path("temporal-test-server")
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace="default",
+            search_attributes={name: kinds[kind] for name, kind in REGISTRY.items()},
+        )
+    )
     return env

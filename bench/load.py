@@ -34,24 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 import devstack  # noqa: E402
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message  # noqa: E402
+from tests.journeys import ANSWERS  # noqa: E402
 
 SECRET = "bench-secret"
-SCRIPT = [
-    "Hi, I'd like a tattoo",
-    "A fine line swallow with lavender",
-    "Inner forearm",
-    "10x12cm",
-    "Fine line",
-    "2",
-    "No",
-    "no",
-    "2k",
-    "Leeds",
-    "@bench_client",
-    "same",
-    "Next 2-4 weeks",
-    "confirm",
-]
+SCRIPT = ["Hi, I'd like a tattoo", *ANSWERS, "confirm"]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -14,8 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 from google.auth.credentials import AnonymousCredentials
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -29,7 +27,6 @@ from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_mes
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.stripe_api import FakeStripe
 from worker import build_worker
-from workflows.visibility import REGISTRY
 
 APP_SECRET = "test-app-secret"
 STRIPE_KEY = "sk_test_fake"
@@ -66,19 +63,7 @@ def temporal_address() -> Iterator[str]:
 # happened under heavy load) cannot take the others down with it.
 @pytest.fixture(scope="module")
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=devstack.bin_path("temporal-test-server")
-    )
-    kinds = {
-        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    }
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace="default",
-            search_attributes={name: kinds[kind] for name, kind in REGISTRY.items()},
-        )
-    )
+    env = await devstack.time_skipping_server()
     async with env:
         yield env
 

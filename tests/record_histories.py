@@ -14,8 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
@@ -27,7 +25,6 @@ from tests.test_lead_timers import sandbox_settings
 from worker import build_worker
 from workflows.contracts import LeadInput
 from workflows.lead import LeadWorkflow
-from workflows.visibility import REGISTRY
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
 CONSULTATION = [
@@ -63,19 +60,7 @@ async def record() -> None:
             devstack.migrate(url)
             engine = make_engine(url)
             sessions = make_sessions(engine)
-            env = await WorkflowEnvironment.start_time_skipping(
-                test_server_existing_path=devstack.bin_path("temporal-test-server")
-            )
-            kinds = {
-                "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-            }
-            await env.client.operator_service.add_search_attributes(
-                AddSearchAttributesRequest(
-                    namespace="default",
-                    search_attributes={n: kinds[k] for n, k in REGISTRY.items()},
-                )
-            )
+            env = await devstack.time_skipping_server()
             settings = sandbox_settings(url, "record")
             async with (
                 env,

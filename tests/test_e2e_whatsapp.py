@@ -14,26 +14,11 @@ from sqlalchemy import select
 from models import Contact, LeadRecord, SystemEvent
 from tests.conftest import APP_SECRET, ARTIST, Stack, eventually
 from tests.fakes.graph_api import image_message, inbound_delivery, sign, text_message
+from tests.journeys import ANSWERS
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 _clock = itertools.count(int(time.time()))
-
-# One answer per question, typed as a client would (budget "2k" must mean £2,000).
-ANSWERS = [
-    "A fine line swallow with a sprig of lavender",
-    "Inner forearm",
-    "10x12cm",
-    "Fine line",
-    "2",
-    "No",
-    "no",
-    "2k",
-    "Leeds",
-    "@inky_client",
-    "same",
-    "Next 2-4 weeks",
-]
 
 
 def new_phone() -> str:
