@@ -20,6 +20,9 @@ RUN pip install --only-binary=:all: -r requirements.lock
 
 # The code stays owned by root: the app user can read it but not rewrite it.
 COPY . .
+# The one writable place: reference images (a named volume in docker compose takes this
+# directory's owner when first mounted).
+RUN mkdir -p /app/.var/media && chown app:app /app/.var/media
 
 USER app
 
