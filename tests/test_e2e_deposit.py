@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from activities.links import token_hash
 from models import ActionToken, SystemEvent
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
+from tests.fakes.stripe_api import signed_event
 from tests.test_e2e_whatsapp import (
     ANSWERS,
     _status_is,
@@ -262,3 +263,18 @@ async def test_a_refund_is_recorded_and_the_artist_told(stack, sessions):
 
     assert await eventually(refunded)
     await eventually(lambda: len(sent_to(stack, ARTIST)) > before)
+
+
+async def test_a_late_payment_after_an_expiry_event_still_books(stack, sessions):
+    phone, lead_id, session = await approved_with_session(stack, sessions)
+    paid = stack.stripe.complete(session["id"], STRIPE_SECRET)
+    # Stripe does not promise order: an expiry notice for the session arrives first, then the
+    # payment that beat it. The payment must still count.
+    stale = signed_event(
+        "checkout.session.expired", {**session, "status": "expired"}, STRIPE_SECRET
+    )
+    assert (await post_stripe(stack, *stale)).status_code == 200
+    assert (await post_stripe(stack, *paid)).status_code == 200
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
+    assert lead.lead_id == lead_id
+    assert len([m for m in sent_to(stack, phone) if "is paid" in body_of(m)]) == 1
