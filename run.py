@@ -23,8 +23,10 @@ API_PORT = int(os.environ.get("PORT", "8000"))
 
 
 def main() -> None:
-    # SIGTERM behaves like Ctrl-C so every child is stopped the same way.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C even when started from a script (which may inherit SIGINT ignored), and SIGTERM
+    # the same way, so every child is stopped in order.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     env: dict[str, str] = {}
     with ExitStack() as stack:
         if not os.environ.get("DATABASE_URL"):
