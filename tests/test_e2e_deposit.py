@@ -82,6 +82,23 @@ async def post_stripe(stack: Stack, raw: bytes, header: str):
     )
 
 
+def checkout_of(stack: Stack, lead_id: str) -> dict | None:
+    """The Checkout Session the fake Stripe holds for this lead, once it was created."""
+    return next(
+        (s for s in stack.stripe.sessions.values() if s["metadata"].get("lead_id") == lead_id),
+        None,
+    )
+
+
+async def approved_with_session(stack: Stack, sessions) -> tuple[str, str, dict]:
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+    assert (await stack.http.post(f"/a/{token}")).status_code == 200
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    session = await eventually(lambda: checkout_of(stack, lead.lead_id))
+    return phone, lead.lead_id, session
+
+
 async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stack, sessions):
     phone, approve_hash = await qualified_lead(stack, sessions)
     token = await token_from_artist(stack, approve_hash)
@@ -92,16 +109,7 @@ async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stac
     assert done.status_code == 200 and "Done" in done.text
 
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
-    session = await eventually(
-        lambda: next(
-            (
-                s
-                for s in stack.stripe.sessions.values()
-                if s["metadata"].get("lead_id") == lead.lead_id
-            ),
-            None,
-        )
-    )
+    session = await eventually(lambda: checkout_of(stack, lead.lead_id))
     assert session["amount_total"] == 15_000 and session["currency"] == "gbp"
     await eventually(lambda: any(session["url"] in body_of(m) for m in sent_to(stack, phone)))
 
@@ -161,22 +169,9 @@ async def test_forged_expired_and_stale_links_are_refused(stack, sessions):
 
 
 async def test_payment_for_a_rejected_lead_is_kept_and_the_artist_asked(stack, sessions):
-    phone, approve_hash = await qualified_lead(stack, sessions)
-    token = await token_from_artist(stack, approve_hash)
-    assert (await stack.http.post(f"/a/{token}")).status_code == 200
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
-    session = await eventually(
-        lambda: next(
-            (
-                s
-                for s in stack.stripe.sessions.values()
-                if s["metadata"].get("lead_id") == lead.lead_id
-            ),
-            None,
-        )
-    )
+    phone, lead_id, session = await approved_with_session(stack, sessions)
     headers = {"X-Admin-API-Key": "test-admin-key"}
-    rejected = await stack.http.post(f"/admin/leads/{lead.lead_id}/reject", headers=headers)
+    rejected = await stack.http.post(f"/admin/leads/{lead_id}/reject", headers=headers)
     assert rejected.status_code == 200
     await eventually(lambda: _status_is(stack, sessions, phone, "REJECTED"))
 
@@ -188,7 +183,7 @@ async def test_payment_for_a_rejected_lead_is_kept_and_the_artist_asked(stack, s
         async with sessions() as s:
             return await s.scalar(
                 select(SystemEvent).where(
-                    SystemEvent.lead_id == lead.lead_id, SystemEvent.type.like("payment.%")
+                    SystemEvent.lead_id == lead_id, SystemEvent.type.like("payment.%")
                 )
             )
 
@@ -210,24 +205,6 @@ async def test_admin_funnel_and_csv(stack, sessions):
     assert funnel["total"] >= funnel["reached"]["PENDING_APPROVAL"]
     csv_text = (await stack.http.get("/admin/leads.csv", headers=headers)).text
     assert csv_text.splitlines()[0].startswith("lead_id,status")
-
-
-async def approved_with_session(stack: Stack, sessions) -> tuple[str, str, dict]:
-    phone, approve_hash = await qualified_lead(stack, sessions)
-    token = await token_from_artist(stack, approve_hash)
-    assert (await stack.http.post(f"/a/{token}")).status_code == 200
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
-    session = await eventually(
-        lambda: next(
-            (
-                s
-                for s in stack.stripe.sessions.values()
-                if s["metadata"].get("lead_id") == lead.lead_id
-            ),
-            None,
-        )
-    )
-    return phone, lead.lead_id, session
 
 
 async def test_async_payment_events_in_the_wrong_order_book_once(stack, sessions):
