@@ -2,8 +2,6 @@
 lead (e.g. a payment for an enquiry that has ended). Its id is derived from the cause, so a
 redelivered cause alerts once."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import timedelta
 

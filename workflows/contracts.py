@@ -1,7 +1,8 @@
 """Inputs and outputs of the lead workflow and its activities: one small dataclass each, so they
 can grow (with defaults) without breaking running workflows."""
 
-from __future__ import annotations
+# Annotations here are evaluated (no `from __future__ import annotations`): Temporal's
+# converter resolves them on every payload, and string annotations made that ~4x slower.
 
 from dataclasses import dataclass, field
 

@@ -6,8 +6,6 @@ batching keeps a busy day far below Sheets' quota of 60 writes a minute per serv
 (platform_facts D3).
 """
 
-from __future__ import annotations
-
 import contextlib
 from datetime import datetime, timedelta
 from itertools import islice
