@@ -82,6 +82,11 @@ async def post_stripe(stack: Stack, raw: bytes, header: str):
     )
 
 
+def paid_confirmations(stack: Stack, phone: str) -> list[dict]:
+    # The read model and the replies are written side by side: wait for the message itself.
+    return [m for m in sent_to(stack, phone) if "is paid" in body_of(m)]
+
+
 def checkout_of(stack: Stack, lead_id: str) -> dict | None:
     """The Checkout Session the fake Stripe holds for this lead, once it was created."""
     return next(
@@ -119,7 +124,7 @@ async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stac
         response = await post_stripe(stack, raw, header)
         assert response.status_code == 200
     await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
-    confirmations = [m for m in sent_to(stack, phone) if "is paid" in body_of(m)]
+    confirmations = await eventually(lambda: paid_confirmations(stack, phone))
     assert len(confirmations) == 1 and "£150" in body_of(confirmations[0])
 
     # The same link again: already used, nothing happens twice.
@@ -135,6 +140,7 @@ async def test_two_clicks_at_once_act_exactly_once(stack, sessions):
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    await eventually(lambda: checkout_of(stack, lead.lead_id))  # made right after the approval
     created = [
         s for s in stack.stripe.sessions.values() if s["metadata"].get("lead_id") == lead.lead_id
     ]
@@ -217,7 +223,7 @@ async def test_async_payment_events_in_the_wrong_order_book_once(stack, sessions
     await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
     lead = await lead_of(stack, sessions, phone)
     assert lead.status == "BOOKING_PENDING"
-    assert len([m for m in sent_to(stack, phone) if "is paid" in body_of(m)]) == 1
+    assert len(await eventually(lambda: paid_confirmations(stack, phone))) == 1
 
 
 async def test_a_refund_is_recorded_and_the_artist_told(stack, sessions):
@@ -254,4 +260,4 @@ async def test_a_late_payment_after_an_expiry_event_still_books(stack, sessions)
     assert (await post_stripe(stack, *paid)).status_code == 200
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
     assert lead.lead_id == lead_id
-    assert len([m for m in sent_to(stack, phone) if "is paid" in body_of(m)]) == 1
+    assert len(await eventually(lambda: paid_confirmations(stack, phone))) == 1
