@@ -11,6 +11,14 @@ from consultation.messages import Inbound, Outbound
 
 
 @dataclass
+class HoldNotice:
+    """A message the edge stored but did not hand to the conversation (panic mode)."""
+
+    message_id: str
+    reason: str = "panic"
+
+
+@dataclass
 class Carried:
     """What a run hands to its continuation (continue-as-new)."""
 
@@ -19,6 +27,7 @@ class Carried:
     payments: list[Payment] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # recent inbound ids, oldest first
     sent: int = 0  # outbound messages so far; numbers the next outbound id
+    held: list[HoldNotice] = field(default_factory=list)  # panic-mode notices not answered yet
 
 
 @dataclass
@@ -44,14 +53,6 @@ class ActionResult:
     done: bool
     status: str
     detail: str = ""
-
-
-@dataclass
-class HoldNotice:
-    """A message the edge stored but did not hand to the conversation (panic mode)."""
-
-    message_id: str
-    reason: str = "panic"
 
 
 @dataclass

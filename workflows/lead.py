@@ -78,7 +78,7 @@ class LeadWorkflow:
         self.seen = list(carried.seen)
         self.seen_set = set(self.seen)
         self.sent = carried.sent
-        self.held: list[HoldNotice] = []
+        self.held: list[HoldNotice] = list(carried.held)
         self.visible: dict[str, str | int | None] = {}  # search attributes as last upserted
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
         self.turn_lock = asyncio.Lock()
@@ -184,6 +184,7 @@ class LeadWorkflow:
                             payments=self.payments,
                             seen=self.seen,
                             sent=self.sent,
+                            held=self.held,
                         ),
                         public_base_url=self.base_url,
                     )
