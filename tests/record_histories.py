@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,13 +16,10 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
-from consultation.lead import Policy
 from consultation.messages import Inbound
-from models import Contact
 from models.base import make_engine, make_sessions
-from tests.test_lead_timers import sandbox_settings
+from tests.test_lead_timers import sandbox_settings, start_lead
 from worker import build_worker
-from workflows.contracts import LeadInput
 from workflows.lead import LeadWorkflow
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
@@ -75,17 +71,7 @@ async def record() -> None:
 
 
 async def run_scenario(env: WorkflowEnvironment, sessions, name: str, texts: list[str]) -> None:
-    key = uuid.uuid4().hex[:32]
-    async with sessions.begin() as session:
-        session.add(Contact(key=key, wa_id=f"4477{uuid.uuid4().int % 10**8:08d}"))
-    handle = await env.client.start_workflow(
-        LeadWorkflow.run,
-        LeadInput(contact_key=key, policy=Policy(artist_name="Sam")),
-        id=f"lead-{key}",
-        task_queue="record",
-        start_signal="message",
-        start_signal_args=[Inbound(message_id="m-0", sent_at=0, text=texts[0])],
-    )
+    _, handle = await start_lead(env, sessions, queue="record", text=texts[0], message_id="m-0")
     for number, text in enumerate(texts[1:], start=1):
         await env.sleep(timedelta(minutes=1))
         await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))

@@ -19,13 +19,12 @@ import worker
 from activities.payments import (
     SandboxCheckout,
 )
-from consultation.lead import Lead, Payment, Policy
-from consultation.messages import Inbound
-from models import CheckoutSessionRow, Contact, OutboundMessage
+from consultation.lead import Lead, Payment
+from models import CheckoutSessionRow, OutboundMessage
 from tests.conftest import eventually
 from tests.record_histories import CONSULTATION
-from tests.test_lead_timers import client_says, sandbox_settings, settled, state
-from workflows.contracts import ActionRequest, LeadInput
+from tests.test_lead_timers import client_says, sandbox_settings, settled, start_lead, state
+from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -121,19 +120,8 @@ async def checkouts(sessions, lead_id: str) -> list[CheckoutSessionRow]:
 
 
 async def pending_approval(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
-    """A client who has answered everything and confirmed: the artist has to decide. Started
-    as `start_lead` does, on this file's queue."""
-    key = uuid.uuid4().hex[:32]
-    async with sessions.begin() as session:
-        session.add(Contact(key=key, wa_id=f"4477{uuid.uuid4().int % 10**8:08d}"))
-    handle = await env.client.start_workflow(
-        LeadWorkflow.run,
-        LeadInput(contact_key=key, policy=Policy(artist_name="Sam")),
-        id=f"lead-{key}",
-        task_queue=QUEUE,
-        start_signal="message",
-        start_signal_args=[Inbound(message_id=f"m-{uuid.uuid4()}", sent_at=0, text="Hi")],
-    )
+    """A client who has answered everything and confirmed: the artist has to decide."""
+    key, handle = await start_lead(env, sessions, queue=QUEUE)
     _started.append(handle)
     for text in CONSULTATION[1:]:  # the first, "Hi", started the workflow
         await client_says(handle, text)

@@ -46,7 +46,10 @@ async def timer_worker(time_skipping, sessions, database_url):
         yield time_skipping
 
 
-async def start_lead(env, sessions) -> tuple[str, WorkflowHandle]:
+async def start_lead(
+    env, sessions, *, queue: str = QUEUE, text: str = "Hi", message_id: str | None = None
+) -> tuple[str, WorkflowHandle]:
+    """A new contact whose first message starts their lead workflow on `queue`."""
     key = uuid.uuid4().hex[:32]
     async with sessions.begin() as session:
         session.add(Contact(key=key, wa_id=f"4477{uuid.uuid4().int % 10**8:08d}"))
@@ -54,9 +57,11 @@ async def start_lead(env, sessions) -> tuple[str, WorkflowHandle]:
         LeadWorkflow.run,
         LeadInput(contact_key=key, policy=Policy(artist_name="Sam")),
         id=f"lead-{key}",
-        task_queue=QUEUE,
+        task_queue=queue,
         start_signal="message",
-        start_signal_args=[Inbound(message_id=f"m-{uuid.uuid4()}", sent_at=0, text="Hi")],
+        start_signal_args=[
+            Inbound(message_id=message_id or f"m-{uuid.uuid4()}", sent_at=0, text=text)
+        ],
     )
     return key, handle
 
