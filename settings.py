@@ -81,6 +81,19 @@ class Settings(BaseSettings):
     SUPABASE_SERVICE_ROLE_KEY: str = ""
     SUPABASE_STORAGE_BUCKET: str = "reference-images"
 
+    # The artist's calendar: "postgres" keeps it in our database (busy blocks via the admin
+    # API; the demo and artists without Google); "google" reads free/busy from and writes
+    # bookings to a Google Calendar shared with a service account.
+    CALENDAR_BACKEND: Literal["postgres", "google"] = "postgres"
+    GOOGLE_CALENDAR_ID: str = ""
+    GOOGLE_CALENDAR_CREDENTIALS_JSON: str = ""  # the key file's JSON text
+    GOOGLE_CALENDAR_API_ENDPOINT: str = "https://www.googleapis.com/calendar/v3/"
+    # A chosen time is held this long while the client pays (Stripe: 30 min to 24 h).
+    HOLD_MINUTES: int = Field(default=60, ge=30, le=23 * 60)
+    APPOINTMENT_REMINDER_HOURS: str = "48,24"  # before the appointment, comma-separated
+    RESCHEDULE_NOTICE_HOURS: int = 48
+    STUDIO_ADDRESS: str = ""  # shown in booking confirmations and reminders
+
     ARTIST_NAME: str = "the artist"
     ARTIST_WHATSAPP_NUMBER: str = ""
     STUDIO_CITY: str = "London"
@@ -131,6 +144,12 @@ class Settings(BaseSettings):
             reminder_1_hours=self.REMINDER_1_HOURS,
             reminder_2_hours=self.REMINDER_2_HOURS,
             studio_city=self.STUDIO_CITY,
+            hold_minutes=self.HOLD_MINUTES,
+            appointment_reminder_hours=tuple(
+                int(h) for h in self.APPOINTMENT_REMINDER_HOURS.split(",") if h.strip()
+            ),
+            reschedule_notice_hours=self.RESCHEDULE_NOTICE_HOURS,
+            studio_address=self.STUDIO_ADDRESS,
         )
 
     def production_problems(self) -> list[str]:
@@ -146,6 +165,10 @@ class Settings(BaseSettings):
             problems.append("STRIPE_MODE must be 'stripe'")
         if Settings.model_fields["STRIPE_WEBHOOK_SECRET"].default == self.STRIPE_WEBHOOK_SECRET:
             problems.append("STRIPE_WEBHOOK_SECRET must not be the development default")
+        if self.CALENDAR_BACKEND == "google" and not (
+            self.GOOGLE_CALENDAR_ID and self.GOOGLE_CALENDAR_CREDENTIALS_JSON
+        ):
+            problems.append("GOOGLE_CALENDAR_ID and GOOGLE_CALENDAR_CREDENTIALS_JSON are needed")
         if self.PUBLIC_BASE_URL.startswith("http://localhost"):
             problems.append("PUBLIC_BASE_URL must be the public https address")
         return problems

@@ -13,6 +13,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.calendar import Calendar, CalendarActivities
+from activities.google_calendar import GoogleCalendar, calendar_credentials
+from activities.holds import Holds
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
 from activities.links import LinkActivities
 from activities.media import (
@@ -26,6 +29,7 @@ from activities.media import (
 )
 from activities.messaging import MessagingActivities, SandboxSender, Sender
 from activities.payments import Checkout, PaymentActivities, SandboxCheckout, StripeCheckout
+from activities.postgres_calendar import PostgresCalendar
 from activities.records import RecordActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
@@ -72,6 +76,16 @@ def make_lead_log(settings: Settings, sessions: async_sessionmaker) -> SheetsLog
     )
 
 
+def make_calendar(settings: Settings, sessions: async_sessionmaker) -> Calendar:
+    if settings.CALENDAR_BACKEND == "google":
+        return GoogleCalendar(
+            settings.GOOGLE_CALENDAR_ID,
+            calendar_credentials(settings.GOOGLE_CALENDAR_CREDENTIALS_JSON),
+            endpoint=settings.GOOGLE_CALENDAR_API_ENDPOINT,
+        )
+    return PostgresCalendar(sessions)
+
+
 class NoMediaSource:
     """The sandbox has no Graph API to download from: say so once, do not retry."""
 
@@ -111,6 +125,7 @@ def build_worker(
     http: httpx.AsyncClient,
     lead_log: SheetsLog | None = None,
     checkout: Checkout | None = None,
+    calendar: Calendar | None = None,
 ) -> Worker:
     messaging = MessagingActivities(
         sessions,
@@ -123,6 +138,7 @@ def build_worker(
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
+    booking = CalendarActivities(calendar or make_calendar(settings, sessions), Holds(sessions))
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
@@ -136,6 +152,10 @@ def build_worker(
             payments.create_checkout,
             payments.expire_checkout,
             media.store_media,
+            booking.busy_times,
+            booking.place_hold,
+            booking.release_hold,
+            booking.book_slot,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

@@ -136,6 +136,7 @@ ACTIONS = {
     "resume": "resume",
     "send-deposit": "send_deposit",
     "mark-booked": "mark_booked",
+    "offer-times": "offer_times",
 }
 
 

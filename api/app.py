@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import actions, admin, demo, health, pages, stripe_webhook, whatsapp
+from api import actions, admin, calendar_admin, demo, health, pages, stripe_webhook, whatsapp
 from api.state import EdgeState
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(actions.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(calendar_admin.router)
     if settings.DEMO_MODE:
         app.include_router(demo.router)
     if settings.MEDIA_STORAGE == "local":

@@ -8,17 +8,9 @@ from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
 
-from consultation import engine, outbound
+from consultation import booking, engine, outbound
 from consultation.copy import money, render
-from consultation.deposits import (
-    apply_payment,
-    deposit_link,
-    lock,
-    needs_checkout,
-    renew_dead_link,
-    send_link,
-    settle,
-)
+from consultation.deposits import apply_payment, deposit_link, link_usable, lock, send_link, settle
 from consultation.lead import Lead, Policy, Turn
 from consultation.messages import MAX_BODY, MAX_TEXT, Outbound
 from consultation.reply import Reply
@@ -43,7 +35,6 @@ __all__ = [
     "apply_payment",
     "decide",
     "deposit_link",
-    "needs_checkout",
     "why_not",
     "with_links",
 ]
@@ -56,6 +47,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "resume": frozenset({NEEDS_ARTIST_REPLY}),
     "send_deposit": frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED}),
     "mark_booked": frozenset({DEPOSIT_PAID, BOOKING_PENDING}),
+    "offer_times": frozenset({BOOKING_PENDING}),
     "reject": frozenset(
         {
             PENDING_APPROVAL,
@@ -152,8 +144,9 @@ def _approve(reply: Reply) -> None:
     if _already_paid(reply):
         _acknowledge(reply, "approve", _paid_note(reply))
         return
-    # Locked now; the link goes out once the workflow has made the checkout (`deposit_link`).
+    # Locked now; the client picks a time, and the link for its hold follows (`deposit_link`).
     deposit = lock(lead, reply.policy)
+    booking.restart(reply, "approved")
     note = reply.say("artist.ack.link_coming", amount=money(deposit.amount_pence))
     _acknowledge(reply, "approve", note)
 
@@ -186,14 +179,19 @@ def _send_deposit(reply: Reply) -> None:
     if lead.status == DEPOSIT_EXPIRED:
         reply.move(AWAITING_DEPOSIT)
     deposit = lead.deposit or lock(lead, reply.policy)
-    # A new round of asking: reminders and expiry count from this link.
-    deposit.sent_at, deposit.reminders_sent, deposit.reminding = None, 0, False
-    # A link that still works is sent again rather than replaced (the reference made a new
-    # checkout every time); a dead one is cleared so the workflow makes a fresh one.
-    if not renew_dead_link(lead, reply.now):
-        deposit.sent_at = reply.now
-        send_link(reply, "again")
+    if lead.booking.hold is not None and link_usable(deposit, reply.now):
+        send_link(reply, "again")  # a slot is held and its link still works: the same link
+    else:
+        # A new round of asking: the free times now, and reminders and expiry from the offer.
+        deposit.sent_at, deposit.reminders_sent = None, 0
+        booking.restart(reply, "again")
     _acknowledge(reply, "send_deposit", amount=money(deposit.amount_pence))
+
+
+def _offer_times(reply: Reply) -> None:
+    """Paid, but no time booked (the slot went, or the client asked to move): fresh times."""
+    booking.restart(reply, "again")
+    _acknowledge(reply, "offer_times")
 
 
 def _mark_booked(reply: Reply) -> None:
@@ -210,4 +208,5 @@ _DECISIONS = {
     "reject": _reject,
     "send_deposit": _send_deposit,
     "mark_booked": _mark_booked,
+    "offer_times": _offer_times,
 }

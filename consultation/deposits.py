@@ -8,7 +8,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from datetime import datetime, timedelta
 
-from consultation import outbound, pricing
+from consultation import booking, outbound, pricing
 from consultation.copy import money
 from consultation.lead import Deposit, Lead, Payment, Policy, Turn
 from consultation.reply import Reply
@@ -55,95 +55,60 @@ def link_usable(deposit: Deposit, now: datetime) -> bool:
     )
 
 
-def needs_checkout(lead: Lead, now: datetime) -> bool:
-    """Whether the workflow should make a checkout session and call `deposit_link`.
-
-    Only when a link has been asked for, by clearing the url: approval, `send_deposit`, a
-    reminder or a client message finding the link dead (`renew_dead_link`), a failed payment.
-    A session lapsing on its own asks for nothing, so the client is never sent a link nobody
-    asked for; `now` is kept for the caller, as each ask judged the old link when it was made."""
-    deposit = lead.deposit
-    return (
-        lead.status == AWAITING_DEPOSIT
-        and deposit is not None
-        and deposit.paid_at is None
-        and deposit.url is None
-    )
-
-
-def renew_dead_link(lead: Lead, now: datetime) -> bool:
-    """Clear the client's link if it no longer works, so the workflow makes a fresh one; True
-    when a fresh link will follow."""
-    deposit = lead.deposit
-    if lead.status != AWAITING_DEPOSIT or deposit is None or deposit.paid_at is not None:
-        return False
-    if not link_usable(deposit, now):
-        deposit.url = None
-    return deposit.url is None
-
-
 def deposit_link(
     lead: Lead, session_id: str, url: str, expires_at: datetime, now: datetime, policy: Policy
 ) -> Turn:
-    """Record a new checkout session and send the client its link."""
+    """Record the checkout session made for the held slot and send the client its link."""
     reply = Reply(deepcopy(lead), now, policy)
     deposit = reply.lead.deposit
     if deposit is None:
         raise ValueError("deposit_link for a lead without a deposit")
-    if not needs_checkout(reply.lead, now):
-        # The lead moved on (paid, rejected) while the session was being made: keep a trace of
-        # the unused session rather than send a link that is no longer wanted.
+    if not booking.needs_checkout(reply.lead):
+        # The lead moved on (paid, rejected, the hold given up) while the session was being
+        # made: keep a trace of the unused session rather than send a link nobody wants.
         reply.event("deposit.link_unused", "WARN", session_id=session_id)
         return reply.turn()
-    reason = "reminder" if deposit.reminding else ("approved" if deposit.attempt == 0 else "fresh")
     deposit.attempt += 1
     deposit.session_id, deposit.url, deposit.expires_at = session_id, url, expires_at
-    deposit.reminding = False
     if deposit.sent_at is None:
         deposit.sent_at = now
-    send_link(reply, reason)
+    booking.bind_session(reply.lead, session_id)
+    send_link(reply, "held")
     reply.event("deposit.link", attempt=str(deposit.attempt), session_id=session_id)
     return reply.turn()
 
 
 def send_link(reply: Reply, reason: str) -> None:
-    """The client's deposit message with the current link; `reason` (approved | fresh | again |
-    reminder) picks the opening line."""
+    """The client's deposit message for the held slot with its link; `reason` (held | again |
+    reminder) picks the opening line. The link works as long as the hold."""
     deposit = reply.lead.deposit
     if deposit is None or deposit.url is None or deposit.expires_at is None:
         raise ValueError("send_link without a current link")
     amount = money(deposit.amount_pence)
-    # The link stops working at the earlier of the session's end and the request's expiry.
-    until = deposit.expires_at
-    if deposit.sent_at is not None:
-        until = min(until, deposit.sent_at + timedelta(hours=reply.policy.deposit_expiry_hours))
-    hours = max(1, round((until - reply.now) / timedelta(hours=1)))
-    expires = "1 hour" if hours == 1 else f"{hours} hours"
+    minutes = max(1, round((deposit.expires_at - reply.now) / timedelta(minutes=1)))
+    expires = f"{minutes} minutes" if minutes < 120 else f"{round(minutes / 60)} hours"
     body = reply.say(
-        "deposit.link",
+        "deposit.link.held",
         intro=reply.say(f"deposit.intro.{reason}"),
         amount=amount,
         url=deposit.url,
-        expires=expires,
         policy=reply.policy.deposit_policy,
+        **booking.held_text(reply),
     )
     key = "deposit.reminder" if reason == "reminder" else "deposit.link"
     fallback = template("deposit_link", reply.policy.artist_name, amount, deposit.url, expires)
     reply.send(outbound.text("client", body, key, fallback))
 
 
-def settle(reply: Reply) -> None:
-    """The deposit is paid and the artist wants the booking: on to confirming a date."""
+def settle(reply: Reply, session_id: str | None = None) -> None:
+    """The deposit is paid and the artist wants the booking: book the held slot (the workflow
+    does, `booking.next_need`), or let the client pick one."""
     deposit = reply.lead.deposit
     if deposit is None or deposit.paid_at is None:
         raise ValueError("settle without a paid deposit")
     reply.move(DEPOSIT_PAID)
-    reply.move(BOOKING_PENDING)
-    amount = money(deposit.paid_pence or deposit.amount_pence)
-    body = reply.say("payment.confirmed", amount=amount, policy=reply.policy.deposit_policy)
-    fallback = template("payment_received", reply.policy.artist_name, amount)
-    reply.send(outbound.text("client", body, "payment.confirmed", fallback))
     reply.event("deposit.paid", amount_pence=str(deposit.paid_pence or deposit.amount_pence))
+    booking.after_payment(reply, session_id)
 
 
 # -- payments -----------------------------------------------------------------------------------
@@ -201,8 +166,10 @@ def _paid(reply: Reply, payment: Payment) -> None:
                     **_detail(payment))  # fmt: skip
         notes.append(reply.say("artist.payment_mismatch", paid=amount, expected=expected))
     if first and status in PAYABLE:
-        settle(reply)
-        reply.tell_artist("artist.deposit_paid", *notes, amount=amount)
+        settle(reply, payment.session_id)
+        # Once booked the artist hears it with the date; before that, only what needs them.
+        if notes or reply.lead.status == BOOKING_PENDING:
+            reply.tell_artist("artist.deposit_paid", *notes, amount=amount)
         return
     state = reply.say(f"state.{status.lower()}")
     if first and status in UNDECIDED:

@@ -7,7 +7,7 @@ import re
 from copy import deepcopy
 from datetime import datetime, timedelta
 
-from consultation import deposits, outbound, pricing, statuses, timers
+from consultation import booking, outbound, pricing, statuses, timers
 from consultation.answers import parse_yes_no
 from consultation.budget import parse_budget
 from consultation.copy import CATEGORY_WORDS, COPY, money
@@ -26,7 +26,6 @@ from consultation.questions import BY_KEY, QUESTIONS, Question, question_at
 from consultation.reply import Reply
 from consultation.statuses import (
     ABANDONED,
-    AWAITING_DEPOSIT,
     NEEDS_ARTIST_REPLY,
     NEEDS_FOLLOW_UP,
     NEW,
@@ -45,6 +44,7 @@ from consultation.tour import choose_venue, dates_text
 __all__ = [
     "artist_summary",
     "can_resume",
+    "finished",
     "handle",
     "hold_reply",
     "next_reminder_at",
@@ -114,6 +114,8 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
         reply.move(origin)
         if origin == TOUR_CONVERSION_OFFERED:
             _send_tour_prompt(reply, "tour.prompt")
+        elif origin in booking.CHOOSING:
+            booking.restart(reply, "again")  # any hold went with the handover: times again
     return reply.turn()
 
 
@@ -188,6 +190,12 @@ def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
     return reply.turn()
 
 
+def finished(lead: Lead, policy: Policy) -> bool:
+    """The run can end: a final status with no timer left (a booked lead waits for its
+    appointment, with reminders, before the run ends)."""
+    return statuses.is_final(lead.status) and next_reminder_at(lead, policy) is None
+
+
 def window_open(lead: Lead, now: datetime) -> bool:
     """Free-form messages to the client are allowed for 24 h after their last message."""
     return lead.last_client_at is not None and now < lead.last_client_at + WINDOW
@@ -210,8 +218,8 @@ def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
         return
     elif status == TOUR_CONVERSION_OFFERED:
         _tour_answer(reply, msg, text)
-    elif status == AWAITING_DEPOSIT and deposits.renew_dead_link(reply.lead, reply.now):
-        return  # their link no longer works: the fresh one the workflow makes is the answer
+    elif booking.on_message(reply, msg, text):
+        return  # a time picked, asked about, or the booking itself
     else:
         hold_key = f"hold.{status.lower()}"
         _hold(reply, hold_key if hold_key in COPY else "hold.other")

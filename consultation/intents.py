@@ -68,3 +68,22 @@ def asks_price(text: object) -> bool:
     if not _PRICE_WORDS.search(answer):
         return False
     return answer.rstrip().endswith("?") or bool(_QUESTION_START.match(answer))
+
+
+_RESCHEDULE = re.compile(
+    r"\b(?:reschedul\w*|re-schedul\w*|move (?:my|the|our) (?:appointment|booking|session|date)"
+    r"|change (?:my|the|our) (?:appointment|booking|session|date|time)|postpone\w*"
+    r"|another (?:day|date|time))\b"
+)
+_CANCEL = re.compile(r"\b(?:cancel\w*|call (?:it|the appointment|the session) off)\b")
+
+
+def booking_change(text: object) -> str | None:
+    """ "reschedule" or "cancel" when a booked client asks to move or call off the appointment
+    ("can I reschedule?", "I need to cancel"); None otherwise."""
+    answer = fold(text)
+    if _CANCEL.search(answer):
+        return "cancel"
+    if _RESCHEDULE.search(answer):
+        return "reschedule"
+    return None

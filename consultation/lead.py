@@ -52,9 +52,52 @@ class Deposit:
     paid_pence: int | None = None
     payment_intent: str | None = None
     refunded_pence: int = 0  # the total refunded so far
-    # A reminder found the link expired and cleared it: the fresh link it asked the workflow
-    # for goes out as "deposit.reminder", not as a brand-new link.
-    reminding: bool = False
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A session the client could book, in UTC. A multi-day XL slot runs from the opening of
+    its first working day to the close of its last; `days` says how many working days."""
+
+    start: datetime
+    end: datetime
+    days: int = 1
+
+
+@dataclass
+class Hold:
+    """A slot held in PostgreSQL for this lead while the client pays."""
+
+    hold_id: str
+    slot: Slot
+    expires_at: datetime
+    session_id: str | None = None  # the checkout session bound to this hold
+
+
+@dataclass
+class Booking:
+    """Choosing a time and booking it. The workflow reads what is wanted from here
+    (`consultation.booking.next_need`): times to offer, a pick to hold, a hold to release, a
+    paid hold to book."""
+
+    offered: list[Slot] = field(default_factory=list)  # the list the client picks from, 1..n
+    seen: list[datetime] = field(default_factory=list)  # starts offered this round ("more")
+    candidates: list[int] = field(default_factory=list)  # an ambiguous reply's options
+    failures: int = 0  # replies to the list not understood in a row
+    wants_slots: bool = False  # the workflow must read the calendar and offer times
+    intro: str = ""  # why times are (re)offered: approved | more | taken | lapsed | ...
+    picked: Slot | None = None  # the client's pick: the workflow must hold it
+    rebook: bool = False  # the pick is a paid, lapsed hold being taken again
+    hold: Hold | None = None
+    holds: int = 0  # holds placed so far: numbers the hold ids
+    lapsed: list[Hold] = field(default_factory=list)  # released holds, for late payments
+    release: list[Hold] = field(default_factory=list)  # holds the workflow must release
+    slot: Slot | None = None  # the booked session
+    bookings: int = 0  # sessions booked so far: numbers the calendar event ids
+    event_ids: list[str] = field(default_factory=list)
+    reminders_sent: int = 0  # appointment reminders
+    over: bool = False  # the appointment has passed
+    windows: list[str] = field(default_factory=list)  # preferred times when nothing is free
 
 
 @dataclass
@@ -92,6 +135,12 @@ class Policy:
         "least 48 hours' notice."
     )
     deposit_rule_version: str = "2026-11"
+    # How long a chosen slot is held while the client pays: the Checkout Session lives as long
+    # (Stripe allows 30 min to 24 h).
+    hold_minutes: int = 60
+    appointment_reminder_hours: tuple[int, ...] = (48, 24)  # before the appointment
+    reschedule_notice_hours: int = 48  # a move with this much notice is within the policy
+    studio_address: str = ""
 
 
 @dataclass
@@ -129,6 +178,7 @@ class Lead:
     artist_nudges: int = 0  # reminders sent to the artist in the current status
     # Payment event ids and "kind:payment_intent" already applied: providers redeliver.
     payments: list[str] = field(default_factory=list)
+    booking: Booking = field(default_factory=Booking)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 question back when it could be more than one (reference §4.6 and §14.4, without the §29.8
 defects: times are read before numbers, and day names are whole words).
 
-The wording of questions and hints is in `_SAY`, ready to move to the copy YAML."""
+The wording of questions and hints is in the copy YAML (`slot.*`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consultation.calendar_rules import Rules
+from consultation.copy import render
 from consultation.messages import ListRow
 from consultation.slots import Slot, clock, day_label, describe_slot, format_slot
 from consultation.text import bare, fold
@@ -44,24 +45,6 @@ SlotTest = Callable[[datetime], bool]  # on a slot's local start
 ROW_PREFIX = "slot:"
 MORE_ID = "slot:more"
 
-_SAY = {
-    "hint": "Reply with the number of the time you'd like (1 to {n}), or a day and time like "
-    "“{example}”. Say “more” to see other times.",
-    "range": "I've only got {n} times listed: reply with a number from 1 to {n}, or say “more” "
-    "for other times.",
-    "no_time": "I haven't got that time, sorry. On {day} I can do {times}.",
-    "no_day": "Nothing on {day} in this list, sorry: reply with a number from 1 to {n}, or say "
-    "“more” for other times.",
-    "no_match": "I can't see that in the list: reply with a number from 1 to {n}, or say “more” "
-    "for other times.",
-    "option_mismatch": "Option {number} is {slot}. Which would you like?",
-    "stale": "That list is out of date: please pick from the latest one, or reply with a "
-    "number from 1 to {n}.",
-    "nothing": "I haven't got any times to offer right now.",
-    "same_day": "{times} on {day}?",
-    "same_time": "{days} at {time}?",
-    "which": "Which one: {slots}?",
-}
 
 FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -145,7 +128,7 @@ def choose(text: str, choice_id: str | None, offered: list[Slot], rules: Rules) 
     if _MORE.search(message):
         return WantsMore()
     if not offered:
-        return NotUnderstood(_SAY["nothing"])
+        return NotUnderstood(render("slot.nothing"))
     if choice_id and choice_id.startswith(ROW_PREFIX):
         return _tapped(choice_id, offered)
     return _Reading(message, offered, rules).choice()
@@ -159,7 +142,7 @@ def _tapped(choice_id: str, offered: list[Slot]) -> Choice:
     for i, slot in enumerate(offered):  # the same slot, now at another position
         if start and row_id(i, slot).endswith(":" + start):
             return Chosen(i)
-    return NotUnderstood(_SAY["stale"].format(n=len(offered)))
+    return NotUnderstood(render("slot.stale", n=len(offered)))
 
 
 class _Reading:
@@ -190,10 +173,10 @@ class _Reading:
             if valid:
                 return self._one_or_ask(valid)
             if self.options:
-                return NotUnderstood(_SAY["range"].format(n=n))
+                return NotUnderstood(render("slot.range", n=n))
             if _MORE_WORD.search(self.text):
                 return WantsMore()
-            return NotUnderstood(_SAY["hint"].format(n=n, example=self._example()))
+            return NotUnderstood(render("slot.hint", n=n, example=self._example()))
         matches = [i for i in range(n) if self._fits(i)]
         if valid:
             agreed = [i for i in valid if i in matches]
@@ -201,7 +184,7 @@ class _Reading:
                 return self._one_or_ask(agreed)
             index = valid[0]
             slot = f"{day_label(self.offered[index].start, self.rules)}, {self._time(index)}"
-            return NotUnderstood(_SAY["option_mismatch"].format(number=index + 1, slot=slot))
+            return NotUnderstood(render("slot.option_mismatch", number=index + 1, slot=slot))
         if matches:
             return self._one_or_ask(matches)
         return NotUnderstood(self._no_match_hint())
@@ -332,13 +315,15 @@ class _Reading:
         times = {(self.local[i].hour, self.local[i].minute) for i in candidates}
         if len(dates) == 1:
             day = FULL_DAYS[self.local[candidates[0]].weekday()]
-            return _SAY["same_day"].format(times=_or([self._time(i) for i in candidates]), day=day)
+            return render("slot.same_day", times=_or([self._time(i) for i in candidates]), day=day)
         if len(times) == 1:
-            return _SAY["same_time"].format(
-                days=_or([self._day(i) for i in candidates]), time=self._time(candidates[0])
+            return render(
+                "slot.same_time",
+                days=_or([self._day(i) for i in candidates]),
+                time=self._time(candidates[0]),
             )
         labels = [f"{self._day(i)} at {self._time(i)}" for i in candidates]
-        return _SAY["which"].format(slots=_or(labels))
+        return render("slot.which", slots=_or(labels))
 
     def _day(self, index: int) -> str:
         """ "Wednesday", or "Wed 3 Dec" when that weekday is offered in more than one week."""
@@ -359,12 +344,12 @@ class _Reading:
     def _no_match_hint(self) -> str:
         n = len(self.offered)
         if not self.weekdays:
-            return _SAY["no_match"].format(n=n)
+            return render("slot.no_match", n=n)
         on_day = [i for i, t in enumerate(self.local) if t.weekday() in self.weekdays]
         names = _or([FULL_DAYS[d] for d in sorted(self.weekdays)])
         if not on_day:
-            return _SAY["no_day"].format(day=names, n=n)
-        return _SAY["no_time"].format(day=names, times=_or([self._time(i) for i in on_day]))
+            return render("slot.no_day", day=names, n=n)
+        return render("slot.no_time", day=names, times=_or([self._time(i) for i in on_day]))
 
 
 def _weekdays(word: str) -> set[int]:

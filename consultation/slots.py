@@ -5,31 +5,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from consultation.calendar_rules import RULES, Rules
-from consultation.lead import TourStop
+from consultation.lead import Slot, TourStop
 from consultation.messages import MAX_ROW_DESCRIPTION, MAX_ROW_TITLE
 from consultation.pricing import XL
 from consultation.text import cap, fold
-from consultation.tour import _day
+from consultation.tour import parse_day
 
 # Our own names, not strftime's %a/%b: those follow the process locale.
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 Interval = tuple[datetime, datetime]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A session the client could book, in UTC. A multi-day XL slot runs from the opening of
-    its first working day to the close of its last; `days` says how many working days."""
-
-    start: datetime
-    end: datetime
-    days: int = 1
 
 
 def session_days(category: str, xl_days: float | None) -> int:
@@ -164,7 +153,7 @@ def _venue_days(stops: list[TourStop], city: str | None) -> Callable[[date], boo
     spans = [
         (fold(stop.city), start, end)
         for stop in stops
-        if (start := _day(stop.start)) is not None and (end := _day(stop.end)) is not None
+        if (start := parse_day(stop.start)) is not None and (end := parse_day(stop.end)) is not None
     ]
     here = [(start, end) for name, start, end in spans if city and name == fold(city)]
     if here:

@@ -19,6 +19,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "payment_received": ("artist_name", "amount"),
     "enquiry_declined": ("artist_name",),
     "booking_confirmed": ("artist_name",),
+    "booking_times": ("artist_name",),
+    "appointment_booked": ("artist_name", "when"),
+    "appointment_reminder": ("artist_name", "when", "place"),
 }
 
 # Meta rejects template parameters with newlines, tabs or more than four spaces in a row, and

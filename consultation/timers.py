@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from consultation import outbound
+from consultation import booking, outbound
 from consultation.copy import money
-from consultation.deposits import renew_dead_link, send_link
+from consultation.deposits import send_link
 from consultation.lead import Lead, Policy
 from consultation.reply import Reply
 from consultation.statuses import (
@@ -41,6 +41,14 @@ def fire(reply: Reply) -> None:
 
 
 def _next(lead: Lead, policy: Policy) -> Timer | None:
+    """The earliest of the lead's timers; ties go to the first listed."""
+    candidates = [
+        timer for timer in (_status_timer(lead, policy), *booking.timers(lead, policy)) if timer
+    ]
+    return min(candidates, key=lambda timer: timer[0], default=None)
+
+
+def _status_timer(lead: Lead, policy: Policy) -> Timer | None:
     since = lead.status_since
     if lead.status == AWAITING_DEPOSIT:
         return _deposit_timer(lead, policy)
@@ -85,10 +93,10 @@ def _remind_deposit(reply: Reply) -> None:
     deposit.reminders_sent = _counted(
         deposit.reminders_sent, deposit.sent_at, reply.policy.deposit_reminder_hours, reply.now
     )
-    if renew_dead_link(reply.lead, reply.now):
-        deposit.reminding = True  # the workflow makes a fresh link; it goes out as the reminder
+    if reply.lead.booking.hold is not None and deposit.url is not None:
+        send_link(reply, "reminder")  # a slot is held: remind them of its link
     else:
-        send_link(reply, "reminder")
+        booking.restart(reply, "reminder")  # times may have changed: offer the free ones now
     reply.event("deposit.reminder", number=str(deposit.reminders_sent))
 
 
@@ -96,8 +104,9 @@ def _expire_deposit(reply: Reply) -> None:
     deposit = reply.lead.deposit
     if deposit is None:
         return  # unreachable: the timer exists only for a sent deposit
-    reply.move(DEPOSIT_EXPIRED)
+    reply.move(DEPOSIT_EXPIRED)  # a held slot is released (`booking.next_need`)
     deposit.url = None
+    reply.lead.booking.offered = []
     artist = reply.policy.artist_name
     fallback = template("deposit_expired", artist)
     reply.send(outbound.text("client", reply.say("deposit.expired"), "deposit.expired", fallback))

@@ -24,7 +24,7 @@ class Venue:
     stop: TourStop | None = None
 
 
-def _day(iso: str) -> date | None:
+def parse_day(iso: str) -> date | None:
     try:
         return date.fromisoformat(iso[:10])
     except ValueError:
@@ -33,7 +33,7 @@ def _day(iso: str) -> date | None:
 
 def upcoming(stops: list[TourStop], today: date) -> list[TourStop]:
     """Stops not yet over (in progress or still to come), soonest first."""
-    live = [s for s in stops if (end := _day(s.end)) is not None and end >= today]
+    live = [s for s in stops if (end := parse_day(s.end)) is not None and end >= today]
     return sorted(live, key=lambda s: s.start)
 
 
@@ -63,7 +63,7 @@ def choose_venue(
 
 def dates_text(stop: TourStop) -> str:
     """ "3 June 2025", "3–7 June 2025" or "28 June – 2 July 2025"."""
-    start, end = _day(stop.start), _day(stop.end)
+    start, end = parse_day(stop.start), parse_day(stop.end)
     if start is None or end is None:
         return f"{stop.start} – {stop.end}"
     if start == end:

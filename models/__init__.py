@@ -3,6 +3,9 @@
 from models.base import Base
 from models.tables import (
     ActionToken,
+    CalendarBusy,
+    CalendarEventRow,
+    CalendarHold,
     CheckoutSessionRow,
     Contact,
     InboundMessage,
@@ -15,6 +18,9 @@ from models.tables import (
 __all__ = [
     "ActionToken",
     "Base",
+    "CalendarBusy",
+    "CalendarEventRow",
+    "CalendarHold",
     "CheckoutSessionRow",
     "Contact",
     "InboundMessage",

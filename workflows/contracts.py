@@ -43,7 +43,9 @@ class LeadInput:
 class ActionRequest:
     """An artist's decision, from a one-tap link or the admin API."""
 
-    action: str  # approve | approve_anyway | reject | resume | send_deposit | mark_booked
+    action: (
+        str  # approve | approve_anyway | reject | resume | send_deposit | mark_booked | offer_times
+    )
     source: str = "admin"  # link | admin
     issued_status: str | None = None  # a link is only good in the status it was issued for
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from copy import deepcopy
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -18,13 +18,20 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     import consultation.engine as engine
+    from activities.calendar import (
+        BookRequest,
+        BookResult,
+        BusyRequest,
+        HoldRequest,
+        HoldResult,
+        Span,
+    )
     from activities.links import IssueLinks
     from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
-    from consultation import artist
+    from consultation import artist, booking
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
-    from consultation.statuses import is_final
     from workflows.contracts import (
         ActionRequest,
         ActionResult,
@@ -54,8 +61,12 @@ DB_RETRY = RetryPolicy(
 MEDIA_RETRY = RetryPolicy(
     initial_interval=timedelta(minutes=5), backoff_coefficient=1.0, maximum_attempts=5
 )
-# Stripe allows a Checkout Session to live at most 24 h.
-CHECKOUT_LIFETIME = timedelta(hours=23)
+CALENDAR_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=20,
+)
 
 
 @workflow.defn
@@ -143,7 +154,7 @@ class LeadWorkflow:
     @workflow.run
     async def run(self, start: LeadInput) -> str:
         await self._publish(self.lead)
-        while not (is_final(self.lead.status) and not self._pending()):
+        while not (engine.finished(self.lead, self.policy) and not self._pending()):
             if not self._pending():
                 due = engine.next_reminder_at(self.lead, self.policy)
                 timeout = (due - workflow.now()).total_seconds() if due else None
@@ -171,7 +182,9 @@ class LeadWorkflow:
                 await self._apply(engine.handle, msg)
                 if msg.media and msg.media.media_id in self.lead.media:
                     self.media_tasks.append(asyncio.ensure_future(self._store_media(msg.media)))
-            if workflow.info().is_continue_as_new_suggested() and not is_final(self.lead.status):
+            if workflow.info().is_continue_as_new_suggested() and not engine.finished(
+                self.lead, self.policy
+            ):
                 await asyncio.gather(*self.media_tasks)
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
@@ -208,15 +221,99 @@ class LeadWorkflow:
 
     async def _carry_out(self, turn: Turn) -> None:
         await self._commit(turn)
-        # An approved lead needs a deposit link: made here, after the state that asked for it.
-        if artist.needs_checkout(self.lead, workflow.now()):
-            session = await self._checkout()
-            now = workflow.now()
-            await self._commit(
-                artist.deposit_link(
-                    self.lead, session.session_id, session.url, session.expires_at, now, self.policy
+        # What the new state asks for (times to offer, a pick to hold, a hold to release, a
+        # link to make, a paid hold to book), one at a time, each result decided by the core.
+        while (need := booking.next_need(self.lead, workflow.now(), self.policy)) is not None:
+            try:
+                turn = await self._fulfil(need)
+            except ActivityError as error:
+                if isinstance(need, booking.ReleaseHold | booking.MakeCheckout):
+                    raise  # retried without limit (database, Stripe): never given up on
+                reason, now = str(error.cause or error), workflow.now()
+                turn = (
+                    booking.booked(self.lead, False, [], reason, now, self.policy)
+                    if isinstance(need, booking.BookHold)
+                    else booking.calendar_failed(self.lead, reason, now, self.policy)
                 )
+            await self._commit(turn)
+
+    async def _fulfil(self, need: booking.Need) -> Turn:
+        lead_id = self.lead.lead_id
+        if isinstance(need, booking.FindTimes):
+            busy = await workflow.execute_activity(
+                "busy_times",
+                BusyRequest(lead_id, need.start, need.end),
+                result_type=list[Span],
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=CALENDAR_RETRY,
             )
+            spans = [(span.start, span.end) for span in busy]
+            return booking.offer(self.lead, spans, workflow.now(), self.policy)
+        if isinstance(need, booking.PlaceHold):
+            held = await workflow.execute_activity(
+                "place_hold",
+                HoldRequest(need.hold_id, lead_id, _spans(need.spans), need.expires_at),
+                result_type=HoldResult,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=CALENDAR_RETRY,
+            )
+            return booking.held(
+                self.lead, need.hold_id, need.expires_at, held.won, workflow.now(), self.policy
+            )
+        if isinstance(need, booking.ReleaseHold):
+            await workflow.execute_activity(
+                "release_hold",
+                need.hold.hold_id,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
+            if need.hold.session_id and not self._paid():
+                await self._expire_checkout(need.hold.session_id)
+            return booking.released(self.lead, need.hold.hold_id, workflow.now(), self.policy)
+        if isinstance(need, booking.MakeCheckout):
+            session = await self._checkout(need.expires_at)
+            return artist.deposit_link(
+                self.lead,
+                session.session_id,
+                session.url,
+                session.expires_at,
+                workflow.now(),
+                self.policy,
+            )
+        done = await workflow.execute_activity(
+            "book_slot",
+            BookRequest(
+                need.hold.hold_id,
+                lead_id,
+                workflow.info().workflow_id,
+                need.event_id,
+                _spans(need.spans),
+                need.title,
+                need.description,
+            ),
+            result_type=BookResult,
+            start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=CALENDAR_RETRY,
+        )
+        return booking.booked(
+            self.lead, done.booked, done.event_ids, done.reason, workflow.now(), self.policy
+        )
+
+    def _paid(self) -> bool:
+        return self.lead.deposit is not None and self.lead.deposit.paid_at is not None
+
+    async def _expire_checkout(self, session_id: str) -> None:
+        """Close the link of a released hold. A session already completed (a payment on its
+        way) cannot be expired: that payment takes the slot back if it is still free."""
+        try:
+            await workflow.execute_activity(
+                "expire_checkout",
+                session_id,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=SEND_RETRY,
+            )
+        except ActivityError as error:
+            workflow.logger.warning("checkout not expired: %s", error.cause or error)
 
     async def _commit(self, turn: Turn) -> None:
         before = self.lead
@@ -269,7 +366,7 @@ class LeadWorkflow:
         )
         return artist.with_links(reply, links)
 
-    async def _checkout(self) -> CheckoutSession:
+    async def _checkout(self, expires_at: datetime) -> CheckoutSession:
         deposit = self.lead.deposit
         assert deposit is not None
         return await workflow.execute_activity(
@@ -281,7 +378,7 @@ class LeadWorkflow:
                 description=f"Tattoo deposit ({deposit.rule_version})",
                 # Derived here, so a retried activity never creates a second session.
                 idempotency_key=f"{self.lead.lead_id}:deposit:{deposit.attempt + 1}",
-                expires_at=workflow.now() + CHECKOUT_LIFETIME,
+                expires_at=expires_at,  # the hold's end: the link lives as long as the hold
                 success_url=f"{self.base_url}/payment/success",
                 cancel_url=f"{self.base_url}/payment/cancelled",
                 reuse_session_id=deposit.session_id,
@@ -335,3 +432,7 @@ class LeadWorkflow:
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=DB_RETRY,
         )
+
+
+def _spans(intervals: list[tuple[datetime, datetime]]) -> list[Span]:
+    return [Span(start, end) for start, end in intervals]

@@ -1,0 +1,202 @@
+"""The calendar port and the booking activities: what the artist's calendar holds, holds on a
+slot while the client pays, and the calendar event made once the deposit is in.
+
+Two calendars implement `Calendar`: Google Calendar (`activities/google_calendar.py`) and one in
+PostgreSQL for the demo and for artists without Google (`activities/postgres_calendar.py`).
+Holds and bookings always live in PostgreSQL (`activities/holds.py`), where an exclusion
+constraint makes two overlapping ones for an artist impossible, whatever the code above does.
+"""
+
+# Annotations here are evaluated (no `from __future__ import annotations`): Temporal's
+# converter resolves them on every payload, and string annotations made that ~4x slower.
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+
+@dataclass
+class Span:
+    """A stretch of time, tz-aware (UTC)."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class CalendarEvent:
+    """An appointment to write to the artist's calendar. `event_id` is derived in the workflow
+    (base32hex, 5–1024 chars), so a retried insert can never make a second event."""
+
+    event_id: str
+    start: datetime
+    end: datetime
+    title: str
+    description: str
+    lead_id: str
+    workflow_id: str
+
+
+class CalendarError(Exception):
+    """A calendar call that failed. `retryable`: quota, an outage or the network; otherwise
+    the provider refused (bad calendar id, no access) and retrying will not help."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Calendar(Protocol):
+    async def busy(self, start: datetime, end: datetime) -> list[Span]:
+        """Everything busy between `start` and `end`. A calendar that cannot be read raises
+        CalendarError: unreadable is never free."""
+        ...
+
+    async def event_exists(self, event_id: str) -> bool:
+        """Whether an event with this id is in the calendar (and not cancelled)."""
+        ...
+
+    async def create_event(self, event: CalendarEvent) -> None:
+        """Insert `event`; an event that already has this id counts as success."""
+        ...
+
+
+# -- activity inputs and outputs ----------------------------------------------------------------
+
+
+@dataclass
+class BusyRequest:
+    lead_id: str  # this lead's own hold does not count as busy for it
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class HoldRequest:
+    hold_id: str  # derived in the workflow: a retried activity finds its own hold
+    lead_id: str
+    spans: list[Span]  # one per working day of the session
+    expires_at: datetime
+
+
+@dataclass
+class HoldResult:
+    won: bool
+    reason: str = ""  # taken (another hold or booking) | busy (the calendar) when not won
+
+
+@dataclass
+class BookRequest:
+    hold_id: str
+    lead_id: str
+    workflow_id: str
+    event_id: str  # base32hex; a multi-day session's events add a digit per day
+    spans: list[Span]
+    title: str
+    description: str
+
+
+@dataclass
+class BookResult:
+    booked: bool
+    reason: str = ""  # taken | busy when not booked
+    event_ids: list[str] = field(default_factory=list)
+
+
+class HoldStore(Protocol):
+    """Holds and bookings in PostgreSQL (`activities.holds.Holds`)."""
+
+    async def place(
+        self, hold_id: str, lead_id: str, spans: list[Span], expires_at: datetime
+    ) -> bool: ...
+
+    async def release(self, hold_id: str) -> None: ...
+
+    async def confirm(self, hold_id: str) -> bool: ...
+
+    async def busy(self, start: datetime, end: datetime, except_lead: str) -> list[Span]: ...
+
+
+def _application_error(error: CalendarError) -> ApplicationError:
+    return ApplicationError(str(error), type="CalendarError", non_retryable=not error.retryable)
+
+
+class CalendarActivities:
+    def __init__(self, calendar: Calendar, holds: HoldStore) -> None:
+        self.calendar = calendar
+        self.holds = holds
+
+    @activity.defn(name="busy_times")
+    async def busy_times(self, request: BusyRequest) -> list[Span]:
+        """The calendar's busy times and every other lead's holds and bookings."""
+        try:
+            busy = await self.calendar.busy(request.start, request.end)
+        except CalendarError as error:
+            raise _application_error(error) from error
+        return busy + await self.holds.busy(request.start, request.end, request.lead_id)
+
+    @activity.defn(name="place_hold")
+    async def place_hold(self, request: HoldRequest) -> HoldResult:
+        """Re-check the calendar, then hold: the constraint decides between clients racing."""
+        if await self._calendar_busy(request.spans):
+            return HoldResult(False, "busy")
+        won = await self.holds.place(
+            request.hold_id, request.lead_id, request.spans, request.expires_at
+        )
+        return HoldResult(True) if won else HoldResult(False, "taken")
+
+    @activity.defn(name="release_hold")
+    async def release_hold(self, hold_id: str) -> None:
+        await self.holds.release(hold_id)
+
+    @activity.defn(name="book_slot")
+    async def book_slot(self, request: BookRequest) -> BookResult:
+        """Turn the hold into a booking and write the calendar event, exactly once.
+
+        Retried after any failure: an event already written means the booking was made; else
+        the calendar is re-checked, the hold confirmed (idempotent), and the events inserted
+        (an id that exists is success)."""
+        ids = event_ids(request.event_id, len(request.spans))
+        try:
+            # Our own event, from an earlier try, is the one thing busy there that is fine.
+            written = await self.calendar.event_exists(ids[0])
+            if not written and await self._calendar_busy(request.spans):
+                return BookResult(False, "busy")
+            if not await self.holds.confirm(request.hold_id):
+                return BookResult(False, "taken")
+            for event_id, span in zip(ids, request.spans, strict=True):
+                await self.calendar.create_event(
+                    CalendarEvent(
+                        event_id,
+                        span.start,
+                        span.end,
+                        request.title,
+                        request.description,
+                        request.lead_id,
+                        request.workflow_id,
+                    )
+                )
+        except CalendarError as error:
+            raise _application_error(error) from error
+        return BookResult(True, event_ids=ids)
+
+    async def _calendar_busy(self, spans: list[Span]) -> bool:
+        try:
+            for span in spans:
+                if any(
+                    b.start < span.end and span.start < b.end
+                    for b in await self.calendar.busy(span.start, span.end)
+                ):
+                    return True
+        except CalendarError as error:
+            raise _application_error(error) from error
+        return False
+
+
+def event_ids(base: str, days: int) -> list[str]:
+    """One event per working day: the base id, then the base with the day's digit (base32hex
+    allows 0-9), so every id is derived and stable."""
+    return [base] + [f"{base}{day}" for day in range(1, days)]

@@ -1,0 +1,211 @@
+"""Holds and bookings in PostgreSQL (the `HoldStore`). The exclusion constraint
+`calendar_holds_no_overlap` decides between clients racing for a slot; this module only turns
+its verdict into an answer and keeps a hold's rows moving held → booked | released | lapsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from psycopg import errors
+from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import Range, insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from activities.calendar import Span
+from models import CalendarHold
+
+ACTIVE = ("held", "booked")
+# Deadlocks between two holds' lapse sweeps are possible (rare); the loser simply runs again.
+ATTEMPTS = 3
+
+
+@dataclass
+class HoldEntry:
+    """One day of a hold or booking, for the artist's view."""
+
+    hold_id: str
+    lead_id: str
+    start: datetime
+    end: datetime
+    state: str
+    expires_at: datetime
+
+
+def span_of(during: Range[datetime]) -> Span:
+    assert during.lower is not None and during.upper is not None  # the span check ensures it
+    return Span(during.lower.astimezone(UTC), during.upper.astimezone(UTC))
+
+
+def range_of(start: datetime, end: datetime) -> Range[datetime]:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("calendar times must be tz-aware")
+    return Range(start, end, bounds="[)")
+
+
+class Holds:
+    def __init__(self, sessions: async_sessionmaker, artist_id: str = "artist") -> None:
+        self.sessions = sessions
+        self.artist_id = artist_id
+
+    def _rows_of(self, hold_id: str) -> ColumnElement[bool]:
+        return (CalendarHold.artist_id == self.artist_id) & (CalendarHold.hold_id == hold_id)
+
+    async def place(
+        self, hold_id: str, lead_id: str, spans: list[Span], expires_at: datetime
+    ) -> bool:
+        """Hold every span or none. True when held (also when this hold already is: a retried
+        activity), False when another lead's hold or booking overlaps one of the spans."""
+        ranges = [range_of(s.start, s.end) for s in sorted(spans, key=lambda s: s.start)]
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self.sessions.begin() as session:
+                    return await self._place(session, hold_id, lead_id, ranges, expires_at)
+            except IntegrityError as error:
+                if isinstance(error.orig, errors.ExclusionViolation):
+                    return False
+                raise
+            except OperationalError as error:
+                if isinstance(error.orig, errors.DeadlockDetected) and attempt + 1 < ATTEMPTS:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    async def _place(
+        self,
+        session: AsyncSession,
+        hold_id: str,
+        lead_id: str,
+        ranges: list[Range[datetime]],
+        expires_at: datetime,
+    ) -> bool:
+        # Two attempts of one activity running at once (a retry after a timeout) take turns
+        # here, so the second sees the first's rows instead of tripping over them.
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"calendar_holds/{self.artist_id}/{hold_id}"},
+        )
+        states = (
+            await session.scalars(select(CalendarHold.state).where(self._rows_of(hold_id)))
+        ).all()
+        if states and all(state in ACTIVE for state in states):
+            return True
+        # A hold of this id that was released or (partly) lapsed is over: place it afresh. If
+        # the insert below fails, the rollback puts these rows back.
+        await session.execute(delete(CalendarHold).where(self._rows_of(hold_id)))
+        # A hold past its TTL never blocks anyone, even before its workflow releases it.
+        # `now()` is the database's clock, the one `busy` and every worker share.
+        await session.execute(
+            update(CalendarHold)
+            .where(
+                CalendarHold.artist_id == self.artist_id,
+                CalendarHold.state == "held",
+                CalendarHold.expires_at <= func.now(),
+                or_(*(CalendarHold.during.overlaps(r) for r in ranges)),
+            )
+            .values(state="lapsed", updated_at=func.now())
+        )
+        # Spans in time order: two holds racing then always meet first on their earliest
+        # common time, so their waits on each other cannot form a cycle.
+        await session.execute(
+            insert(CalendarHold).values(
+                [
+                    {
+                        "hold_id": hold_id,
+                        "lead_id": lead_id,
+                        "artist_id": self.artist_id,
+                        "during": r,
+                        "state": "held",
+                        "expires_at": expires_at,
+                    }
+                    for r in ranges
+                ]
+            )
+        )
+        return True
+
+    async def release(self, hold_id: str) -> None:
+        """Let the slot go. A booking stays booked; releasing twice is harmless."""
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(CalendarHold)
+                .where(self._rows_of(hold_id), CalendarHold.state == "held")
+                .values(state="released", updated_at=func.now())
+            )
+
+    async def confirm(self, hold_id: str) -> bool:
+        """Turn the hold into a booking: True when booked (also when it already was), False
+        when the hold was released or lapsed, on any of its days.
+
+        A hold past `expires_at` that is still 'held' is confirmed: the client has paid, and
+        the slot is still free. Anyone else's `place` lapses an expired hold before inserting,
+        under the same row locks taken here, so either they lapsed it first (False here) or
+        it is booked first and their insert meets the exclusion constraint."""
+        async with self.sessions.begin() as session:
+            states = (
+                await session.scalars(
+                    select(CalendarHold.state)
+                    .where(self._rows_of(hold_id))
+                    .order_by(CalendarHold.id)
+                    .with_for_update()
+                )
+            ).all()
+            if not states or any(state not in ACTIVE for state in states):
+                return False
+            await session.execute(
+                update(CalendarHold)
+                .where(self._rows_of(hold_id), CalendarHold.state == "held")
+                .values(state="booked", updated_at=func.now())
+            )
+        return True
+
+    async def busy(self, start: datetime, end: datetime, except_lead: str) -> list[Span]:
+        """Other leads' bookings and unexpired holds overlapping `start`–`end`."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(CalendarHold.during)
+                .where(
+                    CalendarHold.artist_id == self.artist_id,
+                    CalendarHold.lead_id != except_lead,
+                    CalendarHold.during.overlaps(range_of(start, end)),
+                    _blocking(),
+                )
+                .order_by(CalendarHold.during)
+            )
+            return [span_of(during) for during in rows]
+
+    async def active(self, start: datetime, end: datetime) -> list[HoldEntry]:
+        """Bookings and unexpired holds overlapping `start`–`end`, for the artist's view."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(CalendarHold)
+                .where(
+                    CalendarHold.artist_id == self.artist_id,
+                    CalendarHold.during.overlaps(range_of(start, end)),
+                    _blocking(),
+                )
+                .order_by(CalendarHold.during)
+            )
+            entries = []
+            for row in rows:
+                span = span_of(row.during)
+                entries.append(
+                    HoldEntry(
+                        row.hold_id,
+                        row.lead_id,
+                        span.start,
+                        span.end,
+                        row.state,
+                        row.expires_at.astimezone(UTC),
+                    )
+                )
+            return entries
+
+
+def _blocking() -> ColumnElement[bool]:
+    """Rows that take the time from everyone else: booked, or held and not yet expired."""
+    return or_(
+        CalendarHold.state == "booked",
+        (CalendarHold.state == "held") & (CalendarHold.expires_at > func.now()),
+    )
