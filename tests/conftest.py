@@ -18,10 +18,12 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
+from activities.google_calendar import GoogleCalendar
 from activities.lead_log import SheetsLog
 from api.app import create_app
 from models.base import make_engine, make_sessions
 from settings import Settings
+from tests.fakes.google_calendar import FakeGoogleCalendar
 from tests.fakes.google_sheets import FakeSheets
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.loopback import LoopbackServer
@@ -87,6 +89,12 @@ def sheets() -> Iterator[FakeSheets]:
 
 
 @pytest.fixture(scope="session")
+def google_calendar() -> Iterator[FakeGoogleCalendar]:
+    with FakeGoogleCalendar() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
 def sessions(database_url: str):
     engine = make_engine(database_url, pool_size=5)
     yield make_sessions(engine)
@@ -101,6 +109,7 @@ class Stack:
     graph: FakeGraphApi
     stripe: FakeStripe
     sheets: FakeSheets
+    calendar: FakeGoogleCalendar
 
 
 def stack_settings(
@@ -135,6 +144,7 @@ async def stack(
     graph: FakeGraphApi,
     stripe: FakeStripe,
     sheets: FakeSheets,
+    google_calendar: FakeGoogleCalendar,
     sessions,
 ) -> AsyncIterator[Stack]:
     """Everything `make run` starts, wired to the fake Graph API: webhook → workflow → Graph."""
@@ -152,8 +162,13 @@ async def stack(
     client = await Client.connect(temporal_address)
     # The real Sheets client against the fake (anonymous credentials: no token endpoint here).
     lead_log = SheetsLog(sessions, "S1", AnonymousCredentials(), endpoint=sheets.base_url)
+    calendar = GoogleCalendar(
+        google_calendar.calendar_id, AnonymousCredentials(), endpoint=google_calendar.endpoint
+    )
     async with httpx.AsyncClient(timeout=10) as outbound_http:
-        worker = build_worker(client, settings, sessions, outbound_http, lead_log)
+        worker = build_worker(
+            client, settings, sessions, outbound_http, lead_log, calendar=calendar
+        )
         async with worker:
             with LoopbackServer(create_app(settings), port):
                 async with httpx.AsyncClient(
@@ -161,7 +176,14 @@ async def stack(
                 ) as http:
                     await artist_writes_in(http)
                     yield Stack(
-                        settings, f"http://127.0.0.1:{port}", http, client, graph, stripe, sheets
+                        settings,
+                        f"http://127.0.0.1:{port}",
+                        http,
+                        client,
+                        graph,
+                        stripe,
+                        sheets,
+                        google_calendar,
                     )
 
 
