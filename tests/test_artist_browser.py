@@ -1,6 +1,7 @@
 """The artist's side in real Chromium: the one-tap action pages, and the whole demo journey —
-consultation on the page, approval through the artist's link, and the deposit paid on the sandbox
-checkout page — against the real API, Temporal and PostgreSQL."""
+consultation on the page, approval through the artist's link, a time picked from the list, the
+deposit paid on the sandbox checkout page, booked — against the real API, Temporal and
+PostgreSQL (the demo's calendar)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ACTION_SHOT = "/tmp/action.png"
 JOURNEY_SHOT = "/tmp/journey.png"
-PAID = COPY["payment.confirmed"].split("{amount}")[0].strip()  # "Thank you, your deposit of"
+BOOKED = COPY["booking.confirmed"].split("{artist}")[0].strip()  # "You're booked in with"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +119,7 @@ async def test_action_link_pages_confirm_act_once_and_refuse_forgeries(
     await page.close()
 
 
-async def test_demo_journey_from_hello_to_a_paid_deposit(browser: Browser, sandbox: str) -> None:
+async def test_demo_journey_from_hello_to_booked(browser: Browser, sandbox: str) -> None:
     page, errors = await open_demo(browser, sandbox, new_phone())
     status = page.get_by_test_id("lead-status")
     done = await consult(page)
@@ -137,9 +138,23 @@ async def test_demo_journey_from_hello_to_a_paid_deposit(browser: Browser, sandb
     await expect(action.locator(".note")).to_contain_text("Done.")
     await action.close()
 
-    # The client hears at once: the badge moves on and a deposit link arrives in the chat.
+    # The client hears at once: the badge moves on and free times arrive as a list.
     await page.bring_to_front()
     await expect(status).to_have_attribute("data-status", "AWAITING_DEPOSIT", timeout=20_000)
+    times = bot_bubbles(page).filter(has=page.get_by_test_id("list-button")).last
+    await expect(times).to_contain_text("1. ", timeout=20_000)
+    await times.get_by_test_id("list-button").click()
+    sheet = page.get_by_role("dialog")
+    rows = sheet.get_by_test_id("choice")
+    await expect(rows.first).to_be_visible()
+    picked = (await rows.nth(1).locator(".title").inner_text()).strip()  # e.g. "Wed 3 Dec, 2:00pm"
+    await rows.nth(1).click()
+    await expect(sheet).to_be_hidden()
+
+    # The time is held and the deposit link for it arrives.
+    held = bot_bubbles(page).filter(has_text="holding")
+    await expect(held).to_have_count(1, timeout=20_000)
+    await expect(held).to_contain_text(picked.split(",")[0])
     checkout = bot_bubbles(page).locator('a[data-kind="checkout"]')
     await expect(checkout).to_have_count(1, timeout=20_000)
     href = await checkout.get_attribute("href")
@@ -154,18 +169,18 @@ async def test_demo_journey_from_hello_to_a_paid_deposit(browser: Browser, sandb
     await pay_page.close()
 
     await page.bring_to_front()
-    await expect(status).to_have_attribute("data-status", "BOOKING_PENDING", timeout=20_000)
-    paid = bot_bubbles(page).filter(has_text=PAID)
-    await expect(paid).to_have_count(1, timeout=20_000)
-    await expect(paid).to_contain_text("£150")
+    await expect(status).to_have_attribute("data-status", "BOOKED", timeout=20_000)
+    booked = bot_bubbles(page).filter(has_text=BOOKED)
+    await expect(booked).to_have_count(1, timeout=20_000)
+    await expect(booked).to_contain_text("£150")
+    await expect(booked).to_contain_text(picked.split(",")[0])
 
     # The system events under the artist's chat show what happened to this lead.
     events = page.get_by_test_id("system-events").get_by_test_id("event")
     await expect(events.first).to_be_visible()
-    deposit_paid = events.filter(has_text=done.lead_id[:8]).and_(
-        page.locator('[data-type="deposit.paid"]')
-    )
-    await expect(deposit_paid).to_have_count(1, timeout=10_000)
+    for kind in ("deposit.paid", "booking.held", "lead.booked"):
+        seen = events.filter(has_text=done.lead_id[:8]).and_(page.locator(f'[data-type="{kind}"]'))
+        await expect(seen).to_have_count(1, timeout=10_000)
 
     await page.screenshot(path=JOURNEY_SHOT)
     assert errors == [] and action_errors == [] and pay_errors == []
