@@ -10,15 +10,13 @@ from datetime import UTC, datetime
 from psycopg import errors
 from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import Range, insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.calendar import Span
 from models import CalendarHold
 
 ACTIVE = ("held", "booked")
-# Deadlocks between two holds' lapse sweeps are possible (rare); the loser simply runs again.
-ATTEMPTS = 3
 
 
 @dataclass
@@ -58,19 +56,27 @@ class Holds:
         """Hold every span or none. True when held (also when this hold already is: a retried
         activity), False when another lead's hold or booking overlaps one of the spans."""
         ranges = [range_of(s.start, s.end) for s in sorted(spans, key=lambda s: s.start)]
-        for attempt in range(ATTEMPTS):
-            try:
-                async with self.sessions.begin() as session:
-                    return await self._place(session, hold_id, lead_id, ranges, expires_at)
-            except IntegrityError as error:
-                if isinstance(error.orig, errors.ExclusionViolation):
-                    return False
-                raise
-            except OperationalError as error:
-                if isinstance(error.orig, errors.DeadlockDetected) and attempt + 1 < ATTEMPTS:
-                    continue
-                raise
-        raise AssertionError("unreachable")
+        try:
+            async with self.sessions.begin() as session:
+                return await self._place(session, hold_id, lead_id, ranges, expires_at)
+        except IntegrityError as error:
+            if isinstance(error.orig, errors.ExclusionViolation):
+                return False
+            raise
+
+    async def _take_turn(self, session: AsyncSession) -> None:
+        """Writers for one artist take turns, until the transaction ends.
+
+        The exclusion constraint alone keeps holds apart, but two inserts racing for one slot
+        each wait for the other's in-flight row, and PostgreSQL breaks that cycle by aborting
+        one with a deadlock error (29 times in 60 races of 25 clients, in testing). Taking
+        turns makes the loser simply meet the winner's committed row and get its verdict. It
+        also makes a retried activity's second attempt, run while the first is still in
+        flight, find the first's rows instead of tripping over them."""
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"calendar_holds/{self.artist_id}"},
+        )
 
     async def _place(
         self,
@@ -80,12 +86,7 @@ class Holds:
         ranges: list[Range[datetime]],
         expires_at: datetime,
     ) -> bool:
-        # Two attempts of one activity running at once (a retry after a timeout) take turns
-        # here, so the second sees the first's rows instead of tripping over them.
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"calendar_holds/{self.artist_id}/{hold_id}"},
-        )
+        await self._take_turn(session)
         states = (
             await session.scalars(select(CalendarHold.state).where(self._rows_of(hold_id)))
         ).all()
@@ -106,8 +107,6 @@ class Holds:
             )
             .values(state="lapsed", updated_at=func.now())
         )
-        # Spans in time order: two holds racing then always meet first on their earliest
-        # common time, so their waits on each other cannot form a cycle.
         await session.execute(
             insert(CalendarHold).values(
                 [
@@ -128,6 +127,7 @@ class Holds:
     async def release(self, hold_id: str) -> None:
         """Let the slot go. A booking stays booked; releasing twice is harmless."""
         async with self.sessions.begin() as session:
+            await self._take_turn(session)
             await session.execute(
                 update(CalendarHold)
                 .where(self._rows_of(hold_id), CalendarHold.state == "held")
@@ -139,10 +139,11 @@ class Holds:
         when the hold was released or lapsed, on any of its days.
 
         A hold past `expires_at` that is still 'held' is confirmed: the client has paid, and
-        the slot is still free. Anyone else's `place` lapses an expired hold before inserting,
-        under the same row locks taken here, so either they lapsed it first (False here) or
-        it is booked first and their insert meets the exclusion constraint."""
+        the slot is still free: anyone else's `place` lapses an expired hold before inserting,
+        and they take turns with this, so either they lapsed it first (False here) or it is
+        booked first and their insert meets the exclusion constraint."""
         async with self.sessions.begin() as session:
+            await self._take_turn(session)
             states = (
                 await session.scalars(
                     select(CalendarHold.state)

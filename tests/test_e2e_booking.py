@@ -17,51 +17,22 @@ from consultation.calendar_rules import RULES
 from models import CalendarHold, Contact
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
 from tests.core.chat import HAPPY_ANSWERS, Chat
-from tests.fakes.graph_api import inbound_delivery, list_reply
 from tests.test_e2e_deposit import (
     checkout_of,
+    offers,
     post_stripe,
     qualified_lead,
+    rows_of,
+    slot_starts,
+    tap,
     token_from_artist,
 )
-from tests.test_e2e_whatsapp import _status_is, body_of, lead_of, new_phone, post, sent_to
+from tests.test_e2e_whatsapp import _status_is, body_of, lead_of, new_phone, sent_to
 from workflows.contracts import Carried, LeadInput
 from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LONDON = ZoneInfo("Europe/London")
-
-
-def offers(stack: Stack, phone: str) -> list[dict]:
-    """The lists of times the client was sent, oldest first."""
-    return [
-        m
-        for m in sent_to(stack, phone)
-        if m["type"] == "interactive"
-        and m["interactive"]["type"] == "list"
-        and rows_of(m)[0]["id"].startswith("slot:")
-    ]
-
-
-def rows_of(message: dict) -> list[dict]:
-    return message["interactive"]["action"]["sections"][0]["rows"]
-
-
-def slot_starts(message: dict) -> list[datetime]:
-    """Each offered row's start, read back from its id ("slot:N:YYYYMMDDTHHMMZ")."""
-    starts = []
-    for row in rows_of(message):
-        if row["id"] != "slot:more":
-            stamp = row["id"].rsplit(":", 1)[1]
-            starts.append(datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC))
-    return starts
-
-
-async def tap(stack: Stack, phone: str, row: dict) -> None:
-    response = await post(
-        stack, inbound_delivery([list_reply(phone, row["id"], row["title"], row["description"])])
-    )
-    assert response.status_code == 200, response.text
 
 
 async def holds_of(sessions, lead_id: str) -> list[CalendarHold]:
@@ -178,10 +149,12 @@ async def started_at_approval(stack: Stack, sessions, number: int) -> tuple[str,
 async def test_twenty_clients_tapping_the_same_time_at_once_get_one_hold(stack: Stack, sessions):
     clients = await asyncio.gather(*(started_at_approval(stack, sessions, n) for n in range(20)))
     headers = {"X-Admin-API-Key": "test-admin-key"}
+    async def projected(lead_id: str) -> bool:
+        found = await stack.http.get(f"/admin/leads/{lead_id}", headers=headers)
+        return found.status_code == 200
+
     for _, lead_id in clients:
-        await eventually(
-            lambda lead_id=lead_id: stack.http.get(f"/admin/leads/{lead_id}", headers=headers)
-        )
+        await eventually(lambda lead_id=lead_id: projected(lead_id))
     approvals = await asyncio.gather(
         *(
             stack.http.post(f"/admin/leads/{lead_id}/approve", headers=headers)

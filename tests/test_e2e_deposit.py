@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from activities.links import token_hash
 from models import ActionToken, SystemEvent
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
+from tests.fakes.graph_api import inbound_delivery, list_reply
 from tests.fakes.stripe_api import signed_event
 from tests.test_e2e_whatsapp import (
     ANSWERS,
@@ -21,6 +22,7 @@ from tests.test_e2e_whatsapp import (
     converse,
     lead_of,
     new_phone,
+    post,
     sent_to,
 )
 
@@ -82,9 +84,47 @@ async def post_stripe(stack: Stack, raw: bytes, header: str):
     )
 
 
-def paid_confirmations(stack: Stack, phone: str) -> list[dict]:
+def booked_confirmations(stack: Stack, phone: str) -> list[dict]:
     # The read model and the replies are written side by side: wait for the message itself.
-    return [m for m in sent_to(stack, phone) if "is paid" in body_of(m)]
+    return [m for m in sent_to(stack, phone) if "You're booked in" in body_of(m)]
+
+
+def offers(stack: Stack, phone: str) -> list[dict]:
+    """The lists of times the client was sent, oldest first."""
+    return [
+        m
+        for m in sent_to(stack, phone)
+        if m["type"] == "interactive"
+        and m["interactive"]["type"] == "list"
+        and rows_of(m)[0]["id"].startswith("slot:")
+    ]
+
+
+def rows_of(message: dict) -> list[dict]:
+    return message["interactive"]["action"]["sections"][0]["rows"]
+
+
+def slot_starts(message: dict) -> list[datetime]:
+    """Each offered row's start, read back from its id ("slot:N:YYYYMMDDTHHMMZ")."""
+    starts = []
+    for row in rows_of(message):
+        if row["id"] != "slot:more":
+            stamp = row["id"].rsplit(":", 1)[1]
+            starts.append(datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC))
+    return starts
+
+
+async def tap(stack: Stack, phone: str, row: dict) -> None:
+    response = await post(
+        stack, inbound_delivery([list_reply(phone, row["id"], row["title"], row["description"])])
+    )
+    assert response.status_code == 200, response.text
+
+
+async def pick_time(stack: Stack, phone: str, number: int = 1) -> None:
+    """Tap time `number` on the latest list of times the client was sent."""
+    latest = (await eventually(lambda: offers(stack, phone)))[-1]
+    await tap(stack, phone, rows_of(latest)[number - 1])
 
 
 def checkout_of(stack: Stack, lead_id: str) -> dict | None:
@@ -100,11 +140,12 @@ async def approved_with_session(stack: Stack, sessions) -> tuple[str, str, dict]
     token = await token_from_artist(stack, approve_hash)
     assert (await stack.http.post(f"/a/{token}")).status_code == 200
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    await pick_time(stack, phone)
     session = await eventually(lambda: checkout_of(stack, lead.lead_id))
     return phone, lead.lead_id, session
 
 
-async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stack, sessions):
+async def test_approve_link_offers_times_and_payment_books_the_lead(stack, sessions):
     phone, approve_hash = await qualified_lead(stack, sessions)
     token = await token_from_artist(stack, approve_hash)
 
@@ -114,6 +155,7 @@ async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stac
     assert done.status_code == 200 and "Done" in done.text
 
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    await pick_time(stack, phone)
     session = await eventually(lambda: checkout_of(stack, lead.lead_id))
     assert session["amount_total"] == 15_000 and session["currency"] == "gbp"
     await eventually(lambda: any(session["url"] in body_of(m) for m in sent_to(stack, phone)))
@@ -123,8 +165,8 @@ async def test_approve_link_sends_a_deposit_link_and_payment_books_the_lead(stac
     for _ in range(2):
         response = await post_stripe(stack, raw, header)
         assert response.status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
-    confirmations = await eventually(lambda: paid_confirmations(stack, phone))
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    confirmations = await eventually(lambda: booked_confirmations(stack, phone))
     assert len(confirmations) == 1 and "£150" in body_of(confirmations[0])
 
     # The same link again: already used, nothing happens twice.
@@ -140,7 +182,10 @@ async def test_two_clicks_at_once_act_exactly_once(stack, sessions):
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
-    await eventually(lambda: checkout_of(stack, lead.lead_id))  # made right after the approval
+    assert len(await eventually(lambda: offers(stack, phone))) == 1
+    await pick_time(stack, phone)
+    await eventually(lambda: checkout_of(stack, lead.lead_id))  # made for the held time
+    assert len(offers(stack, phone)) == 1  # the times went out once
     created = [
         s for s in stack.stripe.sessions.values() if s["metadata"].get("lead_id") == lead.lead_id
     ]
@@ -176,13 +221,15 @@ async def test_forged_expired_and_stale_links_are_refused(stack, sessions):
 
 async def test_payment_for_a_rejected_lead_is_kept_and_the_artist_asked(stack, sessions):
     phone, lead_id, session = await approved_with_session(stack, sessions)
+    # The client pays just as the artist rejects: the event lands after the rejection (which
+    # released the hold and tried to expire the session, too late).
+    raw, header = stack.stripe.complete(session["id"], STRIPE_SECRET)
     headers = {"X-Admin-API-Key": "test-admin-key"}
     rejected = await stack.http.post(f"/admin/leads/{lead_id}/reject", headers=headers)
     assert rejected.status_code == 200
     await eventually(lambda: _status_is(stack, sessions, phone, "REJECTED"))
 
     before = len(sent_to(stack, ARTIST))
-    raw, header = stack.stripe.complete(session["id"], STRIPE_SECRET)
     assert (await post_stripe(stack, raw, header)).status_code == 200
 
     async def recorded():
@@ -220,10 +267,8 @@ async def test_async_payment_events_in_the_wrong_order_book_once(stack, sessions
     # Stripe does not guarantee order: the success arrives before the "unpaid" completion.
     assert (await post_stripe(stack, *succeeded)).status_code == 200
     assert (await post_stripe(stack, *completed_unpaid)).status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
-    lead = await lead_of(stack, sessions, phone)
-    assert lead.status == "BOOKING_PENDING"
-    assert len(await eventually(lambda: paid_confirmations(stack, phone))) == 1
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    assert len(await eventually(lambda: booked_confirmations(stack, phone))) == 1
 
 
 async def test_a_refund_is_recorded_and_the_artist_told(stack, sessions):
@@ -231,7 +276,7 @@ async def test_a_refund_is_recorded_and_the_artist_told(stack, sessions):
     assert (
         await post_stripe(stack, *stack.stripe.complete(session["id"], STRIPE_SECRET))
     ).status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
     before = len(sent_to(stack, ARTIST))
     refund = stack.stripe.refund_event(session["id"], STRIPE_SECRET)
     assert (await post_stripe(stack, *refund)).status_code == 200
@@ -258,6 +303,6 @@ async def test_a_late_payment_after_an_expiry_event_still_books(stack, sessions)
     )
     assert (await post_stripe(stack, *stale)).status_code == 200
     assert (await post_stripe(stack, *paid)).status_code == 200
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "BOOKING_PENDING"))
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
     assert lead.lead_id == lead_id
-    assert len(await eventually(lambda: paid_confirmations(stack, phone))) == 1
+    assert len(await eventually(lambda: booked_confirmations(stack, phone))) == 1

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from psycopg import errors
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from activities.calendar import Span
 from activities.holds import Holds
@@ -214,6 +214,29 @@ async def test_the_database_itself_refuses_overlapping_active_rows(holds: Holds,
     async with sessions.begin() as session:
         await session.execute(insert, {**values, "hold_id": "raw-2", "state": "released"})
         await session.execute(insert, {**values, "hold_id": "raw-3", "state": "lapsed"})
+
+
+async def test_racing_writers_that_bypass_holds_still_cannot_both_commit(holds: Holds, sessions):
+    # `Holds` makes one artist's writers take turns; the constraint does not rely on that.
+    async def insert(lead: str) -> str:
+        try:
+            async with sessions.begin() as session:
+                await session.execute(
+                    text(
+                        "INSERT INTO calendar_holds"
+                        " (hold_id, lead_id, artist_id, during, state, expires_at)"
+                        " VALUES (:lead, :lead, :artist, tstzrange(:start, :end), 'held', now())"
+                    ),
+                    {"lead": lead, "artist": holds.artist_id, "start": at(0), "end": at(4)},
+                )
+                await session.execute(text("SELECT pg_sleep(0.05)"))  # keep the race open
+        except DBAPIError as error:
+            return type(error.orig).__name__
+        return "committed"
+
+    outcomes = await asyncio.gather(*(insert(f"lead-{n}") for n in range(10)))
+    assert outcomes.count("committed") == 1
+    assert set(outcomes) <= {"committed", "ExclusionViolation", "DeadlockDetected"}
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,14 @@ PARAMS = {
     "amount": "£150", "url": "https://pay.example/x", "expires": "23 hours",
     "policy": "Non-refundable.", "intro": "Hello.", "paid": "£100", "expected": "£150",
     "state": "it was rejected", "hours": 72, "need": "is not awaiting approval",
+    # choosing a time and the booking
+    "n": 8, "example": "Friday 1pm", "day": "Friday", "days": "Friday or Saturday",
+    "time": "1pm", "times": "10am or 1pm", "slot": "Fri 2 May, 1:00pm–4:00pm",
+    "slots": "Friday at 1pm or Saturday at 10am", "number": 4, "lines": "1. Fri 2 May, 1:00pm",
+    "until": "2:00pm", "when": "Fri 2 May, 1:00pm–4:00pm", "zone": "BST",
+    "place": "Sam's studio, London", "remaining": 1, "count": 2, "windows": "• Monday morning",
+    "change": "reschedule", "notice": 72, "verdict": "within the 48 hour notice",
+    "error": "timeout",
 }  # fmt: skip
 
 
@@ -31,6 +39,25 @@ def test_copy_has_no_reference_artefacts(key: str) -> None:
     text = render(key, **PARAMS)
     assert "Jonah" not in text and "££" not in text and "Xl" not in text
     assert "palm" not in text.lower()
+
+
+# Every reason the code (re)offers times or sends a link for, so each has its opening line.
+OFFER_INTROS = ["approved", "paid", "again", "reminder", "more", "no_more", "taken", "lapsed"]
+LINK_INTROS = ["held", "again", "reminder"]
+
+
+def test_every_offer_and_link_intro_has_its_copy() -> None:
+    for intro in OFFER_INTROS:
+        assert render(f"booking.intro.{intro}", **PARAMS)
+    for intro in LINK_INTROS:
+        assert render(f"deposit.intro.{intro}", **PARAMS)
+
+
+@pytest.mark.parametrize(
+    "key", ["deposit.link", "payment.confirmed", "deposit.intro.approved", "deposit.intro.fresh"]
+)
+def test_copy_of_the_old_deposit_flow_is_gone(key: str) -> None:
+    assert key not in COPY
 
 
 def test_every_question_has_a_question_and_a_repair() -> None:

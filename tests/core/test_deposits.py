@@ -1,26 +1,35 @@
-"""Deposits and payments: the locked amount, the link message, and what each payment event
-does, including the ones nobody was waiting for."""
+"""Deposits and payments: the locked amount, the link message for a held slot, and what each
+payment event does, including the ones nobody was waiting for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from consultation import artist, engine
+from consultation import artist, booking, engine
 from consultation.lead import Deposit, Lead, Payment
-from consultation.messages import Inbound
 from tests.core.chat import START
 from tests.core.leads import (
     POLICY,
+    Workflow,
+    approved,
+    at,
     awaiting_deposit,
+    book,
+    booked,
     booking_pending,
+    client,
+    deposit_paid,
     events,
+    hold,
     keys,
     link,
+    offer,
+    offered,
     paid,
-    pending_approval,
 )
 
 
@@ -48,69 +57,119 @@ def test_the_deposit_follows_category_and_xl_days(
 
 
 def test_the_locked_amount_is_kept_when_the_estimate_changes() -> None:
-    lead = artist.decide(pending_approval(), "approve", START, POLICY).lead
+    lead = approved()
     assert lead.estimate is not None
     lead.estimate.deposit_pence = 99_900
+    turn = offer(lead)
+    assert "£150 deposit" in turn.replies[0].text
+    lead = hold(client(turn.lead, "1").lead).lead
     assert "£150" in link(lead).replies[0].text
 
 
 # -- the link -----------------------------------------------------------------------------------
 
 
-def test_the_first_link_tells_the_client_everything() -> None:
-    lead = artist.decide(pending_approval(), "approve", START, POLICY).lead
+def test_the_link_for_a_held_slot_tells_the_client_everything() -> None:
+    lead = hold(client(offered(), "1").lead).lead
+    assert booking.needs_checkout(lead)
     turn = link(lead)
     message = turn.replies[0]
     assert (message.to, message.key) == ("client", "deposit.link")
-    assert "Great news" in message.text and "£150 " in message.text
-    assert "https://pay.example/cs_1" in message.text and "secures your booking" in message.text
-    assert "23 hours" in message.text and POLICY.deposit_policy in message.text
+    assert message.text.startswith("Great choice!") and "£150 deposit" in message.text
+    assert "I'm holding Fri 2 May, 1:00pm–4:00pm for you until 2:00pm" in message.text
+    assert "https://pay.example/cs_1" in message.text and POLICY.deposit_policy in message.text
     assert message.template is not None and message.template.name == "deposit_link"
-    assert message.template.params == ("Sam", "£150", "https://pay.example/cs_1", "23 hours")
+    # The link lives as long as the hold: an hour.
+    assert message.template.params == ("Sam", "£150", "https://pay.example/cs_1", "60 minutes")
     deposit = turn.lead.deposit
     assert deposit is not None and (deposit.attempt, deposit.session_id) == (1, "cs_1")
-    assert deposit.sent_at == START and not artist.needs_checkout(turn.lead, START)
+    assert deposit.expires_at == at(1) and deposit.sent_at == START  # the offer's round
+    held_slot = turn.lead.booking.hold
+    assert held_slot is not None and held_slot.session_id == "cs_1"
+    assert not booking.needs_checkout(turn.lead)
+    assert booking.next_need(turn.lead, START, POLICY) is None
+
+
+@pytest.mark.parametrize(
+    ("hold_minutes", "expires"), [(30, "30 minutes"), (90, "90 minutes"), (180, "3 hours")]
+)
+def test_the_link_says_how_long_the_hold_lasts(hold_minutes: int, expires: str) -> None:
+    policy = replace(POLICY, hold_minutes=hold_minutes)
+    lead = hold(client(offered(), "1", policy=policy).lead, policy=policy).lead
+    assert lead.booking.hold is not None
+    assert lead.booking.hold.expires_at == START + timedelta(minutes=hold_minutes)
+    turn = link(lead, policy=policy)
+    assert turn.replies[0].template is not None
+    assert turn.replies[0].template.params[-1] == expires
 
 
 def test_pence_show_only_when_there_are_some() -> None:
-    lead = artist.decide(pending_approval(), "approve", START, POLICY).lead
+    lead = approved()
     lead.deposit = Deposit(amount_pence=12_345, rule_version="2026-11")
-    assert "£123.45" in link(lead).replies[0].text
+    turn = offer(lead)
+    assert "£123.45 deposit" in turn.replies[0].text
+    assert "£123.45" in link(hold(client(turn.lead, "1").lead).lead).replies[0].text
 
 
 def test_a_link_for_a_lead_that_moved_on_is_not_sent() -> None:
-    lead = booking_pending()
-    turn = artist.deposit_link(lead, "cs_9", "https://x", START, START, POLICY)
+    turn = artist.deposit_link(booking_pending(), "cs_9", "https://x", START, START, POLICY)
     assert turn.replies == [] and events(turn) == ["deposit.link_unused"]
 
 
-def test_a_client_writing_with_a_dead_link_gets_a_fresh_one() -> None:
-    lead = awaiting_deposit()
-    later = START + timedelta(hours=30)
-    turn = engine.handle(lead, Inbound("m", 0, text="the link doesn't work"), later, POLICY)
-    assert turn.replies == [] and artist.needs_checkout(turn.lead, later)
-    soon = START + timedelta(hours=7)  # link still good, hold cooldown over
-    turn = engine.handle(lead, Inbound("m", 0, text="ok thanks"), soon, POLICY)
-    assert [r.key for r in turn.replies] == ["hold.awaiting_deposit"]
+def test_a_link_for_a_hold_given_up_is_not_sent() -> None:
+    lead = hold(client(offered(), "1").lead).lead
+    gave_up = client(lead, "other times please", 0.1).lead
+    assert gave_up.booking.hold is None
+    turn = artist.deposit_link(gave_up, "cs_9", "https://x", at(1), at(0.1), POLICY)
+    assert turn.replies == [] and events(turn) == ["deposit.link_unused"]
+    assert turn.lead.deposit is not None and turn.lead.deposit.session_id is None
+
+
+def test_a_client_writing_while_a_slot_is_held_is_reminded_of_it_once_per_cooldown() -> None:
+    # Picked at 5.5 h, held until 6.5 h; by 6 h the cooldown since they were told the artist
+    # would review has passed.
+    lead = link(hold(client(offered(), "1", 5.5).lead, hours=5.5).lead, hours=5.5).lead
+    turn = client(lead, "ok thanks", 6)
+    assert keys(turn, "client") == ["booking.hold_reply"]
+    assert "I'm holding Fri 2 May, 1:00pm–4:00pm for you until 7:30pm" in turn.replies[0].text
+    assert turn.lead.last_hold_reply_at == at(6) and turn.lead.booking == lead.booking
+    assert client(turn.lead, "great", 6.25).replies == []
+
+
+def test_a_client_writing_with_nothing_on_offer_is_offered_the_times() -> None:
+    """The old "dead link renewed by a message" is now: no times on offer (the calendar could
+    not be read) and the client writes, so the calendar is tried again."""
+    lead = approved()
+    failed = booking.calendar_failed(lead, "timeout", START, POLICY)
+    assert keys(failed, "client") == ["booking.calendar_down"]
+    assert keys(failed, "artist") == ["artist.calendar_down"]
+    assert booking.next_need(failed.lead, START, POLICY) is None
+    turn = client(failed.lead, "any news?", 2)
+    assert turn.replies == [] and turn.lead.booking.intro == "again"
+    assert keys(offer(turn.lead, 2), "client") == ["booking.offer.again"]
 
 
 # -- payments -----------------------------------------------------------------------------------
 
 
-def test_paid_deposit_moves_to_booking_and_tells_both() -> None:
+def test_paying_for_a_held_slot_books_it_and_tells_both_with_the_date() -> None:
     turn = paid(awaiting_deposit())
     lead, deposit = turn.lead, turn.lead.deposit
-    assert lead.status == "BOOKING_PENDING" and deposit is not None
+    assert lead.status == "DEPOSIT_PAID" and deposit is not None
     assert (deposit.paid_pence, deposit.payment_intent) == (15_000, "pi_evt_1")
-    assert keys(turn, "client") == ["payment.confirmed"] and keys(turn, "artist") == [
-        "artist.deposit_paid"
-    ]
-    confirmation = turn.replies[0]
-    assert "£150" in confirmation.text and POLICY.deposit_policy in confirmation.text
-    assert "confirm your date" in confirmation.text
-    assert confirmation.template is not None and confirmation.template.name == "payment_received"
+    # Nobody is told yet: the confirmation comes with the date once the slot is booked.
+    assert turn.replies == []
     statuses = [e.detail["to"] for e in turn.events if e.type == "lead.status"]
-    assert statuses == ["DEPOSIT_PAID", "BOOKING_PENDING"]
+    assert statuses == ["DEPOSIT_PAID"]
+    assert isinstance(booking.next_need(lead, at(0.5), POLICY), booking.BookHold)
+    done = book(lead)
+    assert done.lead.status == "BOOKED"
+    assert keys(done, "client") == ["booking.confirmed"] and keys(done, "artist") == [
+        "artist.booked"
+    ]
+    confirmation = done.replies[0]
+    assert "£150" in confirmation.text and POLICY.deposit_policy in confirmation.text
+    assert "Fri 2 May, 1:00pm–4:00pm (BST)" in confirmation.text
 
 
 @pytest.mark.parametrize("again", ["same event", "same payment"])
@@ -124,24 +183,40 @@ def test_a_redelivered_payment_changes_nothing(again: str) -> None:
 
 def test_a_different_amount_is_still_paid_and_flagged() -> None:
     turn = paid(awaiting_deposit(), amount=10_000)
-    assert turn.lead.status == "BOOKING_PENDING"
+    assert turn.lead.status == "DEPOSIT_PAID"
     assert turn.lead.deposit is not None and turn.lead.deposit.paid_pence == 10_000
     mismatch = next(e for e in turn.events if e.type == "payment.mismatch")
     assert mismatch.level == "WARN" and mismatch.detail["expected_pence"] == "15000"
+    assert keys(turn, "artist") == ["artist.deposit_paid"]
     assert "paid £100, but the deposit asked for was £150" in turn.replies[-1].text
+    done = book(turn.lead)
+    assert done.lead.status == "BOOKED" and "Deposit paid: £100" in done.replies[0].text
 
 
-def test_payment_after_expiry_still_books() -> None:
-    lead = awaiting_deposit()
-    expired = engine.remind(lead, START + timedelta(hours=96), POLICY).lead
+def test_payment_with_no_slot_held_lets_the_client_pick_one() -> None:
+    lead = offered()  # times on offer, none picked
+    turn = paid(lead, session=None)
+    assert turn.lead.status == "BOOKING_PENDING" and keys(turn, "client") == []
+    assert keys(turn, "artist") == ["artist.deposit_paid"]
+    assert "picking a time" in turn.replies[0].text
+    again = offer(turn.lead, 0.5)
+    assert keys(again, "client") == ["booking.offer.paid"]
+    assert "your deposit of £150 is paid" in again.replies[0].text
+
+
+def test_payment_after_expiry_still_counts() -> None:
+    expired = engine.remind(offered(), at(96), POLICY).lead
     assert expired.status == "DEPOSIT_EXPIRED"
-    turn = paid(expired, hours=97)
-    assert turn.lead.status == "BOOKING_PENDING" and keys(turn, "client") == ["payment.confirmed"]
+    turn = paid(expired, hours=97, session=None)
+    assert turn.lead.status == "BOOKING_PENDING"
+    assert keys(turn, "artist") == ["artist.deposit_paid"]
+    assert isinstance(booking.next_need(turn.lead, at(97), POLICY), booking.FindTimes)
+    assert keys(offer(turn.lead, 97), "client") == ["booking.offer.paid"]
 
 
 @pytest.mark.parametrize("status", ["PENDING_APPROVAL", "NEEDS_FOLLOW_UP", "NEEDS_ARTIST_REPLY"])
 def test_payment_while_the_artist_decides_is_kept_and_the_artist_asked(status: str) -> None:
-    turn = paid(replace(awaiting_deposit(), status=status))
+    turn = paid(replace(offered(), status=status))
     assert turn.lead.status == status
     assert turn.lead.deposit is not None and turn.lead.deposit.paid_at is not None
     assert f"payment.while_{status.lower()}" in events(turn)
@@ -156,7 +231,7 @@ def test_payment_while_the_artist_decides_is_kept_and_the_artist_asked(status: s
      ("QUALIFYING", "the client is still answering the questions")],
 )  # fmt: skip
 def test_an_unexpected_payment_is_recorded_and_never_lost(status: str, state: str) -> None:
-    lead = replace(awaiting_deposit(), status=status)
+    lead = replace(offered(), status=status)
     turn = paid(lead)
     event = next(e for e in turn.events if e.type == "payment.unexpected")
     assert event.level == "ERROR" and event.detail["payment_intent"] == "pi_evt_1"
@@ -167,10 +242,13 @@ def test_an_unexpected_payment_is_recorded_and_never_lost(status: str, state: st
     assert keys(turn, "client") == ["payment.received"]
 
 
-def test_a_second_payment_for_a_paid_deposit_is_unexpected() -> None:
-    turn = paid(booking_pending(), event="evt_2")
-    assert turn.lead.status == "BOOKING_PENDING" and "payment.unexpected" in events(turn)
+@pytest.mark.parametrize("build", [booking_pending, deposit_paid, booked])
+def test_a_second_payment_for_a_paid_deposit_is_unexpected(build: Callable[[], Lead]) -> None:
+    lead = build()
+    turn = paid(lead, event="evt_2", hours=1)
+    assert turn.lead.status == lead.status and "payment.unexpected" in events(turn)
     assert turn.lead.deposit is not None and turn.lead.deposit.payment_intent == "pi_evt_1"
+    assert turn.lead.booking == lead.booking
 
 
 def test_pending_payment_is_acknowledged() -> None:
@@ -179,23 +257,38 @@ def test_pending_payment_is_acknowledged() -> None:
     assert turn.lead.status == "AWAITING_DEPOSIT" and keys(turn, "client") == ["payment.pending"]
 
 
-def test_failed_payment_asks_for_a_fresh_link() -> None:
+def test_failed_payment_makes_a_fresh_link_for_the_same_hold() -> None:
+    lead = awaiting_deposit()
     payment = Payment("evt_f", "failed", "cs_1", "pi_1", 15_000)
-    turn = artist.apply_payment(awaiting_deposit(), payment, START, POLICY)
-    assert keys(turn, "client") == ["payment.failed"] and artist.needs_checkout(turn.lead, START)
-    assert "fresh link" in link(turn.lead, number=2).replies[0].text
+    turn = artist.apply_payment(lead, payment, at(0.25), POLICY)
+    assert keys(turn, "client") == ["payment.failed"] and booking.needs_checkout(turn.lead)
+    assert turn.lead.booking.hold == lead.booking.hold  # the slot stays held
+    fresh = link(turn.lead, number=2, hours=0.25)
+    assert keys(fresh, "client") == ["deposit.link"]
+    assert "https://pay.example/cs_2" in fresh.replies[0].text
+    assert fresh.lead.deposit is not None and fresh.lead.deposit.attempt == 2
+    assert fresh.lead.deposit.expires_at == at(1)  # still the hold's end
+    assert fresh.lead.booking.hold is not None and fresh.lead.booking.hold.session_id == "cs_2"
+
+
+def test_an_old_sessions_failure_is_ignored() -> None:
+    lead = awaiting_deposit()
+    payment = Payment("evt_f", "failed", "cs_0", "pi_1", 15_000)
+    turn = artist.apply_payment(lead, payment, at(0.25), POLICY)
+    assert turn.replies == [] and turn.lead.deposit == lead.deposit
 
 
 def test_an_expired_session_is_noted_without_a_message() -> None:
     lead = awaiting_deposit()
     payment = Payment("evt_e", "expired", "cs_1", None, None)
-    later = START + timedelta(hours=23)
-    turn = artist.apply_payment(lead, payment, later, POLICY)
-    assert turn.replies == [] and not artist.needs_checkout(turn.lead, later)
-    assert turn.lead.deposit is not None and turn.lead.deposit.expires_at == later
-    # The next reminder finds the link dead and asks for a fresh one.
-    reminded = engine.remind(turn.lead, START + timedelta(hours=24), POLICY)
-    assert artist.needs_checkout(reminded.lead, START + timedelta(hours=24))
+    early = at(0.75)  # Stripe closed the session before the hold's own end
+    turn = artist.apply_payment(lead, payment, early, POLICY)
+    assert turn.replies == [] and not booking.needs_checkout(turn.lead)
+    assert turn.lead.deposit is not None and turn.lead.deposit.expires_at == early
+    assert booking.next_need(turn.lead, early, POLICY) is None
+    # The hold's own timer lets it go and offers the times again.
+    lapsed = Workflow().remind(turn.lead, at(1))
+    assert keys(lapsed, "client") == ["booking.offer.lapsed"]
 
 
 def test_an_expired_old_session_is_ignored() -> None:
@@ -205,14 +298,15 @@ def test_an_expired_old_session_is_ignored() -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "refunded", "status"),
-    [("BOOKING_PENDING", 15_000, "REFUNDED"), ("BOOKING_PENDING", 5_000, "BOOKING_PENDING"),
-     ("BOOKED", 15_000, "BOOKED"), ("REJECTED", 15_000, "REJECTED")],
+    ("build", "refunded", "status"),
+    [(booking_pending, 15_000, "REFUNDED"), (booking_pending, 5_000, "BOOKING_PENDING"),
+     (booked, 15_000, "BOOKED"),
+     (lambda: replace(booking_pending(), status="REJECTED"), 15_000, "REJECTED")],
 )  # fmt: skip
 def test_refunds_are_recorded_and_a_whole_refund_closes_the_lead(
-    start: str, refunded: int, status: str
+    build: Callable[[], Lead], refunded: int, status: str
 ) -> None:
-    lead = replace(booking_pending(), status=start)
+    lead = build()
     payment = Payment("evt_r", "refunded", "cs_1", "pi_evt_1", refunded)
     turn = artist.apply_payment(lead, payment, START, POLICY)
     assert turn.lead.status == status and "payment.refunded" in events(turn)

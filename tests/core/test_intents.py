@@ -7,6 +7,7 @@ import pytest
 from consultation.intents import (
     asks_price,
     asks_refund,
+    booking_change,
     is_opt_in,
     is_opt_out,
     wants_data_deleted,
@@ -70,3 +71,30 @@ def test_price_questions(text: str) -> None:
 )
 def test_not_price_questions(text: str) -> None:
     assert not asks_price(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [("can I reschedule?", "reschedule"), ("Re-schedule please", "reschedule"),
+     ("could we move my appointment", "reschedule"), ("I need to change the date", "reschedule"),
+     ("can we postpone?", "reschedule"), ("is another day possible", "reschedule"),
+     ("I need to cancel", "cancel"), ("CANCEL", "cancel"), ("can we call it off", "cancel"),
+     ("sorry, I have to cancel and reschedule", "cancel"),
+     ("see you then!", None), ("thanks", None), ("what should I wear?", None),
+     ("can I move my arm during it", None), ("the time is fine", None)],
+)  # fmt: skip
+def test_booking_changes(text: str, change: str | None) -> None:
+    assert booking_change(text) == change
+
+
+@pytest.mark.xfail(
+    reason="suspected bug: booking_change reads any word starting 'cancel' as a cancellation, "
+    "so a booked client saying they cancelled something else to make the appointment is told "
+    "their cancellation went to the artist",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    "text", ["I cancelled work that day so I can come", "my train got cancelled, running late"]
+)
+def test_cancelling_something_else_is_not_a_cancellation(text: str) -> None:
+    assert booking_change(text) is None

@@ -53,8 +53,10 @@ def test_templates_are_registered_with_their_parameter_count() -> None:
     assert set(TEMPLATES) == {
         "consultation_reminder", "enquiry_closed", "new_lead_for_artist", "artist_handover",
         "artist_update", "deposit_link", "deposit_expired", "payment_received",
-        "enquiry_declined", "booking_confirmed",
+        "enquiry_declined", "booking_confirmed", "booking_times", "appointment_booked",
+        "appointment_reminder",
     }  # fmt: skip
+    assert TEMPLATES["appointment_reminder"] == ("artist_name", "when", "place")
     assert template("enquiry_closed", "Sam") == Template("enquiry_closed", ("Sam",))
     with pytest.raises(ValueError):
         template("enquiry_closed")

@@ -24,6 +24,7 @@ from consultation.fields import interpret, parse_correction
 from consultation.intents import (
     asks_price,
     asks_refund,
+    booking_change,
     is_opt_in,
     is_opt_out,
     wants_data_deleted,
@@ -36,12 +37,22 @@ from consultation.questions import KEYS
 from consultation.size import parse_size
 from consultation.text import normalize
 from tests.core.chat import HAPPY_ANSWERS, START, Chat
+from tests.core.leads import (
+    Workflow,
+    at,
+    awaiting_deposit,
+    booked,
+    booking_pending,
+    client,
+    held,
+    offered,
+)
 
 PARSERS: list[Callable[[Any], object]] = [
     normalize, parse_budget, parse_size, parse_location, parse_country, country_to_region,
     parse_complexity, parse_yes_no, parse_coverup, parse_instagram, parse_travel_city,
     parse_timing, find_links, parse_correction, is_opt_out, is_opt_in, wants_human, asks_refund,
-    wants_data_deleted, asks_price,
+    wants_data_deleted, asks_price, booking_change,
 ]  # fmt: skip
 
 # Text that looks like answers as well as anything at all: digits, units, currency, emoji.
@@ -105,7 +116,23 @@ def _leads() -> list[Lead]:
         for status in ["NEEDS_ARTIST_REPLY", "PENDING_APPROVAL", "NEEDS_FOLLOW_UP", "OPTOUT",
                        "ABANDONED", "WAITLISTED", "AWAITING_DEPOSIT", "BOOKED"]
     ]  # fmt: skip
+    # After approval, built through the booking core: choosing, held, paid, booked, and no
+    # free times (collecting the client's preferred ones).
+    full = [(at(-720), at(720))]  # the calendar busy for weeks
+    collecting = Workflow(busy=full).decide(_approvable(), "approve", START).lead
+    assert collecting.status == "COLLECTING_TIME_WINDOWS"
+    ambiguous = client(offered(), "friday").lead
+    assert ambiguous.booking.candidates
+    leads += [offered(), ambiguous, held(), awaiting_deposit(), booking_pending(), booked(),
+              collecting]  # fmt: skip
     return leads
+
+
+def _approvable() -> Lead:
+    chat = Chat(Policy(artist_name="Sam"))
+    chat.to_summary()
+    chat.tap("review_confirm")
+    return chat.lead
 
 
 LEADS = _leads()
@@ -132,6 +159,10 @@ POLICY = Policy(artist_name="Sam")
                 "placement_other",
                 "complexity_2",
                 "coverup_yes",
+                "slot:more",
+                "slot:1:20250502T1200Z",
+                "slot:3:20250502T1200Z",
+                "slot:99:x",
             ]
         ),
     ),  # fmt: skip
