@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     # API; the demo and artists without Google); "google" reads free/busy from and writes
     # bookings to a Google Calendar shared with a service account.
     CALENDAR_BACKEND: Literal["postgres", "google"] = "postgres"
+    ARTIST_ID: str = "artist"  # whose holds and bookings these are (one database, many artists)
     GOOGLE_CALENDAR_ID: str = ""
     GOOGLE_CALENDAR_CREDENTIALS_JSON: str = ""  # the key file's JSON text
     GOOGLE_CALENDAR_API_ENDPOINT: str = "https://www.googleapis.com/calendar/v3/"

@@ -83,7 +83,7 @@ def make_calendar(settings: Settings, sessions: async_sessionmaker) -> Calendar:
             calendar_credentials(settings.GOOGLE_CALENDAR_CREDENTIALS_JSON),
             endpoint=settings.GOOGLE_CALENDAR_API_ENDPOINT,
         )
-    return PostgresCalendar(sessions)
+    return PostgresCalendar(sessions, settings.ARTIST_ID)
 
 
 class NoMediaSource:
@@ -138,7 +138,9 @@ def build_worker(
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
-    booking = CalendarActivities(calendar or make_calendar(settings, sessions), Holds(sessions))
+    booking = CalendarActivities(
+        calendar or make_calendar(settings, sessions), Holds(sessions, settings.ARTIST_ID)
+    )
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,

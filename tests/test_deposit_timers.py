@@ -1,7 +1,9 @@
-"""Deposit, approval and booking timers as workflow timers, on the time-skipping test server: the
-deposit link on approval, reminders at 24 h and 72 h (each with a fresh checkout once the last
-one lapsed), expiry at 96 h, late payments, the artist's nudges, and what each reminder really
-was sent as (SENT inside the client's 24 h window, TEMPLATE outside it)."""
+"""Deposit, hold, appointment and artist timers as workflow timers, on the time-skipping test
+server, with the PostgreSQL calendar and holds: times offered on approval, the picked time held
+for an hour with a checkout that lives as long, the hold lapsing (released, link expired, fresh
+times), late payments taking their slot back, deposit reminders at 24 h and 72 h and expiry at
+96 h, appointment reminders 48 h and 24 h before, the artist's nudges, and what each reminder
+really was sent as (SENT inside the client's 24 h window, TEMPLATE outside it)."""
 
 from __future__ import annotations
 
@@ -11,16 +13,16 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 import worker
-from activities.payments import (
-    SandboxCheckout,
-)
+from activities.calendar import Span
+from activities.holds import Holds
+from activities.payments import SandboxCheckout
 from consultation.lead import Lead, Payment
-from models import CheckoutSessionRow, OutboundMessage
+from models import CalendarHold, CheckoutSessionRow, OutboundMessage
 from tests.conftest import eventually
 from tests.record_histories import CONSULTATION
 from tests.test_lead_timers import client_says, sandbox_settings, settled, start_lead, state
@@ -29,7 +31,9 @@ from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUEUE = "leads-deposit-timers"
+ARTIST_ID = f"timers-{uuid.uuid4().hex[:8]}"  # this module's holds, apart from other tests'
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 
 def server_now() -> datetime:
@@ -40,6 +44,7 @@ def server_now() -> datetime:
 @pytest.fixture(scope="module")
 async def deposit_worker(time_skipping, sessions, database_url):
     settings = sandbox_settings(database_url, QUEUE)
+    settings.ARTIST_ID = ARTIST_ID
     # The sandbox checkout judged by the test server's skipped clock, not the wall clock.
     checkout = SandboxCheckout(sessions, settings.PUBLIC_BASE_URL, clock=server_now)
     async with httpx.AsyncClient() as http:
@@ -54,14 +59,17 @@ _started: list[WorkflowHandle] = []
 
 
 @pytest.fixture(autouse=True)
-async def stop_leads():
+async def stop_leads(sessions):
     """Leads a test leaves running (most wait on a timer) are ended, failed tests' included, so
-    their timers do not fire during the next test's sleeps."""
+    their timers do not fire during the next test's sleeps; their holds and bookings go too (the
+    database's clock does not skip, so a hold would otherwise outlive its test)."""
     yield
     while _started:
         handle = _started.pop()
         if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
             await handle.terminate("test done")
+    async with sessions.begin() as session:
+        await session.execute(delete(CalendarHold).where(CalendarHold.artist_id == ARTIST_ID))
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -130,34 +138,62 @@ async def pending_approval(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
 
 
 async def approved(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
-    """A lead the artist approved, once its deposit link has gone out."""
+    """A lead the artist approved, once the free times have gone out."""
     key, handle, _ = await pending_approval(env, sessions)
     result = await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
     assert result.done and result.status == "AWAITING_DEPOSIT"
-    lead = await settled(handle, lambda lead: lead.deposit is not None and lead.deposit.url)
+    lead = await settled(handle, lambda lead: bool(lead.booking.offered))
+    await count_reaches(sessions, lead.lead_id, "booking.offer.approved", 1)
+    return key, handle, lead
+
+
+async def held(env, sessions, pick: str = "1") -> tuple[str, WorkflowHandle, Lead]:
+    """An approved lead whose client picked a time: held, with its deposit link sent."""
+    key, handle, _ = await approved(env, sessions)
+    await client_says(handle, pick)
+    lead = await settled(handle, lambda lead: lead.deposit.url is not None)
     await count_reaches(sessions, lead.lead_id, "deposit.link", 1)
     return key, handle, lead
 
 
-def paid(lead: Lead) -> Payment:
+def paid(lead: Lead, session_id: str | None = None) -> Payment:
     """Stripe's "paid" for the lead's current checkout session, in full, as a new event."""
     assert lead.deposit is not None
     return Payment(
         event_id=f"evt_{uuid.uuid4().hex}",
         kind="paid",
-        session_id=lead.deposit.session_id,
+        session_id=session_id or lead.deposit.session_id,
         payment_intent="pi_x",
         amount_pence=lead.deposit.amount_pence,
     )
 
 
-async def booking_pending(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
-    """An approved lead whose deposit has just been paid."""
-    key, handle, lead = await approved(env, sessions)
+async def booked(env, sessions, pick: str = "1") -> tuple[str, WorkflowHandle, Lead]:
+    key, handle, lead = await held(env, sessions, pick)
     await handle.signal(LeadWorkflow.payment, paid(lead))
-    lead = await settled(handle, lambda lead: lead.status == "BOOKING_PENDING")
-    await count_reaches(sessions, lead.lead_id, "payment.confirmed", 1)
+    lead = await settled(handle, lambda lead: lead.status == "BOOKED")
+    await count_reaches(sessions, lead.lead_id, "booking.confirmed", 1)
     return key, handle, lead
+
+
+async def booking_pending(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
+    """Paid while the artist was deciding, then approved: paid, with times to pick from."""
+    key, handle, lead = await pending_approval(env, sessions)
+    payment = Payment(f"evt_{uuid.uuid4().hex}", "paid", "cs_early", "pi_early", 15_000)
+    await handle.signal(LeadWorkflow.payment, payment)
+    await settled(handle, lambda lead: bool(lead.payments))
+    await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
+    lead = await settled(handle, lambda lead: lead.status == "BOOKING_PENDING")
+    await count_reaches(sessions, lead.lead_id, "booking.offer.paid", 1)
+    return key, handle, lead
+
+
+async def holds_of(sessions, lead_id: str) -> list[CalendarHold]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(CalendarHold).where(CalendarHold.lead_id == lead_id).order_by(CalendarHold.id)
+        )
+        return list(rows)
 
 
 def keys(messages: list[Sent]) -> list[str]:
@@ -167,37 +203,113 @@ def keys(messages: list[Sent]) -> list[str]:
 DELIVERED = ("SENT", "TEMPLATE")  # the artist's own window decides which
 
 
-# -- the deposit link ---------------------------------------------------------------------------
+# -- times, holds and their links ---------------------------------------------------------------
 
 
-async def test_approval_sends_the_deposit_link_with_a_sandbox_checkout(deposit_worker, sessions):
+async def test_a_picked_time_is_held_for_an_hour_with_a_checkout_that_lives_as_long(
+    deposit_worker, sessions
+):
     env = deposit_worker
-    _, handle, lead = await approved(env, sessions)
-    deposit = lead.deposit
-    assert deposit is not None and lead.estimate is not None
-    assert lead.status == "AWAITING_DEPOSIT"
+    _, handle, lead = await held(env, sessions)
+    deposit, hold = lead.deposit, lead.booking.hold
+    assert deposit is not None and hold is not None and lead.estimate is not None
     assert deposit.amount_pence == lead.estimate.deposit_pence == 15_000  # MEDIUM piece
     assert deposit.attempt == 1 and deposit.reminders_sent == 0
-    assert deposit.sent_at is not None and deposit.expires_at is not None
-    assert deposit.expires_at - deposit.sent_at <= timedelta(hours=24)  # Stripe's limit
+    assert hold.expires_at - deposit.sent_at <= timedelta(minutes=61)
 
-    [row] = await checkouts(sessions, lead.lead_id)
-    assert (row.id, row.url, row.amount_pence, row.currency, row.status) == (
-        deposit.session_id, deposit.url, 15_000, "gbp", "open"
+    [row] = await holds_of(sessions, lead.lead_id)
+    assert row.state == "held" and row.hold_id == hold.hold_id
+    assert (row.during.lower, row.during.upper) == (hold.slot.start, hold.slot.end)
+    [checkout] = await checkouts(sessions, lead.lead_id)
+    assert (checkout.id, checkout.url, checkout.amount_pence, checkout.status) == (
+        deposit.session_id, deposit.url, 15_000, "open"
     )  # fmt: skip
-    assert row.idempotency_key == f"{lead.lead_id}:deposit:1"
+    assert checkout.idempotency_key == f"{lead.lead_id}:deposit:1"
+    assert abs(checkout.expires_at - hold.expires_at) <= MINUTE  # the link lives as the hold
 
     [link] = await sent_as(sessions, lead.lead_id, "deposit.link")
     assert (link.recipient, link.status) == ("client", "SENT")  # the client just wrote to us
-    assert row.url in link.body and "£150" in link.body
+    assert checkout.url in link.body and "£150" in link.body and "holding" in link.body
     [ack] = await sent_as(sessions, lead.lead_id, "artist.ack.approve")
     assert ack.recipient == "artist" and ack.status in DELIVERED and "£150" in ack.body
 
 
-# -- reminders and expiry -----------------------------------------------------------------------
+async def test_an_unpaid_hold_lapses_after_its_hour_and_fresh_times_are_offered(
+    deposit_worker, sessions
+):
+    env = deposit_worker
+    _, handle, lead = await held(env, sessions)
+    await env.sleep(59 * MINUTE)
+    assert [row.state for row in await holds_of(sessions, lead.lead_id)] == ["held"]
+
+    await env.sleep(2 * MINUTE)
+    lapsed = await settled(handle, lambda lead: lead.booking.hold is None)
+    [offer] = await count_reaches(sessions, lead.lead_id, "booking.offer.lapsed", 1)
+    assert "released" in offer.body
+    assert lapsed.status == "AWAITING_DEPOSIT" and lapsed.deposit.url is None
+    assert lapsed.booking.offered and lapsed.booking.lapsed[-1].hold_id == lead.booking.hold.hold_id
+
+    async def released():
+        rows = await holds_of(sessions, lead.lead_id)
+        return [row.state for row in rows] == ["released"]
+
+    await eventually(released, timeout=5)
+    [checkout] = await checkouts(sessions, lead.lead_id)
+    assert checkout.status == "expired"  # the link of the released hold no longer takes money
 
 
-async def test_deposit_reminders_at_24h_and_72h_each_with_a_fresh_checkout(
+async def test_a_payment_after_the_hold_lapsed_takes_its_slot_back_when_still_free(
+    deposit_worker, sessions
+):
+    env = deposit_worker
+    _, handle, lead = await held(env, sessions)
+    slot = lead.booking.hold.slot
+    await env.sleep(61 * MINUTE)
+    await settled(handle, lambda lead: lead.booking.hold is None and not lead.booking.release)
+
+    # The client had opened the link before it lapsed; their payment lands now.
+    await handle.signal(LeadWorkflow.payment, paid(lead))
+    lead = await settled(handle, lambda lead: lead.status == "BOOKED")
+    assert lead.booking.slot == slot and lead.booking.event_ids
+    await count_reaches(sessions, lead.lead_id, "booking.confirmed", 1)
+    states = [row.state for row in await holds_of(sessions, lead.lead_id)]
+    assert states == ["released", "booked"]
+
+
+async def test_a_late_payment_whose_slot_went_is_kept_and_the_artist_decides(
+    deposit_worker, sessions
+):
+    env = deposit_worker
+    _, handle, lead = await held(env, sessions)
+    slot = lead.booking.hold.slot
+    await env.sleep(61 * MINUTE)
+    await settled(handle, lambda lead: lead.booking.hold is None and not lead.booking.release)
+    # Someone else takes the time meanwhile.
+    other = Holds(sessions, ARTIST_ID)
+    assert await other.place("other:hold:1", "other-lead", [Span(slot.start, slot.end)], slot.start)
+
+    await handle.signal(LeadWorkflow.payment, paid(lead))
+    lead = await settled(handle, lambda lead: lead.status == "BOOKING_PENDING")
+    assert lead.deposit.paid_pence == 15_000 and lead.booking.slot is None
+    [client] = await count_reaches(sessions, lead.lead_id, "booking.slot_lost", 1)
+    assert "safe" in client.body
+    [told] = await count_reaches(sessions, lead.lead_id, "artist.slot_lost", 1)
+    assert "Offer new times:" in told.body and "Mark booked:" in told.body
+
+    # The artist offers new times; the client picks one and, paid already, is booked at once.
+    result = await handle.execute_update(LeadWorkflow.act, ActionRequest("offer_times"))
+    assert result.done
+    await count_reaches(sessions, lead.lead_id, "booking.offer.again", 1)
+    await client_says(handle, "2")
+    lead = await settled(handle, lambda lead: lead.status == "BOOKED")
+    assert lead.booking.slot != slot
+    assert len(await checkouts(sessions, lead.lead_id)) == 1  # no second deposit asked for
+
+
+# -- deposit reminders and expiry ---------------------------------------------------------------
+
+
+async def test_deposit_reminders_at_24h_and_72h_offer_the_free_times_again(
     deposit_worker, sessions
 ):
     env = deposit_worker
@@ -205,43 +317,36 @@ async def test_deposit_reminders_at_24h_and_72h_each_with_a_fresh_checkout(
     lead_id = lead.lead_id
 
     await env.sleep(23 * HOUR)
-    assert await sent_as(sessions, lead_id, "deposit.reminder") == []
-    assert len(await checkouts(sessions, lead_id)) == 1
-
-    await env.sleep(2 * HOUR)  # 25 h: the first session lapsed at 23 h, so a fresh one goes out
-    [first] = await count_reaches(sessions, lead_id, "deposit.reminder", 1)
-    lead = await settled(handle, lambda lead: lead.deposit.attempt == 2)
-    rows = await checkouts(sessions, lead_id)
-    assert [row.idempotency_key for row in rows] == [
-        f"{lead_id}:deposit:1", f"{lead_id}:deposit:2"
-    ]  # fmt: skip
-    assert lead.deposit.session_id == rows[1].id and rows[1].url in first.body
-    assert rows[0].url not in first.body
-    assert lead.deposit.reminders_sent == 1
-    assert len(await sent_as(sessions, lead_id, "deposit.link")) == 1  # the reminder is the link
+    assert await sent_as(sessions, lead_id, "booking.offer.reminder") == []
+    await env.sleep(2 * HOUR)
+    [first] = await count_reaches(sessions, lead_id, "booking.offer.reminder", 1)
+    assert "isn't booked yet" in first.body and first.status == "TEMPLATE"  # window long shut
+    lead = await settled(handle, lambda lead: lead.deposit.reminders_sent == 1)
 
     await env.sleep(46 * HOUR)  # 71 h
-    assert len(await sent_as(sessions, lead_id, "deposit.reminder")) == 1
-
+    assert len(await sent_as(sessions, lead_id, "booking.offer.reminder")) == 1
     await env.sleep(2 * HOUR)  # 73 h
-    reminders = await count_reaches(sessions, lead_id, "deposit.reminder", 2)
-    lead = await settled(handle, lambda lead: lead.deposit.attempt == 3)
-    rows = await checkouts(sessions, lead_id)
-    assert len(rows) == 3 and rows[2].url in reminders[1].body
-    assert lead.deposit.reminders_sent == 2 and lead.status == "AWAITING_DEPOSIT"
+    await count_reaches(sessions, lead_id, "booking.offer.reminder", 2)
+    lead = await settled(handle, lambda lead: lead.deposit.reminders_sent == 2)
+    assert lead.status == "AWAITING_DEPOSIT" and await checkouts(sessions, lead_id) == []
 
     await env.sleep(22 * HOUR)  # 95 h: nothing more until the request lapses
-    assert len(await sent_as(sessions, lead_id, "deposit.reminder")) == 2
-    assert len(await checkouts(sessions, lead_id)) == 3
+    assert len(await sent_as(sessions, lead_id, "booking.offer.reminder")) == 2
+    await env.sleep(2 * HOUR)  # 97 h
+    lead = await settled(handle, lambda lead: lead.status == "DEPOSIT_EXPIRED")
+    [told] = await count_reaches(sessions, lead_id, "deposit.expired", 1)
+    assert (told.recipient, told.status) == ("client", "TEMPLATE")
+    [artist] = await count_reaches(sessions, lead_id, "artist.deposit_expired", 1)
+    assert artist.recipient == "artist" and "96 hours" in artist.body
 
 
-async def test_payment_before_24h_stops_the_deposit_timers(deposit_worker, sessions):
+async def test_payment_before_24h_books_and_stops_the_deposit_timers(deposit_worker, sessions):
     env = deposit_worker
-    _, handle, lead = await approved(env, sessions)
-    await env.sleep(12 * HOUR)
+    _, handle, lead = await held(env, sessions)
+    await env.sleep(30 * MINUTE)
     payment = paid(lead)
     await handle.signal(LeadWorkflow.payment, payment)
-    lead = await settled(handle, lambda lead: lead.status == "BOOKING_PENDING")
+    lead = await settled(handle, lambda lead: lead.status == "BOOKED")
     assert lead.deposit.paid_pence == 15_000 and lead.deposit.payment_intent == "pi_x"
 
     # Stripe redelivers: the same event, and the same payment under another event id.
@@ -253,87 +358,61 @@ async def test_payment_before_24h_stops_the_deposit_timers(deposit_worker, sessi
         lead.status, lead.deposit, lead.payments
     )  # fmt: skip
 
-    await env.sleep(100 * HOUR)
+    await env.sleep(30 * HOUR)
     messages = await sent(sessions, lead.lead_id)
-    assert keys(messages).count("payment.confirmed") == 1
-    assert keys(messages).count("artist.deposit_paid") == 1
-    assert not {"deposit.reminder", "deposit.expired", "artist.deposit_expired"} & set(
-        keys(messages)
-    )
-    assert len(await checkouts(sessions, lead.lead_id)) == 1
-    assert (await state(handle)).status == "BOOKING_PENDING"
+    assert keys(messages).count("booking.confirmed") == 1
+    assert keys(messages).count("artist.booked") == 1
+    assert not {"deposit.reminder", "deposit.expired", "booking.offer.lapsed"} & set(keys(messages))
+    assert [row.state for row in await holds_of(sessions, lead.lead_id)] == ["booked"]
 
 
-async def test_deposit_expires_at_96h_and_a_late_payment_still_books(deposit_worker, sessions):
+async def test_send_deposit_after_expiry_offers_times_for_a_new_round(deposit_worker, sessions):
     env = deposit_worker
-    _, handle, lead = await approved(env, sessions)
-    await env.sleep(95 * HOUR)
-    assert (await state(handle)).status == "AWAITING_DEPOSIT"
-    assert await sent_as(sessions, lead.lead_id, "deposit.expired") == []
-
-    await env.sleep(2 * HOUR)
-    lead = await settled(handle, lambda lead: lead.status == "DEPOSIT_EXPIRED")
-    assert lead.deposit.url is None and lead.deposit.paid_at is None
-    [told] = await count_reaches(sessions, lead.lead_id, "deposit.expired", 1)
-    assert (told.recipient, told.status) == ("client", "TEMPLATE")  # their window shut long ago
-    [artist] = await count_reaches(sessions, lead.lead_id, "artist.deposit_expired", 1)
-    assert artist.recipient == "artist" and artist.status in DELIVERED
-    assert "96 hours" in artist.body
-
-    # The checkout the client still had open is paid just after our expiry: never lost.
-    await handle.signal(LeadWorkflow.payment, paid(lead))
-    lead = await settled(handle, lambda lead: lead.status == "BOOKING_PENDING")
-    assert lead.deposit.paid_at is not None and lead.deposit.paid_pence == 15_000
-    [confirmed] = await count_reaches(sessions, lead.lead_id, "payment.confirmed", 1)
-    assert confirmed.recipient == "client" and confirmed.status == "TEMPLATE"
-    [artist] = await count_reaches(sessions, lead.lead_id, "artist.deposit_paid", 1)
-    assert artist.recipient == "artist" and artist.status in DELIVERED
-
-
-async def expired(env, sessions) -> tuple[WorkflowHandle, Lead]:
-    _, handle, lead = await approved(env, sessions)
+    _, handle, lead = await held(env, sessions)
     await env.sleep(97 * HOUR)
     lead = await settled(handle, lambda lead: lead.status == "DEPOSIT_EXPIRED")
     await count_reaches(sessions, lead.lead_id, "artist.deposit_expired", 1)
-    return handle, lead
-
-
-async def test_send_deposit_after_expiry_sends_a_fresh_link(deposit_worker, sessions):
-    env = deposit_worker
-    handle, lead = await expired(env, sessions)
-    before = await checkouts(sessions, lead.lead_id)
 
     result = await handle.execute_update(LeadWorkflow.act, ActionRequest("send_deposit"))
     assert result.done and result.status == "AWAITING_DEPOSIT"
-    lead = await settled(handle, lambda lead: lead.deposit.url is not None)
-    rows = await checkouts(sessions, lead.lead_id)
-    assert len(rows) == len(before) + 1
-    fresh = rows[-1]
-    assert fresh.id == lead.deposit.session_id and fresh.id not in {row.id for row in before}
-    assert fresh.amount_pence == 15_000 and fresh.status == "open"
-    # A new round of asking: reminders and the expiry count from this link.
-    assert lead.deposit.reminders_sent == 0 and lead.deposit.sent_at >= lead.status_since
+    [offer] = await count_reaches(sessions, lead.lead_id, "booking.offer.again", 1)
+    assert offer.status == "TEMPLATE"  # their window shut long ago
+    lead = await settled(handle, lambda lead: lead.deposit.reminders_sent == 0)
+    assert lead.deposit.sent_at >= lead.status_since  # reminders count from the new offer
+    await count_reaches(sessions, lead.lead_id, "artist.ack.send_deposit", 1)
 
-    links = await count_reaches(sessions, lead.lead_id, "deposit.link", 2)
-    assert (links[-1].recipient, links[-1].status) == ("client", "TEMPLATE")
-    assert fresh.url in links[-1].body
-    [ack] = await count_reaches(sessions, lead.lead_id, "artist.ack.send_deposit", 1)
-    assert ack.recipient == "artist" and ack.status in DELIVERED
+    await env.sleep(25 * HOUR)
+    await count_reaches(sessions, lead.lead_id, "booking.offer.reminder", 1)
 
 
-async def test_a_resent_deposit_is_reminded_and_lapses_again(deposit_worker, sessions):
+# -- the appointment ----------------------------------------------------------------------------
+
+
+async def test_appointment_reminders_48h_and_24h_before_then_the_run_ends(deposit_worker, sessions):
     env = deposit_worker
-    handle, lead = await expired(env, sessions)
-    reminded = len(await sent_as(sessions, lead.lead_id, "deposit.reminder"))
-    await handle.execute_update(LeadWorkflow.act, ActionRequest("send_deposit"))
-    await settled(handle, lambda lead: lead.deposit.url is not None)
+    _, handle, lead = await booked(env, sessions, pick="8")  # the latest offered: days ahead
+    start = lead.booking.slot.start
+    now = lead.status_since
+    assert start - now > 72 * HOUR
 
-    await env.sleep(25 * HOUR)  # a new round: reminders count from the new link
-    await count_reaches(sessions, lead.lead_id, "deposit.reminder", reminded + 1)
-    await env.sleep(72 * HOUR)  # and it lapses again 96 h after it
-    lead = await settled(handle, lambda lead: lead.status == "DEPOSIT_EXPIRED")
-    assert lead.deposit.reminders_sent == 2
-    await count_reaches(sessions, lead.lead_id, "artist.deposit_expired", 2)
+    await env.sleep(start - now - 49 * HOUR)
+    assert await sent_as(sessions, lead.lead_id, "booking.reminder") == []
+    await env.sleep(2 * HOUR)  # 47 h before
+    [first] = await count_reaches(sessions, lead.lead_id, "booking.reminder", 1)
+    assert first.recipient == "client" and first.status == "TEMPLATE"
+    await env.sleep(22 * HOUR)  # 25 h before
+    assert len(await sent_as(sessions, lead.lead_id, "booking.reminder")) == 1
+    await env.sleep(2 * HOUR)  # 23 h before
+    await count_reaches(sessions, lead.lead_id, "booking.reminder", 2)
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+
+    # A message before the appointment still reaches this enquiry (not a new one).
+    await client_says(handle, "Can I reschedule please?")
+    [change] = await count_reaches(sessions, lead.lead_id, "artist.change_request", 1)
+    assert "reschedule" in change.body and "outside the policy" in change.body  # < 48 h
+
+    await env.sleep(30 * HOUR)  # past the end of the session
+    assert await handle.result() == "BOOKED"
 
 
 # -- the artist's timers ------------------------------------------------------------------------
@@ -438,14 +517,13 @@ async def test_reminders_go_as_templates_outside_the_window_and_count_what_was_s
     env = deposit_worker
     _, handle, lead = await approved(env, sessions)
     await env.sleep(12 * HOUR)
-    await client_says(handle, "I'll pay at the weekend")  # their window: open until 36 h
+    await client_says(handle, "thanks, let me check my diary")  # their window: open until 36 h
     await settled(handle, lambda lead: lead.last_client_at > lead.deposit.sent_at)
-    assert len(await checkouts(sessions, lead.lead_id)) == 1  # the link still works
 
     await env.sleep(13 * HOUR)  # 25 h: inside the window
-    await count_reaches(sessions, lead.lead_id, "deposit.reminder", 1)
+    await count_reaches(sessions, lead.lead_id, "booking.offer.reminder", 1)
     await env.sleep(48 * HOUR)  # 73 h: the window shut at 36 h
-    reminders = await count_reaches(sessions, lead.lead_id, "deposit.reminder", 2)
+    reminders = await count_reaches(sessions, lead.lead_id, "booking.offer.reminder", 2)
     assert [(r.recipient, r.status) for r in reminders] == [
         ("client", "SENT"), ("client", "TEMPLATE")
     ]  # fmt: skip
