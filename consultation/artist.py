@@ -183,8 +183,9 @@ def _send_deposit(reply: Reply) -> None:
         send_link(reply, "again")  # a slot is held and its link still works: the same link
     else:
         # A new round of asking: the free times now, and reminders and expiry from the offer.
-        deposit.sent_at, deposit.reminders_sent = None, 0
-        booking.restart(reply, "again")
+        # A hold too near its end to be worth paying for goes, so the new pick can be held.
+        booking.give_up_hold(reply)
+        booking.new_round(reply, "again")
     _acknowledge(reply, "send_deposit", amount=money(deposit.amount_pence))
 
 

@@ -194,6 +194,7 @@ def held(
     b.rebook = False
     b.hold = Hold(hold_id, slot, expires_at)
     b.offered, b.candidates = [], []
+    reply.lead.last_hold_reply_at = None  # questions about the hold get an answer at once
     deposit = reply.lead.deposit
     if deposit is not None and deposit.paid_at is None:
         deposit.url = None  # the workflow makes the checkout bound to this hold
@@ -232,6 +233,7 @@ def booked(
     # Reminders whose time has already passed (booked at short notice) are not sent late.
     b.reminders_sent = sum(1 for h in hours if hold.slot.start - timedelta(hours=h) <= now)
     reply.move(BOOKED)
+    lead.last_hold_reply_at = now  # just told everything; a "thanks!" needs no answer
     params = _booking_params(reply)
     body = reply.say("booking.confirmed", policy=policy.deposit_policy, **params)
     fallback = template(
@@ -268,6 +270,23 @@ def restart(reply: Reply, intro: str) -> None:
     b.wants_slots, b.intro = True, intro
 
 
+def new_round(reply: Reply, intro: str) -> None:
+    """Times offered afresh, and the deposit's reminders and expiry counted from this offer."""
+    deposit = reply.lead.deposit
+    if deposit is not None and deposit.paid_at is None:
+        deposit.sent_at, deposit.reminders_sent = None, 0
+    restart(reply, intro)
+
+
+def give_up_hold(reply: Reply) -> None:
+    """Let go of the current hold (released by the workflow, `next_need`)."""
+    hold = reply.lead.booking.hold
+    if hold is not None:
+        reply.lead.booking.release.append(hold)
+        _forget_hold(reply)
+        reply.event("booking.hold_given_up", hold_id=hold.hold_id)
+
+
 def after_payment(reply: Reply, session_id: str | None) -> None:
     """The deposit is paid (status DEPOSIT_PAID): book the held slot; take back the slot of a
     hold that lapsed while the payment was on its way if it is still free; otherwise the
@@ -278,7 +297,8 @@ def after_payment(reply: Reply, session_id: str | None) -> None:
     lapsed = next(
         (h for h in reversed(b.lapsed) if session_id and h.session_id == session_id), None
     )
-    if lapsed is not None:
+    # Only a slot still ahead is taken back: a payment delivered days late must not book the past.
+    if lapsed is not None and lapsed.slot.start > reply.now:
         b.picked, b.rebook = lapsed.slot, True
         reply.event("booking.rehold", slot=lapsed.slot.start.isoformat())
         return
@@ -429,12 +449,8 @@ def _while_held(reply: Reply, msg: Inbound, text: str) -> bool:
     b = reply.lead.booking
     choice_id = msg.choice_id if msg.kind == "choice" else None
     if isinstance(slot_choice.choose(text, choice_id, [], RULES), slot_choice.WantsMore):
-        hold = b.hold
-        assert hold is not None
-        b.release.append(hold)
-        _forget_hold(reply)
+        give_up_hold(reply)
         b.wants_slots, b.intro = True, "more"
-        reply.event("booking.hold_given_up", hold_id=hold.hold_id)
         return True
     last = reply.lead.last_hold_reply_at
     cooldown = timedelta(hours=reply.policy.handover_hold_cooldown_hours)
@@ -526,6 +542,17 @@ def _after_booking(reply: Reply, text: str) -> None:
     lead = reply.lead
     slot = lead.booking.slot
     change = booking_change(text)
+    if change is not None and slot is None:
+        # Booked by hand: no date here to apply the policy to, so the artist judges it.
+        lead.last_hold_reply_at = reply.now
+        reply.send(
+            outbound.text(
+                "client", reply.say("booking.change.client.manual"), "booking.change.client"
+            )
+        )
+        reply.tell_artist("artist.change_request.manual", change=change)
+        reply.event("booking.change_requested", change=change)
+        return
     if change is None or slot is None:
         last = lead.last_hold_reply_at
         cooldown = timedelta(hours=reply.policy.handover_hold_cooldown_hours)

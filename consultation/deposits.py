@@ -72,8 +72,10 @@ def deposit_link(
     deposit.session_id, deposit.url, deposit.expires_at = session_id, url, expires_at
     if deposit.sent_at is None:
         deposit.sent_at = now
+    # The first link for this hold, or a fresh one after a failed payment.
+    fresh = reply.lead.booking.hold is not None and reply.lead.booking.hold.session_id
     booking.bind_session(reply.lead, session_id)
-    send_link(reply, "held")
+    send_link(reply, "again" if fresh else "held")
     reply.event("deposit.link", attempt=str(deposit.attempt), session_id=session_id)
     return reply.turn()
 
@@ -168,8 +170,10 @@ def _paid(reply: Reply, payment: Payment) -> None:
     if first and status in PAYABLE:
         settle(reply, payment.session_id)
         # Once booked the artist hears it with the date; before that, only what needs them.
-        if notes or reply.lead.status == BOOKING_PENDING:
+        if reply.lead.status == BOOKING_PENDING:
             reply.tell_artist("artist.deposit_paid", *notes, amount=amount)
+        elif notes:
+            reply.tell_artist("artist.deposit_received", *notes, amount=amount)
         return
     state = reply.say(f"state.{status.lower()}")
     if first and status in UNDECIDED:

@@ -115,7 +115,9 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
         if origin == TOUR_CONVERSION_OFFERED:
             _send_tour_prompt(reply, "tour.prompt")
         elif origin in booking.CHOOSING:
-            booking.restart(reply, "again")  # any hold went with the handover: times again
+            # Any hold went with the handover; a fresh round of times, counted from now (the
+            # handover may have lasted longer than the deposit round).
+            booking.new_round(reply, "again")
     return reply.turn()
 
 

@@ -75,7 +75,8 @@ _RESCHEDULE = re.compile(
     r"|change (?:my|the|our) (?:appointment|booking|session|date|time)|postpone\w*"
     r"|another (?:day|date|time))\b"
 )
-_CANCEL = re.compile(r"\b(?:cancel\w*|call (?:it|the appointment|the session) off)\b")
+# "cancel", "cancellation" — not "cancelled work that day", which is about something else.
+_CANCEL = re.compile(r"\b(?:cancel|cancell?ation|call (?:it|the appointment|the session) off)\b")
 
 
 def booking_change(text: object) -> str | None:

@@ -232,13 +232,6 @@ def test_send_deposit_after_expiry_offers_the_times_again() -> None:
     assert fresh.lead.deposit.session_id == "cs_2"
 
 
-@pytest.mark.xfail(
-    reason="suspected bug: send_deposit with a held slot whose link is within LINK_MARGIN of "
-    "lapsing re-offers the times but keeps the hold (and its link), so the client's pick from "
-    "the new list goes to booking._while_held and is dropped (or answered with the old hold) "
-    "instead of being held",
-    strict=True,
-)
 def test_send_deposit_near_the_end_of_a_hold_lets_the_client_pick_from_the_new_times() -> None:
     workflow = Workflow()
     lead = awaiting_deposit()  # held and its link valid until 1 h: under 30 min left at 0.75 h

@@ -644,12 +644,6 @@ def test_a_payment_with_no_hold_to_match_lets_the_client_pick_then_books() -> No
     assert workflow.checkouts == 0  # paid already: never a link
 
 
-@pytest.mark.xfail(
-    reason="suspected bug: booking.after_payment retakes a lapsed hold's slot without checking "
-    "it is still in the future, so a payment delivered late (a webhook retried after the "
-    "appointment time) is booked into the past",
-    strict=True,
-)
 def test_a_late_payment_for_a_slot_already_past_is_not_booked_into_the_past() -> None:
     workflow = Workflow()
     lead = awaiting_deposit()  # Fri 2 May 1:00pm BST = START + 24 h
@@ -719,13 +713,6 @@ def test_a_paid_client_with_no_free_times_goes_back_to_booking_pending() -> None
     assert keys(turn, "client") == ["booking.offer.again"]
 
 
-@pytest.mark.xfail(
-    reason="suspected bug: engine.resume re-offers the times to a lead handed back to "
-    "AWAITING_DEPOSIT but keeps the old deposit round (sent_at, reminders), so after a long "
-    "handover the overdue reminder/expiry fires at once: the client gets the times and then "
-    "'your deposit link has expired' (send_deposit starts a new round; resume does not)",
-    strict=True,
-)
 def test_resuming_after_a_long_handover_does_not_expire_the_fresh_offer_at_once() -> None:
     workflow = Workflow()
     lead = workflow.say(awaiting_deposit(), "can I talk to a real person?", at(0.25)).lead
@@ -849,12 +836,6 @@ def test_other_messages_once_booked_get_one_reply_per_cooldown() -> None:
     assert keys(client(turn.lead, "I need to cancel", 8), "artist") == ["artist.change_request"]
 
 
-@pytest.mark.xfail(
-    reason="suspected bug: a lead marked booked by hand (mark_booked, no slot known) that asks "
-    "to cancel or reschedule only gets 'hold.booked' (once per cooldown); the artist is never "
-    "told, and BOOKED cannot hand over",
-    strict=True,
-)
 def test_a_change_request_from_a_lead_booked_by_hand_still_reaches_the_artist() -> None:
     lead = artist.decide(booking_pending(), "mark_booked", at(1), POLICY).lead
     assert lead.booking.slot is None

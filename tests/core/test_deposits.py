@@ -187,7 +187,7 @@ def test_a_different_amount_is_still_paid_and_flagged() -> None:
     assert turn.lead.deposit is not None and turn.lead.deposit.paid_pence == 10_000
     mismatch = next(e for e in turn.events if e.type == "payment.mismatch")
     assert mismatch.level == "WARN" and mismatch.detail["expected_pence"] == "15000"
-    assert keys(turn, "artist") == ["artist.deposit_paid"]
+    assert keys(turn, "artist") == ["artist.deposit_received"]
     assert "paid £100, but the deposit asked for was £150" in turn.replies[-1].text
     done = book(turn.lead)
     assert done.lead.status == "BOOKED" and "Deposit paid: £100" in done.replies[0].text
