@@ -38,8 +38,8 @@ class NewBusyBlock(BaseModel):
 async def calendar(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 21) -> dict[str, Any]:
     start = datetime.now(UTC)
     end = start + timedelta(days=days)
-    agenda = await PostgresCalendar(state.sessions).agenda(start, end)
-    holds = await Holds(state.sessions).active(start, end)
+    agenda = await PostgresCalendar(state.sessions, state.settings.ARTIST_ID).agenda(start, end)
+    holds = await Holds(state.sessions, state.settings.ARTIST_ID).active(start, end)
     return {
         "from": _utc(start),
         "to": _utc(end),
@@ -74,12 +74,14 @@ async def calendar(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 21) 
 
 @router.post("/busy", status_code=201)
 async def add_busy(block: NewBusyBlock, state: Edge) -> dict[str, Any]:
-    block_id = await PostgresCalendar(state.sessions).add_busy(block.start, block.end, block.note)
+    block_id = await PostgresCalendar(state.sessions, state.settings.ARTIST_ID).add_busy(
+        block.start, block.end, block.note
+    )
     return {"id": block_id, "start": _utc(block.start), "end": _utc(block.end), "note": block.note}
 
 
 @router.delete("/busy/{block_id}")
 async def remove_busy(block_id: int, state: Edge) -> dict[str, Any]:
-    if not await PostgresCalendar(state.sessions).remove_busy(block_id):
+    if not await PostgresCalendar(state.sessions, state.settings.ARTIST_ID).remove_busy(block_id):
         raise HTTPException(404, "No such busy block")
     return {"id": block_id, "removed": True}

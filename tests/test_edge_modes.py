@@ -38,6 +38,7 @@ async def edge_with(stack: Stack, **overrides):
                 stack.graph,
                 stack.stripe,
                 stack.sheets,
+                stack.calendar,
             )
 
 
