@@ -2,6 +2,8 @@
 
 Run it after a deliberate, patched change to the workflow to add histories of the new shape;
 never re-record to make a failing replay pass — that failure means running leads would break.
+It writes every scenario again; keep the files of older shapes (git checkout them) and add the
+new ones.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
+from consultation.lead import Lead, Payment
 from consultation.messages import Inbound
 from models.base import make_engine, make_sessions
 from tests.test_lead_timers import sandbox_settings, start_lead
 from worker import build_worker
+from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
@@ -65,6 +69,7 @@ async def record() -> None:
             ):
                 for name, texts in SCENARIOS.items():
                     await run_scenario(env, sessions, name, texts)
+                await run_booking(env, sessions)
             await engine.dispose()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -80,6 +85,40 @@ async def run_scenario(env: WorkflowEnvironment, sessions, name: str, texts: lis
     history = await handle.fetch_history()
     (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
     print(f"recorded {name}: {len(history.events)} events")
+
+
+async def run_booking(env: WorkflowEnvironment, sessions) -> None:
+    """Approved, a time picked and held, the hold lapsing, picked again, paid, booked, reminded
+    before the appointment and over: every booking activity and timer in one history."""
+    _, handle = await start_lead(env, sessions, queue="record", text="Hi", message_id="m-0")
+    for number, text in enumerate(CONSULTATION[1:], start=1):
+        await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
+    await _until(handle, lambda lead: lead.status == "PENDING_APPROVAL")
+    await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
+    await _until(handle, lambda lead: bool(lead.booking.offered))
+    await handle.signal(LeadWorkflow.message, Inbound("m-pick-1", 100, text="8"))
+    await _until(handle, lambda lead: lead.deposit is not None and lead.deposit.url is not None)
+    await env.sleep(timedelta(minutes=61))  # the hold lapses: fresh times
+    await _until(handle, lambda lead: lead.booking.hold is None and bool(lead.booking.offered))
+    await handle.signal(LeadWorkflow.message, Inbound("m-pick-2", 200, text="8"))
+    lead = await _until(handle, lambda lead: lead.deposit.url is not None)
+    paid = Payment("evt_record", "paid", lead.deposit.session_id, "pi_record", 15_000)
+    await handle.signal(LeadWorkflow.payment, paid)
+    await _until(handle, lambda lead: lead.status == "BOOKED")
+    await env.sleep(timedelta(days=30))  # reminders, then the appointment passes
+    await handle.result()
+    history = await handle.fetch_history()
+    (HISTORIES / "booked_with_a_lapsed_hold.json").write_text(history.to_json(), encoding="utf-8")
+    print(f"recorded booked_with_a_lapsed_hold: {len(history.events)} events")
+
+
+async def _until(handle, check) -> Lead:  # type: ignore[no-untyped-def]
+    for _ in range(400):
+        lead = await handle.query(LeadWorkflow.state)
+        if check(lead):
+            return lead
+        await asyncio.sleep(0.05)
+    raise AssertionError("the lead never got there")
 
 
 if __name__ == "__main__":
