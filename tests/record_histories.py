@@ -102,6 +102,7 @@ async def run_booking(env: WorkflowEnvironment, sessions) -> None:
     await _until(handle, lambda lead: lead.booking.hold is None and bool(lead.booking.offered))
     await handle.signal(LeadWorkflow.message, Inbound("m-pick-2", 200, text="8"))
     lead = await _until(handle, lambda lead: lead.deposit.url is not None)
+    assert lead.deposit is not None
     paid = Payment("evt_record", "paid", lead.deposit.session_id, "pi_record", 15_000)
     await handle.signal(LeadWorkflow.payment, paid)
     await _until(handle, lambda lead: lead.status == "BOOKED")
