@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -530,3 +531,45 @@ async def test_reminders_go_as_templates_outside_the_window_and_count_what_was_s
     lead = await settled(handle, lambda lead: lead.deposit.reminders_sent == 2)
     delivered = [r for r in reminders if r.status in DELIVERED]
     assert lead.deposit.reminders_sent == len(delivered) == len(reminders)
+
+
+# -- the calendar across a DST change -----------------------------------------------------------
+
+
+async def test_times_offered_across_the_spring_dst_change_keep_the_artists_hours(
+    deposit_worker, sessions
+):
+    """The skipped clock is taken to two days before the clocks go forward in London: the
+    offered times straddle the change, and every one still starts at a working hour there."""
+    env = deposit_worker
+    _, handle, lead = await pending_approval(env, sessions)
+    now = lead.status_since
+    change = _next_dst_change(now)
+    await env.sleep(change - timedelta(days=2) - now)
+    result = await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
+    assert result.done
+    lead = await settled(handle, lambda lead: bool(lead.booking.offered))
+    london = ZoneInfo("Europe/London")
+    starts = [slot.start.astimezone(london) for slot in lead.booking.offered]
+    assert any(s < change for s in starts) and any(s > change for s in starts)
+    offsets = {s.utcoffset() for s in starts}
+    assert offsets == {timedelta(0), timedelta(hours=1)}  # GMT before, BST after
+    for start in starts:
+        end = start + timedelta(hours=3)  # a MEDIUM session
+        assert time(10) <= start.time() and end.time() <= time(18)
+    [offer] = await count_reaches(sessions, lead.lead_id, "booking.offer.approved", 1)
+    # The list shows local times: a 10:00 start after the change is "10:00am", not 9:00am.
+    for slot, start in zip(lead.booking.offered, starts, strict=True):
+        hour = start.hour % 12 or 12
+        assert f"{hour}:{start.minute:02d}{'am' if start.hour < 12 else 'pm'}" in offer.body
+        assert slot.start.tzinfo is not None
+
+
+def _next_dst_change(after: datetime) -> datetime:
+    """The first whole UTC hour after `after` at which London's UTC offset has changed."""
+    london = ZoneInfo("Europe/London")
+    moment = after.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    offset = moment.astimezone(london).utcoffset()
+    while moment.astimezone(london).utcoffset() == offset:
+        moment += HOUR
+    return moment
