@@ -47,6 +47,7 @@ from consultation.text import cap
 CHOOSING = frozenset({AWAITING_DEPOSIT, BOOKING_PENDING})
 # A hold is kept only in these; anywhere else (rejected, expired, opted out) it is released.
 HOLDING = frozenset({AWAITING_DEPOSIT, DEPOSIT_PAID, BOOKING_PENDING})
+MAX_FAILURES = 3  # replies to the list not understood in a row before the artist steps in
 WINDOWS_WANTED = 2  # preferred time windows to collect when nothing is free (§13)
 LAPSED_KEPT = 5  # released holds remembered, so a late payment can take its slot back
 Interval = tuple[datetime, datetime]
@@ -428,6 +429,11 @@ def _choose(reply: Reply, msg: Inbound, text: str) -> None:
         b.failures += 1
         b.candidates = []
         reply.event("booking.not_understood", "WARN", attempt=str(b.failures))
+        if b.failures >= MAX_FAILURES:  # §14.4: the artist takes over rather than loop
+            reply.hand_over(
+                "slot_choice", f"Could not understand a time after {MAX_FAILURES} tries"
+            )
+            return
         reply.send(outbound.text("client", choice.hint, "booking.repair"))
 
 
@@ -565,7 +571,7 @@ def _after_booking(reply: Reply, text: str) -> None:
     policy = reply.policy
     hours = policy.reschedule_notice_hours
     notice = int((slot.start - reply.now) / timedelta(hours=1))
-    within = notice >= hours and lead.booking.bookings <= 1
+    within = notice >= hours
     if change == "cancel":
         client_key, verdict = "booking.change.client.cancel", reply.say("artist.change.cancel")
     elif within:

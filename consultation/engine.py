@@ -284,7 +284,7 @@ def _handover_if_asked(reply: Reply, text: str) -> bool:
     intent = _handover_intent(text, at_budget=_current_key(lead) == "budget")
     if intent is None:
         return False
-    _handover(reply, *intent)
+    reply.hand_over(*intent)
     return True
 
 
@@ -377,7 +377,7 @@ def _failed(reply: Reply, question: Question) -> None:
     reply.event("lead.parse_failure", "WARN", field=question.key, attempt=str(count))
     if count >= MAX_FAILURES:
         reason = f"Could not understand {question.key} after {MAX_FAILURES} attempts"
-        _handover(reply, "parse_failure", reason)
+        reply.hand_over("parse_failure", reason)
         return
     repair = f"repair.{question.key}"
     reply.send(_question_message(question, reply.say(repair), repair))
@@ -555,7 +555,7 @@ def _complete(reply: Reply) -> None:
     reply.event("lead.estimated", category=estimate.category, region=estimate.region)
 
     if parsed.get("coverup") and "coverup" not in lead.cleared:
-        _handover(reply, "coverup", COVERUP_REASON)
+        reply.hand_over("coverup", COVERUP_REASON)
         return
     budget = parsed.get("budget_pence")
     if (
@@ -698,25 +698,6 @@ def _tour_answer(reply: Reply, msg: Inbound, text: str) -> None:
 
 
 # -- handing over and holding -------------------------------------------------------------------
-
-
-def _handover(reply: Reply, kind: str, reason: str) -> None:
-    """The bot steps aside: one holding reply to the client, and always the artist told why."""
-    lead = reply.lead
-    lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, kind
-    reply.move(NEEDS_ARTIST_REPLY)
-    lead.last_hold_reply_at = reply.now  # the client was just told; the next hold can wait
-    reply.send(outbound.text("client", reply.say(f"handover.client.{kind}"), "handover.client"))
-    ref = lead_ref(lead)
-    reply.send(
-        outbound.text(
-            "artist",
-            reply.say("handover.artist", lead_ref=ref, reason=reason, summary=artist_summary(lead)),
-            "handover.artist",
-            template("artist_handover", ref, reason),
-        )
-    )
-    reply.event("lead.handover", reason=reason, kind=kind, **{"from": str(lead.handover_from)})
 
 
 def _may_hold(reply: Reply) -> bool:

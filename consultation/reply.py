@@ -11,8 +11,8 @@ from consultation import outbound
 from consultation.copy import render
 from consultation.lead import Event, Lead, Policy, Turn
 from consultation.messages import Outbound
-from consultation.statuses import transition
-from consultation.summary import lead_ref
+from consultation.statuses import NEEDS_ARTIST_REPLY, transition
+from consultation.summary import artist_summary, lead_ref
 from consultation.templates import template
 
 
@@ -44,6 +44,26 @@ class Reply:
         ref = lead_ref(self.lead)
         body = "\n\n".join([self.say(key, lead_ref=ref, **params), *notes])
         self.send(outbound.text("artist", body, key, template("artist_update", ref, body)))
+
+    def hand_over(self, kind: str, reason: str) -> None:
+        """The bot steps aside: one holding reply to the client, and always the artist told
+        why, with the lead's summary. `kind` (human, refund, coverup, slot_choice ...) tells
+        `resume` what the artist has dealt with."""
+        lead = self.lead
+        lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, kind
+        self.move(NEEDS_ARTIST_REPLY)
+        lead.last_hold_reply_at = self.now  # the client was just told; the next hold can wait
+        self.send(outbound.text("client", self.say(f"handover.client.{kind}"), "handover.client"))
+        ref = lead_ref(lead)
+        body = self.say(
+            "handover.artist", lead_ref=ref, reason=reason, summary=artist_summary(lead)
+        )
+        self.send(
+            outbound.text(
+                "artist", body, "handover.artist", template("artist_handover", ref, reason)
+            )
+        )
+        self.event("lead.handover", reason=reason, kind=kind, **{"from": str(lead.handover_from)})
 
     def turn(self) -> Turn:
         return Turn(lead=self.lead, replies=self.replies, events=self.events)

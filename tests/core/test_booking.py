@@ -378,6 +378,24 @@ def test_a_reply_not_understood_gets_a_hint(text: str, hint: str) -> None:
     assert client(turn.lead, "2", 0.2).lead.booking.failures == 0
 
 
+def test_a_third_reply_not_understood_hands_the_time_to_the_artist_and_resume_reoffers() -> None:
+    lead = offered()
+    for number, text in enumerate(["banana", "kiwi"], start=1):
+        lead = client(lead, text, 0.1 * number).lead
+    turn = client(lead, "mango", 0.3)
+    assert turn.lead.status == "NEEDS_ARTIST_REPLY"
+    assert turn.lead.handover_kind == "slot_choice"
+    assert turn.lead.handover_from == "AWAITING_DEPOSIT"
+    assert keys(turn, "client") == ["handover.client"] and keys(turn, "artist") == [
+        "handover.artist"
+    ]
+    assert "Could not understand a time after 3 tries" in texts(turn, "artist")
+    # The artist sorts it out and hands back: a fresh round of times.
+    resumed = artist.decide(turn.lead, "resume", at(2), POLICY).lead
+    assert resumed.status == "AWAITING_DEPOSIT" and resumed.booking.failures == 0
+    assert isinstance(booking.next_need(resumed, at(2), POLICY), booking.FindTimes)
+
+
 def test_a_tap_on_a_row_no_longer_offered_is_not_guessed() -> None:
     turn = client(offered(), "Sun 4 May", 0.1, choice_id="slot:2:20250504T0900Z")
     assert turn.lead.booking.picked is None
