@@ -9,35 +9,25 @@ either creates the event or meets 409 "already exists" and checks the event is o
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-import httplib2
 from google.auth.credentials import Credentials
-from google.auth.exceptions import GoogleAuthError, TransportError
-from google.oauth2 import service_account
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 
+from activities import google_api
 from activities.calendar import CalendarError, CalendarEvent, Span
+from activities.google_api import RATE_LIMITED, GoogleError
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
 SCOPE = "https://www.googleapis.com/auth/calendar"
-
-# Over quota, Google answers 403 or 429 with one of these (domain usageLimits); other 403s
-# (no access, API not enabled) stay refused however long we wait.
-RATE_LIMITED = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 # freeBusy reports per-calendar failures inside a 200 answer; these ones may pass.
 TRANSIENT = RATE_LIMITED | {"backendError", "internalError"}
 
 
 def calendar_credentials(info_json: str) -> Credentials:
-    """Credentials from a service account's JSON key (the text, not a path). The artist shares
-    the calendar with the service account's email ("Make changes to events")."""
-    return service_account.Credentials.from_service_account_info(
-        json.loads(info_json), scopes=[SCOPE]
-    )
+    """The artist shares the calendar with the service account's email ("Make changes to
+    events")."""
+    return google_api.service_account_credentials(info_json, SCOPE)
 
 
 class GoogleCalendar:
@@ -47,16 +37,8 @@ class GoogleCalendar:
         self, calendar_id: str, credentials: Credentials, *, endpoint: str = DEFAULT_ENDPOINT
     ) -> None:
         self.calendar_id = calendar_id
-        # Static discovery: building reads the bundled discovery document, no request. The
-        # endpoint replaces rootUrl + servicePath, so it must end in "/calendar/v3/".
-        service = build(
-            "calendar",
-            "v3",
-            credentials=credentials,
-            client_options={"api_endpoint": endpoint.rstrip("/") + "/"},
-            static_discovery=True,
-            cache_discovery=False,
-        )
+        # The endpoint replaces rootUrl + servicePath, so it must end in "/calendar/v3/".
+        service = google_api.client("calendar", "v3", credentials, endpoint)
         self.freebusy = service.freebusy()
         self.events = service.events()
         # The client's httplib2 connection is not thread-safe: one call at a time.
@@ -145,50 +127,16 @@ class GoogleCalendar:
             raise
 
     async def _execute(self, request: Any) -> dict[str, Any]:
-        # num_retries=0: retries belong to Temporal, which backs off durably and counts them.
-        async with self.lock:
-            try:
-                result: dict[str, Any] = await asyncio.to_thread(request.execute, num_retries=0)
-            except HttpError as error:
-                # Status and Google's message only: the error's URI and body stay out of logs.
-                status = error.resp.status
-                raise CalendarError(
-                    f"Calendar answered {status}: {error.reason}",
-                    retryable=retryable_status(status, error_reasons(error.content)),
-                ) from error
-            except (TransportError, httplib2.HttpLib2Error, OSError) as error:
-                raise CalendarError(f"Calendar unreachable: {error!r}", retryable=True) from error
-            except GoogleAuthError as error:
-                # Getting a token failed. The first argument is Google's text ("invalid_grant:
-                # …"), never the key; google-auth knows whether the token endpoint may recover.
-                detail = error.args[0] if error.args else type(error).__name__
-                raise CalendarError(
-                    f"Google credentials refused: {detail}",
-                    retryable=bool(getattr(error, "retryable", False)),
-                ) from error
-        return result
+        try:
+            return await google_api.execute(request, self.lock, "Calendar")
+        except GoogleError as error:
+            raise CalendarError(str(error), retryable=error.retryable) from error
 
 
 def http_status(error: CalendarError) -> int | None:
     """The HTTP status behind a CalendarError, if Google answered at all."""
     cause = error.__cause__
-    return cause.resp.status if isinstance(cause, HttpError) else None
-
-
-def retryable_status(status: int, reasons: list[str]) -> bool:
-    """Quota, a timeout, an outage: yes. Any other refusal: no."""
-    if status in (408, 429) or status >= 500:
-        return True
-    return status == 403 and any(reason in RATE_LIMITED for reason in reasons)
-
-
-def error_reasons(content: bytes) -> list[str]:
-    """The `reason`s of a Google error body: {"error": {"errors": [{"reason": …}, …]}}."""
-    try:
-        errors = json.loads(content)["error"]["errors"]
-        return [str(error.get("reason", "")) for error in errors]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return []
+    return cause.status if isinstance(cause, GoogleError) else None
 
 
 def rfc3339(moment: datetime) -> str:

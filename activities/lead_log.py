@@ -10,19 +10,13 @@ the sheet; so nobody should sort or delete rows in the tab itself (a filter view
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
 import asyncio
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httplib2
 from google.auth.credentials import Credentials
-from google.auth.exceptions import RefreshError, TransportError
-from google.oauth2 import service_account
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 from sqlalchemy import DateTime, Integer, Text, column, func, select, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -31,6 +25,8 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
+from activities import google_api
+from activities.google_api import GoogleError
 from consultation.lead import Lead
 from workflows.contracts import LeadSnapshot
 
@@ -203,10 +199,7 @@ class SheetsError(Exception):
 
 
 def service_account_credentials(info_json: str) -> Credentials:
-    """Credentials from a service account's JSON key (the text, not a path)."""
-    return service_account.Credentials.from_service_account_info(
-        json.loads(info_json), scopes=[SCOPE]
-    )
+    return google_api.service_account_credentials(info_json, SCOPE)
 
 
 class SheetsLog:
@@ -224,24 +217,14 @@ class SheetsLog:
         self.sessions = sessions
         self.spreadsheet_id = spreadsheet_id
         self.sheet = "'" + sheet_name.replace("'", "''") + "'"  # quoted: any tab name works
-        # Static discovery: building the client reads the bundled discovery document and makes
-        # no request. Sheets' method paths start with "v4/", so the endpoint is the bare host.
-        self.values = (
-            build(
-                "sheets",
-                "v4",
-                credentials=credentials,
-                client_options={"api_endpoint": endpoint.rstrip("/") + "/"},
-                static_discovery=True,
-                cache_discovery=False,
-            )
-            .spreadsheets()
-            .values()
-        )
+        # Sheets' method paths start with "v4/", so the endpoint is the bare host.
+        service = google_api.client("sheets", "v4", credentials, endpoint)
+        self.values = service.spreadsheets().values()
         self.last_column = column_letter(len(COLUMNS))
         self.header_written = False  # once per process; rewriting it is harmless
-        # The client's httplib2 connection is not thread-safe: one write at a time.
+        # One write at a time: a write reads the index, then updates and appends.
         self.lock = asyncio.Lock()
+        self.connection = asyncio.Lock()  # the client's httplib2 connection: one call at a time
 
     async def write(self, rows: list[LeadRow], *, recheck: bool = False) -> None:
         """Write the newest of `rows` per lead: at most one batchUpdate (rows the index knows,
@@ -324,20 +307,10 @@ class SheetsLog:
         return found
 
     async def _execute(self, request: Any) -> dict[str, Any]:
-        # num_retries=0: retries belong to Temporal, which backs off durably and counts them.
         try:
-            result: dict[str, Any] = await asyncio.to_thread(request.execute, num_retries=0)
-        except HttpError as error:
-            status = error.resp.status
-            raise SheetsError(
-                f"Sheets answered {status}: {error.reason}",
-                retryable=status in (408, 429) or status >= 500,
-            ) from error
-        except RefreshError as error:
-            raise SheetsError(f"Google credentials refused: {error}", retryable=False) from error
-        except (TransportError, httplib2.HttpLib2Error, OSError) as error:
-            raise SheetsError(f"Sheets unreachable: {error!r}", retryable=True) from error
-        return result
+            return await google_api.execute(request, self.connection, "Sheets")
+        except GoogleError as error:
+            raise SheetsError(str(error), retryable=error.retryable) from error
 
     async def _indexed(self, lead_ids: list[str]) -> dict[str, tuple[int, int]]:
         """lead id → (sheet row, version written), for those the index knows."""
