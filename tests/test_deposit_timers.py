@@ -189,6 +189,16 @@ async def booking_pending(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
     return key, handle, lead
 
 
+async def lapsed(env, sessions) -> tuple[WorkflowHandle, Lead]:
+    """A held time left unpaid past its hour: released, and fresh times offered."""
+    _, handle, _ = await held(env, sessions)
+    await env.sleep(61 * MINUTE)
+    lead = await settled(
+        handle, lambda lead: lead.booking.hold is None and not lead.booking.release
+    )
+    return handle, lead
+
+
 async def holds_of(sessions, lead_id: str) -> list[CalendarHold]:
     async with sessions() as session:
         rows = await session.scalars(
@@ -262,11 +272,8 @@ async def test_an_unpaid_hold_lapses_after_its_hour_and_fresh_times_are_offered(
 async def test_a_payment_after_the_hold_lapsed_takes_its_slot_back_when_still_free(
     deposit_worker, sessions
 ):
-    env = deposit_worker
-    _, handle, lead = await held(env, sessions)
-    slot = lead.booking.hold.slot
-    await env.sleep(61 * MINUTE)
-    await settled(handle, lambda lead: lead.booking.hold is None and not lead.booking.release)
+    handle, lead = await lapsed(deposit_worker, sessions)
+    slot = lead.booking.lapsed[-1].slot
 
     # The client had opened the link before it lapsed; their payment lands now.
     await handle.signal(LeadWorkflow.payment, paid(lead))
@@ -280,11 +287,8 @@ async def test_a_payment_after_the_hold_lapsed_takes_its_slot_back_when_still_fr
 async def test_a_late_payment_whose_slot_went_is_kept_and_the_artist_decides(
     deposit_worker, sessions
 ):
-    env = deposit_worker
-    _, handle, lead = await held(env, sessions)
-    slot = lead.booking.hold.slot
-    await env.sleep(61 * MINUTE)
-    await settled(handle, lambda lead: lead.booking.hold is None and not lead.booking.release)
+    handle, lead = await lapsed(deposit_worker, sessions)
+    slot = lead.booking.lapsed[-1].slot
     # Someone else takes the time meanwhile.
     other = Holds(sessions, ARTIST_ID)
     assert await other.place("other:hold:1", "other-lead", [Span(slot.start, slot.end)], slot.start)
