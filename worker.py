@@ -157,6 +157,7 @@ def build_worker(
             booking.busy_times,
             booking.place_hold,
             booking.release_hold,
+            booking.cancel_booking,
             booking.book_slot,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],

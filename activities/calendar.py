@@ -63,6 +63,10 @@ class Calendar(Protocol):
         """Insert `event`; an event that already has this id counts as success."""
         ...
 
+    async def cancel_event(self, event_id: str) -> None:
+        """Take the event out of the calendar; one already gone counts as success."""
+        ...
+
 
 # -- activity inputs and outputs ----------------------------------------------------------------
 
@@ -100,6 +104,12 @@ class BookRequest:
 
 
 @dataclass
+class CancelRequest:
+    hold_id: str  # the booking's hold
+    event_ids: list[str]
+
+
+@dataclass
 class BookResult:
     booked: bool
     reason: str = ""  # taken | busy when not booked
@@ -116,6 +126,8 @@ class HoldStore(Protocol):
     async def release(self, hold_id: str) -> None: ...
 
     async def confirm(self, hold_id: str) -> bool: ...
+
+    async def cancel(self, hold_id: str) -> None: ...
 
     async def busy(self, start: datetime, end: datetime, except_lead: str) -> list[Span]: ...
 
@@ -182,6 +194,17 @@ class CalendarActivities:
         except CalendarError as error:
             raise _application_error(error) from error
         return BookResult(True, event_ids=ids)
+
+    @activity.defn(name="cancel_booking")
+    async def cancel_booking(self, request: CancelRequest) -> None:
+        """Free a booked time: its rows released, then its events out of the calendar. Safe to
+        retry: each step is idempotent."""
+        await self.holds.cancel(request.hold_id)  # first: our own record never lags
+        try:
+            for event_id in request.event_ids:
+                await self.calendar.cancel_event(event_id)
+        except CalendarError as error:
+            raise _application_error(error) from error
 
     async def _calendar_busy(self, spans: list[Span]) -> bool:
         try:

@@ -94,6 +94,19 @@ class GoogleCalendar:
                 raise
             await self._check_ours(event)
 
+    async def cancel_event(self, event_id: str) -> None:
+        """events.delete: Google keeps the event, cancelled (its id stays taken, so a new
+        booking gets a new id); deleting one already gone answers 404 or 410, which is fine."""
+        try:
+            await self._execute(
+                self.events.delete(
+                    calendarId=self.calendar_id, eventId=event_id, sendUpdates="none"
+                )
+            )
+        except CalendarError as error:
+            if http_status(error) not in (404, 410):
+                raise
+
     async def _check_ours(self, event: CalendarEvent) -> None:
         """After 409: the id is taken. Ours if a lost answer hid our own insert; otherwise the
         booking cannot be written under this id, and retrying will not change that."""

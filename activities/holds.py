@@ -134,6 +134,16 @@ class Holds:
                 .values(state="released", updated_at=func.now())
             )
 
+    async def cancel(self, hold_id: str) -> None:
+        """A booking called off (or moved): its time is free again. Idempotent."""
+        async with self.sessions.begin() as session:
+            await self._take_turn(session)
+            await session.execute(
+                update(CalendarHold)
+                .where(self._rows_of(hold_id), CalendarHold.state.in_(ACTIVE))
+                .values(state="released", updated_at=func.now())
+            )
+
     async def confirm(self, hold_id: str) -> bool:
         """Turn the hold into a booking: True when booked (also when it already was), False
         when the hold was released or lapsed, on any of its days.

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -90,6 +90,14 @@ class PostgresCalendar:
         )
         async with self._session(begin=True) as session:
             await session.execute(statement)
+
+    async def cancel_event(self, event_id: str) -> None:
+        async with self._session(begin=True) as session:
+            await session.execute(
+                update(CalendarEventRow)
+                .where(CalendarEventRow.event_id == event_id)
+                .values(status="cancelled")
+            )
 
     # -- for the admin API ---------------------------------------------------------------------
 

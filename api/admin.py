@@ -137,6 +137,7 @@ ACTIONS = {
     "send-deposit": "send_deposit",
     "mark-booked": "mark_booked",
     "offer-times": "offer_times",
+    "cancel-booking": "cancel_booking",
 }
 
 

@@ -47,7 +47,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "resume": frozenset({NEEDS_ARTIST_REPLY}),
     "send_deposit": frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED}),
     "mark_booked": frozenset({DEPOSIT_PAID, BOOKING_PENDING}),
-    "offer_times": frozenset({BOOKING_PENDING}),
+    "offer_times": frozenset({BOOKING_PENDING, BOOKED}),
+    "cancel_booking": frozenset({BOOKED}),
     "reject": frozenset(
         {
             PENDING_APPROVAL,
@@ -190,12 +191,21 @@ def _send_deposit(reply: Reply) -> None:
 
 
 def _offer_times(reply: Reply) -> None:
-    """Paid, but no time booked (the slot went, or the client asked to move): fresh times."""
-    booking.restart(reply, "again")
+    """Paid, but no time booked (the slot went), or booked and to be moved: fresh times."""
+    if reply.lead.status == BOOKED:
+        booking.move(reply)
+    else:
+        booking.restart(reply, "again")
     _acknowledge(reply, "offer_times")
 
 
+def _cancel_booking(reply: Reply) -> None:
+    booking.call_off(reply)
+    _acknowledge(reply, "cancel_booking")
+
+
 def _mark_booked(reply: Reply) -> None:
+    reply.lead.booking.moving = False  # a move settled by hand: the booking stands as it was
     reply.move(BOOKED)
     fallback = template("booking_confirmed", reply.policy.artist_name)
     reply.send(outbound.text("client", reply.say("decision.booked"), "decision.booked", fallback))
@@ -210,4 +220,5 @@ _DECISIONS = {
     "send_deposit": _send_deposit,
     "mark_booked": _mark_booked,
     "offer_times": _offer_times,
+    "cancel_booking": _cancel_booking,
 }

@@ -20,7 +20,7 @@ from consultation import outbound, slot_choice
 from consultation.calendar_rules import RULES
 from consultation.copy import CATEGORY_WORDS, money
 from consultation.intents import booking_change
-from consultation.lead import Hold, Lead, Policy, Slot, Turn
+from consultation.lead import Appointment, Hold, Lead, Policy, Slot, Turn
 from consultation.messages import Inbound
 from consultation.reply import Reply
 from consultation.slots import (
@@ -35,6 +35,7 @@ from consultation.statuses import (
     AWAITING_DEPOSIT,
     BOOKED,
     BOOKING_PENDING,
+    CANCELLED,
     COLLECTING_TIME_WINDOWS,
     DEPOSIT_PAID,
     NEEDS_ARTIST_REPLY,
@@ -78,6 +79,13 @@ class ReleaseHold:
 
 
 @dataclass(frozen=True)
+class CancelBooking:
+    """Take a cancelled or moved booking out of the calendar and free its time."""
+
+    appointment: Appointment
+
+
+@dataclass(frozen=True)
 class MakeCheckout:
     """A held slot without a payment link: make a checkout that lives as long as the hold."""
 
@@ -93,12 +101,14 @@ class BookHold:
     description: str
 
 
-Need = FindTimes | PlaceHold | ReleaseHold | MakeCheckout | BookHold
+Need = FindTimes | PlaceHold | ReleaseHold | CancelBooking | MakeCheckout | BookHold
 
 
 def next_need(lead: Lead, now: datetime, policy: Policy) -> Need | None:
     """The one thing the workflow must do before the lead can wait for the outside world."""
     b = lead.booking
+    if b.cancel:
+        return CancelBooking(b.cancel[0])
     if b.release:
         return ReleaseHold(b.release[0])
     if b.hold is not None and lead.status not in HOLDING:
@@ -203,6 +213,20 @@ def held(
     return reply.turn()
 
 
+def taken_out(lead: Lead, hold_id: str, now: datetime, policy: Policy, error: str = "") -> Turn:
+    """A cancelled or moved booking is out of the calendar and its time free again; or, with
+    `error`, free in our records but still in the calendar: the artist removes it by hand."""
+    reply = Reply(deepcopy(lead), now, policy)
+    b = reply.lead.booking
+    b.cancel = [appointment for appointment in b.cancel if appointment.hold_id != hold_id]
+    if error:
+        reply.event("booking.take_out_failed", "ERROR", hold_id=hold_id, error=cap(error, 200))
+        reply.tell_artist("artist.take_out_failed", error=cap(error, 200))
+    else:
+        reply.event("booking.taken_out", hold_id=hold_id)
+    return reply.turn()
+
+
 def released(lead: Lead, hold_id: str, now: datetime, policy: Policy) -> Turn:
     reply = Reply(deepcopy(lead), now, policy)
     b = reply.lead.booking
@@ -228,7 +252,11 @@ def booked(
         reply.event("booking.failed", "WARN", reason=reason, slot=hold.slot.start.isoformat())
         _slot_lost(reply, hold.slot)
         return reply.turn()
+    if b.moving:  # the new time is in: the old booking comes out of the calendar
+        b.cancel.append(Appointment(b.booked_hold_id, list(b.event_ids)))
+        b.moving = False
     b.slot, b.event_ids, b.bookings = hold.slot, list(event_ids), b.bookings + 1
+    b.booked_hold_id, b.over = hold.hold_id, False
     b.offered, b.seen, b.candidates = [], [], []
     hours = policy.appointment_reminder_hours
     # Reminders whose time has already passed (booked at short notice) are not sent late.
@@ -305,6 +333,28 @@ def after_payment(reply: Reply, session_id: str | None) -> None:
         return
     reply.move(BOOKING_PENDING)
     restart(reply, "paid")
+
+
+def call_off(reply: Reply) -> None:
+    """The artist cancels the booking: CANCELLED, the client told, and the calendar freed."""
+    lead = reply.lead
+    b = lead.booking
+    when = _when(b.slot) if b.slot else ""
+    if b.slot is not None and b.booked_hold_id:
+        b.cancel.append(Appointment(b.booked_hold_id, list(b.event_ids)))
+    reply.move(CANCELLED)
+    key = "booking.cancelled" if when else "booking.cancelled.no_date"
+    fallback = template("appointment_cancelled", reply.policy.artist_name, when or "-")
+    reply.send(outbound.text("client", reply.say(key, when=when), key, fallback))
+    reply.event("lead.cancelled", slot=b.slot.start.isoformat() if b.slot else "")
+
+
+def move(reply: Reply) -> None:
+    """The artist moves the booking: the client picks a new time (paid already, so it is
+    booked at once); the old booking stands until then."""
+    reply.lead.booking.moving = True
+    reply.move(BOOKING_PENDING)
+    restart(reply, "reschedule")
 
 
 def bind_session(lead: Lead, session_id: str) -> None:

@@ -75,6 +75,14 @@ class Hold:
 
 
 @dataclass
+class Appointment:
+    """A booking to take out of the calendar (cancelled, or moved to another time)."""
+
+    hold_id: str
+    event_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Booking:
     """Choosing a time and booking it. The workflow reads what is wanted from here
     (`consultation.booking.next_need`): times to offer, a pick to hold, a hold to release, a
@@ -98,6 +106,9 @@ class Booking:
     reminders_sent: int = 0  # appointment reminders
     over: bool = False  # the appointment has passed
     windows: list[str] = field(default_factory=list)  # preferred times when nothing is free
+    booked_hold_id: str = ""  # the hold that became the booking
+    moving: bool = False  # the artist is moving the booking: it stands until the new one is in
+    cancel: list[Appointment] = field(default_factory=list)  # for the workflow to take out
 
 
 @dataclass

@@ -72,7 +72,8 @@ _TABLE: dict[str, frozenset[str]] = {
     ABANDONED: frozenset({NEW}),
     STALE: frozenset({NEW}),
     OPTOUT: frozenset({NEW}),
-    BOOKED: frozenset(),
+    # The artist moves a booking (times offered again) or calls it off.
+    BOOKED: frozenset({BOOKING_PENDING, CANCELLED}),
     REJECTED: frozenset(),
     WAITLISTED: frozenset(),
     REFUNDED: frozenset(),
@@ -87,7 +88,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 STATUSES = frozenset(ALLOWED)
 
 # Statuses where a run ends: the next message from this contact starts a new enquiry.
-FINAL = frozenset({OPTOUT, ABANDONED, WAITLISTED, REJECTED, BOOKED, REFUNDED})
+FINAL = frozenset({OPTOUT, ABANDONED, WAITLISTED, REJECTED, BOOKED, REFUNDED, CANCELLED})
 
 
 def can_transition(current: str, to: str) -> bool:

@@ -22,6 +22,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "booking_times": ("artist_name",),
     "appointment_booked": ("artist_name", "when"),
     "appointment_reminder": ("artist_name", "when", "place"),
+    "appointment_cancelled": ("artist_name", "when"),
 }
 
 # Meta rejects template parameters with newlines, tabs or more than four spaces in a row, and

@@ -183,6 +183,17 @@ async def test_creating_the_same_appointment_twice_makes_one(sessions):
     assert await calendar.busy(at(-1), at(4)) == [Span(at(0), at(3))]
 
 
+async def test_a_cancelled_appointment_is_neither_busy_nor_there(sessions):
+    calendar = PostgresCalendar(sessions, artist_id=new_id("artist"))
+    event_id = new_id("ev")
+    await calendar.create_event(event(event_id, at(0), at(3)))
+    await calendar.cancel_event(event_id)
+    await calendar.cancel_event(event_id)  # a retried activity
+    await calendar.cancel_event(new_id("ev"))  # never there: nothing to do
+    assert not await calendar.event_exists(event_id)
+    assert await calendar.busy(at(-1), at(4)) == []
+
+
 async def test_removing_a_busy_block_frees_the_time(sessions):
     calendar = PostgresCalendar(sessions, artist_id=new_id("artist"))
     block = await calendar.add_busy(at(0), at(2))

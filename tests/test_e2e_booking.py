@@ -20,6 +20,7 @@ from tests.core.chat import HAPPY_ANSWERS, Chat
 from tests.test_e2e_deposit import (
     checkout_of,
     offers,
+    pick_time,
     post_stripe,
     qualified_lead,
     rows_of,
@@ -231,3 +232,74 @@ async def approved(stack: Stack, sessions) -> str:
     assert (await stack.http.post(f"/a/{token}")).status_code == 200
     await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
     return phone
+
+
+async def booked_through_the_webhook(stack: Stack, sessions) -> tuple[str, str]:
+    """A client who picked a time, paid and is booked; returns (phone, lead id)."""
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+    assert (await stack.http.post(f"/a/{token}")).status_code == 200
+    await pick_time(stack, phone, 3)
+    lead = await lead_of(stack, sessions, phone)
+    assert lead is not None
+    session = await eventually(lambda: checkout_of(stack, lead.lead_id))
+    raw, header = stack.stripe.complete(session["id"], STRIPE_SECRET)
+    assert (await post_stripe(stack, raw, header)).status_code == 200
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    return phone, lead.lead_id
+
+
+def events_of(stack: Stack, lead_id: str) -> dict[str, dict]:
+    return {
+        event_id: event
+        for event_id, event in stack.calendar.events.items()
+        if event["extendedProperties"]["private"]["lead_id"] == lead_id
+    }
+
+
+async def test_the_artist_moves_a_booking_and_the_old_event_is_cancelled(stack: Stack, sessions):
+    phone, lead_id = await booked_through_the_webhook(stack, sessions)
+    [(old_id, old)] = events_of(stack, lead_id).items()
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    moved = await stack.http.post(f"/admin/leads/{lead_id}/offer-times", headers=headers)
+    assert moved.status_code == 200 and moved.json()["status"] == "BOOKING_PENDING"
+    offer = await eventually(
+        lambda: [m for m in offers(stack, phone) if "can move your session" in body_of(m)]
+    )
+    # Until the client picks, the booking stands.
+    assert stack.calendar.events[old_id]["status"] == "confirmed"
+    row = next(r for r in rows_of(offer[0]) if r["id"] != "slot:more")
+    await tap(stack, phone, row)
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+
+    async def swapped() -> bool:
+        states = sorted(h.state for h in await holds_of(sessions, lead_id))
+        return states == ["booked", "released"]
+
+    await eventually(swapped)
+    mine = events_of(stack, lead_id)
+    assert mine[old_id]["status"] == "cancelled"
+    [new] = [e for i, e in mine.items() if i != old_id]
+    assert new["status"] == "confirmed" and new["start"] != old["start"]
+    paid_for = [s for s in stack.stripe.sessions.values() if s["metadata"]["lead_id"] == lead_id]
+    assert len(paid_for) == 1  # moving a paid booking asks for no second deposit
+
+
+async def test_the_artist_cancels_a_booking_and_the_time_is_free_again(stack: Stack, sessions):
+    phone, lead_id = await booked_through_the_webhook(stack, sessions)
+    [(event_id, event)] = events_of(stack, lead_id).items()
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    cancelled = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=headers)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
+    told = await eventually(
+        lambda: [m for m in sent_to(stack, phone) if "has been cancelled" in body_of(m)]
+    )
+    assert told
+
+    async def freed() -> bool:
+        return [h.state for h in await holds_of(sessions, lead_id)] == ["released"]
+
+    await eventually(freed)
+    assert stack.calendar.events[event_id]["status"] == "cancelled"
+    again = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=headers)
+    assert again.status_code == 409  # the run has ended: nothing to cancel twice

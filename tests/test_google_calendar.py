@@ -194,6 +194,31 @@ async def test_an_event_gone_for_good_does_not_exist(
     assert not await google.event_exists("b00king0001")
 
 
+async def test_a_cancelled_event_stays_cancelled_and_cancelling_again_is_fine(
+    google: GoogleCalendar, fake: FakeGoogleCalendar
+) -> None:
+    await google.create_event(appointment())
+    await google.cancel_event("b00king0001")
+    assert fake.events["b00king0001"]["status"] == "cancelled"  # Google keeps it, cancelled
+    assert not await google.event_exists("b00king0001")
+    assert await google.busy(at(8), at(18)) == []  # its time is free
+    await google.cancel_event("b00king0001")  # 410 Gone: already done
+    await google.cancel_event("b00king9999")  # 404: never there
+    deletes = [r for r in fake.requests if r.method == "DELETE"]
+    assert len(deletes) == 3 and deletes[0].query == {"sendUpdates": "none"}
+
+
+async def test_a_cancel_google_refuses_is_an_error(
+    google: GoogleCalendar, fake: FakeGoogleCalendar
+) -> None:
+    await google.create_event(appointment())
+    fake.fail_next(403, on="delete", reason="forbidden")
+    with pytest.raises(CalendarError) as failed:
+        await google.cancel_event("b00king0001")
+    assert not failed.value.retryable
+    assert fake.events["b00king0001"]["status"] == "confirmed"
+
+
 # -- failures -----------------------------------------------------------------------------------
 
 

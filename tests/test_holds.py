@@ -154,6 +154,18 @@ async def test_confirm_books_every_day_of_the_hold_and_is_idempotent(holds: Hold
     assert await holds.place("h-anna", "anna", [span(0, 8, day=0), span(0, 8, day=1)], later())
 
 
+async def test_a_cancelled_booking_frees_its_days_and_cancelling_twice_is_harmless(
+    holds: Holds, sessions
+):
+    assert await holds.place("h-anna", "anna", [span(0, 8, day=0), span(0, 8, day=1)], later())
+    assert await holds.confirm("h-anna")
+    await holds.cancel("h-anna")
+    await holds.cancel("h-anna")
+    assert await states(holds, "h-anna") == ["released", "released"]
+    assert await holds.place("h-ben", "ben", [span(2, 3, day=1)], later())
+    assert not await holds.confirm("h-anna")  # a cancelled booking is not booked again
+
+
 async def test_an_expired_hold_nobody_took_can_still_be_confirmed(holds: Holds, sessions):
     # The client paid after the hold's TTL, but no one else has claimed the slot.
     assert await holds.place("h-anna", "anna", [span(0, 4)], earlier())

@@ -45,6 +45,7 @@ class ActionRequest:
 
     action: (
         str  # approve | approve_anyway | reject | resume | send_deposit | mark_booked | offer_times
+        # | cancel_booking
     )
     source: str = "admin"  # link | admin
     issued_status: str | None = None  # a link is only good in the status it was issued for

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         BookRequest,
         BookResult,
         BusyRequest,
+        CancelRequest,
         HoldRequest,
         HoldResult,
         Span,
@@ -230,11 +231,13 @@ class LeadWorkflow:
                 if isinstance(need, booking.ReleaseHold | booking.MakeCheckout):
                     raise  # retried without limit (database, Stripe): never given up on
                 reason, now = str(error.cause or error), workflow.now()
-                turn = (
-                    booking.booked(self.lead, False, [], reason, now, self.policy)
-                    if isinstance(need, booking.BookHold)
-                    else booking.calendar_failed(self.lead, reason, now, self.policy)
-                )
+                if isinstance(need, booking.BookHold):
+                    turn = booking.booked(self.lead, False, [], reason, now, self.policy)
+                elif isinstance(need, booking.CancelBooking):
+                    hold_id = need.appointment.hold_id
+                    turn = booking.taken_out(self.lead, hold_id, now, self.policy, error=reason)
+                else:
+                    turn = booking.calendar_failed(self.lead, reason, now, self.policy)
             await self._commit(turn)
 
     async def _fulfil(self, need: booking.Need) -> Turn:
@@ -270,6 +273,15 @@ class LeadWorkflow:
             if need.hold.session_id and not self._paid():
                 await self._expire_checkout(need.hold.session_id)
             return booking.released(self.lead, need.hold.hold_id, workflow.now(), self.policy)
+        if isinstance(need, booking.CancelBooking):
+            appointment = need.appointment
+            await workflow.execute_activity(
+                "cancel_booking",
+                CancelRequest(appointment.hold_id, appointment.event_ids),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=CALENDAR_RETRY,
+            )
+            return booking.taken_out(self.lead, appointment.hold_id, workflow.now(), self.policy)
         if isinstance(need, booking.MakeCheckout):
             session = await self._checkout(need.expires_at)
             return artist.deposit_link(

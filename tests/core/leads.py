@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from consultation import artist, booking, engine
-from consultation.lead import Lead, Payment, Policy, Turn
+from consultation.lead import Appointment, Lead, Payment, Policy, Turn
 from consultation.messages import Inbound, InboundKind
 from tests.core.chat import START, Chat
 
@@ -153,6 +153,7 @@ class Workflow:
     policy: Policy = field(default_factory=lambda: POLICY)
     checkouts: int = 0
     needs: list[booking.Need] = field(default_factory=list)
+    taken_out: list[Appointment] = field(default_factory=list)
 
     def run(self, turn: Turn, now: datetime) -> Turn:
         """`turn`, then every need its lead has, as one turn with all the replies and events."""
@@ -176,6 +177,9 @@ class Workflow:
             return booking.held(lead, need.hold_id, need.expires_at, self.won, now, policy)
         if isinstance(need, booking.ReleaseHold):
             return booking.released(lead, need.hold.hold_id, now, policy)
+        if isinstance(need, booking.CancelBooking):
+            self.taken_out.append(need.appointment)
+            return booking.taken_out(lead, need.appointment.hold_id, now, policy)
         if isinstance(need, booking.MakeCheckout):
             self.checkouts += 1
             session = f"cs_w{self.checkouts}"

@@ -40,7 +40,8 @@ VALID = {
     "resume": {"NEEDS_ARTIST_REPLY"},
     "send_deposit": {"AWAITING_DEPOSIT", "DEPOSIT_EXPIRED"},
     "mark_booked": {"DEPOSIT_PAID", "BOOKING_PENDING"},
-    "offer_times": {"BOOKING_PENDING"},
+    "offer_times": {"BOOKING_PENDING", "BOOKED"},
+    "cancel_booking": {"BOOKED"},
 }  # fmt: skip
 
 
@@ -59,7 +60,10 @@ def test_refusal_says_why_in_the_artists_words() -> None:
     assert reason == "This lead is not awaiting approval: it was rejected."
     assert artist.why_not(Lead(status="PENDING_APPROVAL"), "delete") == "Unknown action."
     reason = artist.why_not(Lead(status="AWAITING_DEPOSIT"), "offer_times")
-    assert reason == "This lead is not paid and waiting for a time: it is waiting for the deposit."
+    assert reason == (
+        "This lead is neither paid and waiting for a time nor booked: it is waiting for the "
+        "deposit."
+    )
 
 
 def test_a_refused_decision_raises_and_changes_nothing() -> None:
@@ -272,7 +276,7 @@ def test_mark_booked_confirms_to_the_client() -> None:
      ("NEEDS_ARTIST_REPLY", ["resume", "reject"]), ("AWAITING_DEPOSIT", ["send_deposit", "reject"]),
      ("DEPOSIT_EXPIRED", ["send_deposit", "reject"]), ("DEPOSIT_PAID", ["mark_booked"]),
      ("BOOKING_PENDING", ["mark_booked", "offer_times"]), ("TOUR_CONVERSION_OFFERED", []),
-     ("BOOKED", []), ("QUALIFYING", [])],
+     ("BOOKED", ["offer_times", "cancel_booking"]), ("CANCELLED", []), ("QUALIFYING", [])],
 )  # fmt: skip
 def test_artist_messages_offer_the_actions_of_the_status(status: str, actions: list[str]) -> None:
     assert artist.actions_for(Lead(status=status)) == actions

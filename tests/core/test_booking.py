@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from consultation import artist, booking, engine, slot_choice
 from consultation.calendar_rules import RULES
-from consultation.lead import Lead, Payment, Policy, Slot, TourStop, Turn
+from consultation.lead import Appointment, Lead, Payment, Policy, Slot, TourStop, Turn
 from consultation.messages import MAX_BODY, MAX_LIST_ROWS, Inbound, Outbound
 from consultation.slots import free_slots, session_spans
 from tests.core.chat import HAPPY_ANSWERS, START
@@ -904,3 +904,69 @@ def test_a_multi_day_xl_session_is_held_and_booked_day_by_day() -> None:
     # Booked 32.5 h before the first day: only the 24 h reminder is still to come.
     assert done.lead.booking.reminders_sent == 1
     assert engine.next_reminder_at(done.lead, POLICY) == slot.start - timedelta(hours=24)
+
+
+# -- the artist moves or cancels a booking ------------------------------------------------------
+
+
+def test_the_artist_moves_a_booking_and_the_old_one_comes_out_once_the_new_one_is_in() -> None:
+    lead = booked_on("8")
+    old_slot, old_events, old_hold = (
+        lead.booking.slot,
+        list(lead.booking.event_ids),
+        lead.booking.booked_hold_id,
+    )
+    assert old_hold and old_events
+    assert artist.actions_for(lead) == ["offer_times", "cancel_booking"]
+    workflow = Workflow()
+    moving = workflow.decide(lead, "offer_times", at(2))
+    assert moving.lead.status == "BOOKING_PENDING" and moving.lead.booking.moving
+    assert keys(moving, "client") == ["booking.offer.reschedule"]
+    # Until the new time is booked, the old booking stands: nothing is taken out.
+    assert workflow.taken_out == [] and moving.lead.booking.slot == old_slot
+
+    done = workflow.say(moving.lead, "1", at(2.1))
+    assert done.lead.status == "BOOKED" and done.lead.booking.slot != old_slot
+    assert keys(done, "client") == ["booking.confirmed"]
+    assert workflow.taken_out == [Appointment(old_hold, old_events)]
+    assert done.lead.booking.cancel == [] and not done.lead.booking.moving
+    assert workflow.checkouts == 0  # paid already: no second deposit
+    new_ids = done.lead.booking.event_ids
+    assert new_ids and new_ids[0] != old_events[0]  # a fresh id: Google keeps deleted ones
+
+
+def test_a_move_settled_by_hand_keeps_the_booking_as_it_was() -> None:
+    lead = booked_on("8")
+    moving = artist.decide(lead, "offer_times", at(2), POLICY).lead
+    kept = artist.decide(moving, "mark_booked", at(3), POLICY).lead
+    assert kept.status == "BOOKED" and not kept.booking.moving
+    assert kept.booking.slot == lead.booking.slot and kept.booking.cancel == []
+
+
+def test_the_artist_cancels_a_booking_the_client_is_told_and_the_calendar_freed() -> None:
+    lead = booked_on("8")
+    workflow = Workflow()
+    turn = workflow.decide(lead, "cancel_booking", at(2))
+    assert turn.lead.status == "CANCELLED"
+    cancelled = the(turn, "booking.cancelled")
+    assert "Tue 13 May" in cancelled.text and cancelled.template is not None
+    assert cancelled.template.name == "appointment_cancelled"
+    assert workflow.taken_out == [Appointment(lead.booking.booked_hold_id, lead.booking.event_ids)]
+    assert keys(turn, "artist") == ["artist.ack.cancel_booking"]
+    assert engine.finished(turn.lead, POLICY)  # the run ends; no appointment reminders
+
+
+def test_a_calendar_that_will_not_let_go_is_left_to_the_artist() -> None:
+    lead = artist.decide(booked_on("8"), "cancel_booking", at(2), POLICY).lead
+    need = booking.next_need(lead, at(2), POLICY)
+    assert isinstance(need, booking.CancelBooking)
+    turn = booking.taken_out(lead, need.appointment.hold_id, at(2), POLICY, error="403 forbidden")
+    assert turn.lead.booking.cancel == [] and booking.next_need(turn.lead, at(2), POLICY) is None
+    assert keys(turn, "artist") == ["artist.take_out_failed"]
+    assert [e.level for e in turn.events if e.type == "booking.take_out_failed"] == ["ERROR"]
+
+
+def test_only_a_booked_lead_can_be_cancelled() -> None:
+    assert artist.why_not(offered(), "cancel_booking") == (
+        "This lead is not booked: it is waiting for the deposit."
+    )

@@ -51,7 +51,7 @@ def test_opt_out_is_allowed_from_every_status(status: str) -> None:
 
 def test_final_statuses_end_a_run() -> None:
     assert {s for s in STATUSES if is_final(s)} == {
-        "OPTOUT", "ABANDONED", "WAITLISTED", "REJECTED", "BOOKED", "REFUNDED",
+        "OPTOUT", "ABANDONED", "WAITLISTED", "REJECTED", "BOOKED", "REFUNDED", "CANCELLED",
     }  # fmt: skip
 
 

@@ -149,10 +149,15 @@ class FakeGoogleCalendar(LoopbackServer):
             await self._received(request)
             return self._guarded("get", calendar_id, lambda: self._get(event_id))
 
+        @app.delete("/calendar/v3/calendars/{calendar_id}/events/{event_id}")
+        async def delete(calendar_id: str, event_id: str, request: Request) -> Response:
+            await self._received(request)
+            return self._guarded("delete", calendar_id, lambda: self._delete(event_id))
+
         return app
 
     async def _received(self, request: Request) -> Any:
-        body = await request.json() if request.method != "GET" else None
+        body = await request.json() if request.method == "POST" else None
         with self._lock:
             self._requests.append(
                 Received(request.method, request.url.path, dict(request.query_params), body)
@@ -177,7 +182,7 @@ class FakeGoogleCalendar(LoopbackServer):
                 return error(
                     failure.status, "Injected failure (after applying the request)", failure.reason
                 )
-            return JSONResponse(answer)
+            return Response(status_code=204) if answer is None else JSONResponse(answer)
 
     def _free_busy(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
@@ -241,6 +246,15 @@ class FakeGoogleCalendar(LoopbackServer):
         if event is None:
             raise CalendarRefusal(404, "Not Found")
         return copy.deepcopy(event)
+
+    def _delete(self, event_id: str) -> None:
+        """Google keeps a deleted event, cancelled, and answers 410 when it is deleted again."""
+        event = self._events.get(event_id)
+        if event is None:
+            raise CalendarRefusal(404, "Not Found")
+        if event["status"] == "cancelled":
+            raise CalendarRefusal(410, "Resource has been deleted", "deleted")
+        event["status"] = "cancelled"
 
     def _stored(self, body: dict[str, Any]) -> dict[str, Any]:
         """The event with the fields Google adds."""
