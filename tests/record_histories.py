@@ -70,6 +70,7 @@ async def record() -> None:
                 for name, texts in SCENARIOS.items():
                     await run_scenario(env, sessions, name, texts)
                 await run_booking(env, sessions)
+                await run_moved_and_cancelled(env, sessions)
             await engine.dispose()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -111,6 +112,32 @@ async def run_booking(env: WorkflowEnvironment, sessions) -> None:
     history = await handle.fetch_history()
     (HISTORIES / "booked_with_a_lapsed_hold.json").write_text(history.to_json(), encoding="utf-8")
     print(f"recorded booked_with_a_lapsed_hold: {len(history.events)} events")
+
+
+async def run_moved_and_cancelled(env: WorkflowEnvironment, sessions) -> None:
+    """Booked, moved by the artist to another time, then cancelled."""
+    _, handle = await start_lead(env, sessions, queue="record", text="Hi", message_id="m-0")
+    for number, text in enumerate(CONSULTATION[1:], start=1):
+        await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
+    await _until(handle, lambda lead: lead.status == "PENDING_APPROVAL")
+    await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
+    await _until(handle, lambda lead: bool(lead.booking.offered))
+    await handle.signal(LeadWorkflow.message, Inbound("m-pick-1", 100, text="8"))
+    lead = await _until(handle, lambda lead: lead.deposit.url is not None)
+    assert lead.deposit is not None
+    paid = Payment("evt_record_2", "paid", lead.deposit.session_id, "pi_record_2", 15_000)
+    await handle.signal(LeadWorkflow.payment, paid)
+    await _until(handle, lambda lead: lead.status == "BOOKED")
+    await handle.execute_update(LeadWorkflow.act, ActionRequest("offer_times"))
+    await _until(handle, lambda lead: bool(lead.booking.offered))
+    await handle.signal(LeadWorkflow.message, Inbound("m-pick-2", 200, text="1"))
+    await _until(handle, lambda lead: lead.status == "BOOKED" and not lead.booking.cancel)
+    await handle.execute_update(LeadWorkflow.act, ActionRequest("cancel_booking"))
+    assert await handle.result() == "CANCELLED"
+    history = await handle.fetch_history()
+    path = HISTORIES / "booking_moved_then_cancelled.json"
+    path.write_text(history.to_json(), encoding="utf-8")
+    print(f"recorded booking_moved_then_cancelled: {len(history.events)} events")
 
 
 async def _until(handle, check) -> Lead:  # type: ignore[no-untyped-def]

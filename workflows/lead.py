@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from consultation import artist, booking
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
+    from consultation.statuses import BOOKED
     from workflows.contracts import (
         ActionRequest,
         ActionResult,
@@ -62,6 +63,8 @@ DB_RETRY = RetryPolicy(
 MEDIA_RETRY = RetryPolicy(
     initial_interval=timedelta(minutes=5), backoff_coefficient=1.0, maximum_attempts=5
 )
+PATCH_BOOKED_LINKS = "booked-leads-carry-links"
+
 CALENDAR_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     backoff_coefficient=2.0,
@@ -368,6 +371,10 @@ class LeadWorkflow:
         """Messages to the artist carry the one-tap links that fit the lead's status now."""
         actions = artist.actions_for(self.lead)
         if reply.to != "artist" or not actions:
+            return reply
+        # Booked leads gained links (move, cancel) while leads were running: a run that booked
+        # before that keeps sending its booked messages without them, as its history says.
+        if self.lead.status == BOOKED and not workflow.patched(PATCH_BOOKED_LINKS):
             return reply
         links = await workflow.execute_activity(
             "issue_links",
