@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
@@ -83,61 +84,61 @@ async def run_scenario(env: WorkflowEnvironment, sessions, name: str, texts: lis
         await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
     await env.sleep(timedelta(days=3))  # let every timer of this scenario fire
     await env.sleep(timedelta(seconds=1))
-    history = await handle.fetch_history()
-    (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
-    print(f"recorded {name}: {len(history.events)} events")
+    await _save(handle, name)
 
 
 async def run_booking(env: WorkflowEnvironment, sessions) -> None:
     """Approved, a time picked and held, the hold lapsing, picked again, paid, booked, reminded
     before the appointment and over: every booking activity and timer in one history."""
-    _, handle = await start_lead(env, sessions, queue="record", text="Hi", message_id="m-0")
-    for number, text in enumerate(CONSULTATION[1:], start=1):
-        await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
-    await _until(handle, lambda lead: lead.status == "PENDING_APPROVAL")
-    await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
-    await _until(handle, lambda lead: bool(lead.booking.offered))
+    handle = await _approved(env, sessions)
     await handle.signal(LeadWorkflow.message, Inbound("m-pick-1", 100, text="8"))
     await _until(handle, lambda lead: lead.deposit is not None and lead.deposit.url is not None)
     await env.sleep(timedelta(minutes=61))  # the hold lapses: fresh times
     await _until(handle, lambda lead: lead.booking.hold is None and bool(lead.booking.offered))
-    await handle.signal(LeadWorkflow.message, Inbound("m-pick-2", 200, text="8"))
-    lead = await _until(handle, lambda lead: lead.deposit.url is not None)
-    assert lead.deposit is not None
-    paid = Payment("evt_record", "paid", lead.deposit.session_id, "pi_record", 15_000)
-    await handle.signal(LeadWorkflow.payment, paid)
-    await _until(handle, lambda lead: lead.status == "BOOKED")
+    await _pick_and_pay(handle, "m-pick-2")
     await env.sleep(timedelta(days=30))  # reminders, then the appointment passes
     await handle.result()
-    history = await handle.fetch_history()
-    (HISTORIES / "booked_with_a_lapsed_hold.json").write_text(history.to_json(), encoding="utf-8")
-    print(f"recorded booked_with_a_lapsed_hold: {len(history.events)} events")
+    await _save(handle, "booked_with_a_lapsed_hold")
 
 
 async def run_moved_and_cancelled(env: WorkflowEnvironment, sessions) -> None:
     """Booked, moved by the artist to another time, then cancelled."""
-    _, handle = await start_lead(env, sessions, queue="record", text="Hi", message_id="m-0")
-    for number, text in enumerate(CONSULTATION[1:], start=1):
-        await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
-    await _until(handle, lambda lead: lead.status == "PENDING_APPROVAL")
-    await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
-    await _until(handle, lambda lead: bool(lead.booking.offered))
-    await handle.signal(LeadWorkflow.message, Inbound("m-pick-1", 100, text="8"))
-    lead = await _until(handle, lambda lead: lead.deposit.url is not None)
-    assert lead.deposit is not None
-    paid = Payment("evt_record_2", "paid", lead.deposit.session_id, "pi_record_2", 15_000)
-    await handle.signal(LeadWorkflow.payment, paid)
-    await _until(handle, lambda lead: lead.status == "BOOKED")
+    handle = await _approved(env, sessions)
+    await _pick_and_pay(handle, "m-pick-1")
     await handle.execute_update(LeadWorkflow.act, ActionRequest("offer_times"))
     await _until(handle, lambda lead: bool(lead.booking.offered))
     await handle.signal(LeadWorkflow.message, Inbound("m-pick-2", 200, text="1"))
     await _until(handle, lambda lead: lead.status == "BOOKED" and not lead.booking.cancel)
     await handle.execute_update(LeadWorkflow.act, ActionRequest("cancel_booking"))
     assert await handle.result() == "CANCELLED"
+    await _save(handle, "booking_moved_then_cancelled")
+
+
+async def _approved(env: WorkflowEnvironment, sessions) -> WorkflowHandle:
+    """The consultation done and approved: times on offer."""
+    _, handle = await start_lead(env, sessions, queue="record", text="Hi", message_id="m-0")
+    for number, text in enumerate(CONSULTATION[1:], start=1):
+        await handle.signal(LeadWorkflow.message, Inbound(f"m-{number}", number, text=text))
+    await _until(handle, lambda lead: lead.status == "PENDING_APPROVAL")
+    await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
+    await _until(handle, lambda lead: bool(lead.booking.offered))
+    return handle
+
+
+async def _pick_and_pay(handle: WorkflowHandle, message_id: str) -> None:
+    """The client picks the latest time on offer and pays for it: booked."""
+    await handle.signal(LeadWorkflow.message, Inbound(message_id, 100, text="8"))
+    lead = await _until(handle, lambda lead: lead.deposit.url is not None)
+    assert lead.deposit is not None
+    paid = Payment(f"evt-{message_id}", "paid", lead.deposit.session_id, "pi_record", 15_000)
+    await handle.signal(LeadWorkflow.payment, paid)
+    await _until(handle, lambda lead: lead.status == "BOOKED")
+
+
+async def _save(handle: WorkflowHandle, name: str) -> None:
     history = await handle.fetch_history()
-    path = HISTORIES / "booking_moved_then_cancelled.json"
-    path.write_text(history.to_json(), encoding="utf-8")
-    print(f"recorded booking_moved_then_cancelled: {len(history.events)} events")
+    (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+    print(f"recorded {name}: {len(history.events)} events")
 
 
 async def _until(handle, check) -> Lead:  # type: ignore[no-untyped-def]
