@@ -126,6 +126,7 @@ async def time_skipping_server() -> WorkflowEnvironment:
     kinds = {
         "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+        "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
     }
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bin_path("temporal-test-server")

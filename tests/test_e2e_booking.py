@@ -31,6 +31,7 @@ from tests.test_e2e_deposit import (
 from tests.test_e2e_whatsapp import _status_is, body_of, lead_of, new_phone, sent_to
 from workflows.contracts import Carried, LeadInput
 from workflows.lead import LeadWorkflow
+from workflows.visibility import LEAD_APPOINTMENT
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LONDON = ZoneInfo("Europe/London")
@@ -102,6 +103,13 @@ async def test_times_after_approval_respect_the_calendar_and_payment_books_once(
     assert set(next(iter(mine))) <= set("0123456789abcdefghijklmnopqrstuv")
     assert datetime.fromisoformat(event["start"]["dateTime"]) == starts[1]
     assert (await holds_of(sessions, lead.lead_id))[0].state == "booked"
+
+    # Ops see the session's start in the Temporal UI.
+    async def appointment_visible() -> bool:
+        described = await stack.client.get_workflow_handle(lead.workflow_id).describe()
+        return described.typed_search_attributes.get(LEAD_APPOINTMENT) == starts[1]
+
+    await eventually(appointment_visible)
 
     confirmed = await eventually(
         lambda: [m for m in sent_to(stack, phone) if "You're booked in" in body_of(m)]

@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
         SendRequest,
         SendResult,
     )
-    from workflows.visibility import attributes, changes
+    from workflows.visibility import Value, attributes, changes
 
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
 # dedupes in PostgreSQL first anyway.
@@ -94,7 +94,7 @@ class LeadWorkflow:
         self.seen_set = set(self.seen)
         self.sent = carried.sent
         self.held: list[HoldNotice] = list(carried.held)
-        self.visible: dict[str, str | int | None] = {}  # search attributes as last upserted
+        self.visible: dict[str, Value] = {}  # search attributes as last upserted
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
         self.turn_lock = asyncio.Lock()
         self.media_tasks: list[asyncio.Future[None]] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 from consultation.lead import Lead
@@ -13,6 +15,7 @@ LEAD_CATEGORY = SearchAttributeKey.for_keyword("LeadCategory")
 LEAD_BUDGET = SearchAttributeKey.for_int("LeadBudgetPence")
 LEAD_TOUR_CITY = SearchAttributeKey.for_keyword("LeadTourCity")
 LEAD_HANDOVER = SearchAttributeKey.for_keyword("LeadHandoverReason")
+LEAD_APPOINTMENT = SearchAttributeKey.for_datetime("LeadAppointment")
 
 KEYS: dict[str, SearchAttributeKey] = {
     key.name: key
@@ -24,6 +27,7 @@ KEYS: dict[str, SearchAttributeKey] = {
         LEAD_BUDGET,
         LEAD_TOUR_CITY,
         LEAD_HANDOVER,
+        LEAD_APPOINTMENT,
     )
 }
 
@@ -36,10 +40,14 @@ REGISTRY: dict[str, str] = {
     "LeadBudgetPence": "Int",
     "LeadTourCity": "Keyword",
     "LeadHandoverReason": "Keyword",
+    "LeadAppointment": "Datetime",
 }
 
 
-def attributes(lead: Lead) -> dict[str, str | int | None]:
+Value = str | int | datetime | None
+
+
+def attributes(lead: Lead) -> dict[str, Value]:
     """The search attributes describing `lead`, by name."""
     region = lead.estimate.region if lead.estimate else lead.parsed.get("region")
     budget = lead.parsed.get("budget_pence")
@@ -52,12 +60,12 @@ def attributes(lead: Lead) -> dict[str, str | int | None]:
         LEAD_BUDGET.name: budget if isinstance(budget, int) else None,
         LEAD_TOUR_CITY.name: tour_city if isinstance(tour_city, str) else None,
         LEAD_HANDOVER.name: lead.handover_reason[:200] if lead.handover_reason else None,
+        # When the booked session starts: "LeadStatus = 'BOOKED' ORDER BY LeadAppointment".
+        LEAD_APPOINTMENT.name: lead.booking.slot.start if lead.booking.slot else None,
     }
 
 
-def changes(
-    before: dict[str, str | int | None], after: dict[str, str | int | None]
-) -> list[SearchAttributeUpdate]:
+def changes(before: dict[str, Value], after: dict[str, Value]) -> list[SearchAttributeUpdate]:
     """Updates for what changed only (each upsert is a visibility write); unset, not stale."""
     updates: list[SearchAttributeUpdate] = []
     for name, value in after.items():
