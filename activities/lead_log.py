@@ -67,6 +67,10 @@ COLUMNS: list[str] = [
     "checkout_session_id",
     "handover_reason",
     "version",
+    # Added with booking: at the end, so rows written before keep their columns.
+    "appointment_start",
+    "appointment_end",
+    "calendar_event_id",
 ]
 
 # Free text is the client's own words: cut to keep a row readable (and far below Sheets'
@@ -107,6 +111,7 @@ def row_for(snapshot: LeadSnapshot) -> LeadRow:
     parsed = lead.parsed
     estimate = lead.estimate
     deposit = lead.deposit
+    slot = lead.booking.slot
     budget = parsed.get("budget_pence")
     below_min = (
         yes_no(budget < estimate.min_budget_pence)
@@ -153,6 +158,9 @@ def row_for(snapshot: LeadSnapshot) -> LeadRow:
         "checkout_session_id": deposit.session_id if deposit else None,
         "handover_reason": lead.handover_reason,
         "version": lead.version,
+        "appointment_start": timestamp(slot.start if slot else None),
+        "appointment_end": timestamp(slot.end if slot else None),
+        "calendar_event_id": lead.booking.event_ids[0] if slot and lead.booking.event_ids else "",
     }
     return LeadRow(lead.lead_id, lead.version, [cell(cells[name]) for name in COLUMNS])
 

@@ -27,6 +27,7 @@ from activities.lead_log import (
     row_for,
 )
 from consultation.lead import Deposit, Estimate, Lead
+from tests.core.leads import booked as booked_lead
 from tests.fakes.google_sheets import FakeSheets
 from workflows.contracts import LeadSnapshot
 from workflows.lead_log import LeadLogWorkflow
@@ -104,6 +105,18 @@ def test_a_row_never_holds_the_phone_number_or_contact() -> None:
     assert not any("phone" in name or "whatsapp" in name for name in COLUMNS)
     assert "[number removed]" in value(row, "idea")
     assert value(row, "idea").startswith("A swallow on my wrist")
+
+
+def test_a_booked_row_has_the_appointment_and_its_calendar_event() -> None:
+    booked = booked_lead()
+    row = row_for(LeadSnapshot("wa:key", "lead-x", "run", booked))
+    assert value(row, "status") == "BOOKED"
+    assert booked.booking.slot is not None
+    assert value(row, "appointment_start") == "2025-05-02 12:00:00"  # 1pm BST, in UTC
+    assert value(row, "appointment_end") == "2025-05-02 15:00:00"
+    assert value(row, "calendar_event_id") == booked.booking.event_ids[0]
+    unbooked = row_for(snapshot("lead-1"))
+    assert value(unbooked, "appointment_start") == value(unbooked, "calendar_event_id") == ""
 
 
 def test_a_row_shows_money_in_pounds() -> None:
