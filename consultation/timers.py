@@ -139,5 +139,7 @@ def _remind_booking(reply: Reply) -> None:
     lead.artist_nudges = _counted(
         lead.artist_nudges, lead.status_since, reply.policy.booking_reminder_hours, reply.now
     )
-    reply.tell_artist("artist.booking_reminder", hours=_waited(reply))
+    # The client may be the one to act: they have times to pick from and haven't yet.
+    key = "artist.booking_reminder.choosing" if lead.booking.offered else "artist.booking_reminder"
+    reply.tell_artist(key, hours=_waited(reply))
     reply.event("lead.booking_reminder", number=str(lead.artist_nudges))
