@@ -468,7 +468,14 @@ def _choose(reply: Reply, msg: Inbound, text: str) -> None:
         choice = slot_choice.choose(text, choice_id, b.offered, RULES)
     if isinstance(choice, slot_choice.Chosen):
         index = pool[choice.index]
-        b.picked, b.candidates, b.failures = b.offered[index], [], 0
+        slot = b.offered[index]
+        if slot.start - reply.now < timedelta(hours=RULES.minimum_notice_hours) / 2:
+            # Picked from a list that has aged: a list keeps for a while (its first time sits
+            # right at the notice), but a time within half the notice is too close, or gone.
+            reply.event("booking.pick_too_late", slot=slot.start.isoformat())
+            restart(reply, "stale")
+            return
+        b.picked, b.candidates, b.failures = slot, [], 0
         reply.event("booking.picked", option=str(index + 1))
     elif isinstance(choice, slot_choice.Ambiguous):
         b.candidates = [pool[i] for i in choice.candidates]

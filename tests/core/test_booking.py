@@ -508,8 +508,8 @@ def test_other_messages_while_holding_keep_the_hold() -> None:
 
 
 def expired_while_holding() -> Turn:
-    """Picked at 95.5 h: held until 96.5 h, but the deposit request lapses at 96 h."""
-    lead = link(hold(client(offered(), "1", 95.5).lead, hours=95.5).lead, hours=95.5).lead
+    """Picked (the latest time) at 95.5 h: held until 96.5 h, but the deposit request lapses at 96 h."""
+    lead = link(hold(client(offered(), "8", 95.5).lead, hours=95.5).lead, hours=95.5).lead
     return engine.remind(lead, at(96), POLICY)
 
 
@@ -970,3 +970,21 @@ def test_only_a_booked_lead_can_be_cancelled() -> None:
     assert artist.why_not(offered(), "cancel_booking") == (
         "This lead is not booked: it is waiting for the deposit."
     )
+
+
+def test_a_pick_from_a_list_that_has_aged_offers_the_times_free_now() -> None:
+    lead = offered()  # the first time is Fri 2 May, 1pm BST (25 h ahead when offered)
+    first = lead.booking.offered[0].start
+    late = first - timedelta(hours=6)  # the client answers a day later: now too close
+    # Within half the notice of the offer it still counts.
+    assert client(
+        lead, "1", (first - timedelta(hours=13) - START) / timedelta(hours=1)
+    ).lead.booking.picked
+    turn = client(lead, "1", (late - START) / timedelta(hours=1))
+    assert turn.lead.booking.picked is None
+    assert isinstance(booking.next_need(turn.lead, late, POLICY), booking.FindTimes)
+    assert turn.lead.booking.intro == "stale"
+    assert "booking.pick_too_late" in events(turn)
+    fresh = booking.offer(turn.lead, [], late, POLICY)
+    assert "too close now to book" in the(fresh, "booking.offer.stale").text
+    assert all(s.start >= late + timedelta(hours=24) for s in fresh.lead.booking.offered)

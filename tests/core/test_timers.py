@@ -107,8 +107,8 @@ def test_a_held_slot_lapses_after_the_hold_and_fresh_times_follow() -> None:
 
 
 def test_a_reminder_resends_the_link_of_a_held_slot() -> None:
-    # Picked at 23.5 h: held (and its link valid) until 24.5 h.
-    lead = link(hold(client(offered(), "1", 23.5).lead, hours=23.5).lead, hours=23.5).lead
+    # The latest time picked at 23.5 h: held (and its link valid) until 24.5 h.
+    lead = link(hold(client(offered(), "8", 23.5).lead, hours=23.5).lead, hours=23.5).lead
     assert engine.next_reminder_at(lead, POLICY) == at(24)
     turn = remind(lead, 24)
     assert keys(turn, "client") == ["deposit.reminder"]
