@@ -508,7 +508,7 @@ def test_other_messages_while_holding_keep_the_hold() -> None:
 
 
 def expired_while_holding() -> Turn:
-    """Picked (the latest time) at 95.5 h: held until 96.5 h, but the deposit request lapses at 96 h."""
+    """The latest time picked at 95.5 h: held until 96.5 h; the deposit request lapses at 96 h."""
     lead = link(hold(client(offered(), "8", 95.5).lead, hours=95.5).lead, hours=95.5).lead
     return engine.remind(lead, at(96), POLICY)
 
