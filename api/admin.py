@@ -16,7 +16,7 @@ from api.actions import run_action
 from api.state import Edge
 from api.whatsapp import mark_signalled, signal_lead
 from consultation.messages import Inbound, Media
-from models import Contact, InboundMessage, LeadRecord, OutboundMessage, SystemEvent
+from models import CalendarHold, Contact, InboundMessage, LeadRecord, OutboundMessage, SystemEvent
 from workflows.contracts import ActionRequest
 
 
@@ -76,6 +76,13 @@ async def lead_detail(lead_id: str, state: Edge) -> dict[str, Any]:
                 .order_by(OutboundMessage.seq)
             )
         ).all()
+        holds = (
+            await session.scalars(
+                select(CalendarHold)
+                .where(CalendarHold.lead_id == lead_id)
+                .order_by(CalendarHold.id)
+            )
+        ).all()
     settings = state.settings
     return {
         **lead_summary(row),
@@ -96,6 +103,17 @@ async def lead_detail(lead_id: str, state: Edge) -> dict[str, Any]:
                 "at": _time(m.created_at),
             }
             for m in messages
+        ],
+        # Times held for this lead and its booking (one row per working day of a session).
+        "holds": [
+            {
+                "hold_id": h.hold_id,
+                "state": h.state,
+                "start": _time(h.during.lower),
+                "end": _time(h.during.upper),
+                "expires_at": _time(h.expires_at),
+            }
+            for h in holds
         ],
     }
 

@@ -104,6 +104,13 @@ async def test_times_after_approval_respect_the_calendar_and_payment_books_once(
     assert datetime.fromisoformat(event["start"]["dateTime"]) == starts[1]
     assert (await holds_of(sessions, lead.lead_id))[0].state == "booked"
 
+    detail = await stack.http.get(
+        f"/admin/leads/{lead.lead_id}", headers={"X-Admin-API-Key": "test-admin-key"}
+    )
+    [booked_row] = detail.json()["holds"]
+    assert booked_row["state"] == "booked"
+    assert datetime.fromisoformat(booked_row["start"]) == starts[1]
+
     # Ops see the session's start in the Temporal UI.
     async def appointment_visible() -> bool:
         described = await stack.client.get_workflow_handle(lead.workflow_id).describe()
