@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from consultation import outbound, slot_choice
 from consultation.calendar_rules import RULES
 from consultation.copy import CATEGORY_WORDS, money
-from consultation.intents import booking_change
+from consultation.intents import asks_refund, booking_change, wants_data_deleted, wants_human
 from consultation.lead import Appointment, Hold, Lead, Policy, Slot, Turn
 from consultation.messages import Inbound
 from consultation.reply import Reply
@@ -604,6 +604,17 @@ def _take_window(reply: Reply, text: str) -> None:
 def _after_booking(reply: Reply, text: str) -> None:
     lead = reply.lead
     slot = lead.booking.slot
+    if wants_human(text) or asks_refund(text) or wants_data_deleted(text):
+        # A booked lead cannot be handed over (it stays booked): the artist gets the message.
+        lead.last_hold_reply_at = reply.now
+        reply.send(
+            outbound.text(
+                "client", reply.say("booking.change.client.manual"), "booking.change.client"
+            )
+        )
+        reply.tell_artist("artist.booked_client_asks", text=cap(text, 500))
+        reply.event("booking.client_asks")
+        return
     change = booking_change(text)
     if change is not None and slot is None:
         # Booked by hand: no date here to apply the policy to, so the artist judges it.

@@ -988,3 +988,17 @@ def test_a_pick_from_a_list_that_has_aged_offers_the_times_free_now() -> None:
     fresh = booking.offer(turn.lead, [], late, POLICY)
     assert "too close now to book" in the(fresh, "booking.offer.stale").text
     assert all(s.start >= late + timedelta(hours=24) for s in fresh.lead.booking.offered)
+
+
+@pytest.mark.parametrize(
+    "text", ["can I talk to the artist?", "I'd like a refund", "please delete my data"]
+)
+def test_a_booked_client_asking_for_the_artist_a_refund_or_deletion_reaches_the_artist(
+    text: str,
+) -> None:
+    lead = booked_on("8")
+    turn = client(lead, text, 5)
+    assert turn.lead.status == "BOOKED"  # still booked
+    assert keys(turn, "client") == ["booking.change.client"]
+    assert keys(turn, "artist") == ["artist.booked_client_asks"]
+    assert text in texts(turn, "artist")

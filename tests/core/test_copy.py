@@ -23,7 +23,7 @@ PARAMS = {
     "until": "2:00pm", "when": "Fri 2 May, 1:00pm–4:00pm", "zone": "BST",
     "place": "Sam's studio, London", "remaining": 1, "count": 2, "windows": "• Monday morning",
     "change": "reschedule", "notice": 72, "verdict": "within the 48 hour notice",
-    "error": "timeout",
+    "error": "timeout", "text": "can I get a refund?",
 }  # fmt: skip
 
 
