@@ -35,6 +35,7 @@ from workflows.visibility import LEAD_APPOINTMENT
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LONDON = ZoneInfo("Europe/London")
+ADMIN = {"X-Admin-API-Key": "test-admin-key"}
 
 
 async def holds_of(sessions, lead_id: str) -> list[CalendarHold]:
@@ -104,9 +105,7 @@ async def test_times_after_approval_respect_the_calendar_and_payment_books_once(
     assert datetime.fromisoformat(event["start"]["dateTime"]) == starts[1]
     assert (await holds_of(sessions, lead.lead_id))[0].state == "booked"
 
-    detail = await stack.http.get(
-        f"/admin/leads/{lead.lead_id}", headers={"X-Admin-API-Key": "test-admin-key"}
-    )
+    detail = await stack.http.get(f"/admin/leads/{lead.lead_id}", headers=ADMIN)
     [booked_row] = detail.json()["holds"]
     assert booked_row["state"] == "booked"
     assert datetime.fromisoformat(booked_row["start"]) == starts[1]
@@ -162,17 +161,16 @@ async def started_at_approval(stack: Stack, sessions, number: int) -> tuple[str,
 
 async def test_twenty_clients_tapping_the_same_time_at_once_get_one_hold(stack: Stack, sessions):
     clients = await asyncio.gather(*(started_at_approval(stack, sessions, n) for n in range(20)))
-    headers = {"X-Admin-API-Key": "test-admin-key"}
 
     async def projected(lead_id: str) -> bool:
-        found = await stack.http.get(f"/admin/leads/{lead_id}", headers=headers)
+        found = await stack.http.get(f"/admin/leads/{lead_id}", headers=ADMIN)
         return found.status_code == 200
 
     for _, lead_id in clients:
         await eventually(lambda lead_id=lead_id: projected(lead_id))
     approvals = await asyncio.gather(
         *(
-            stack.http.post(f"/admin/leads/{lead_id}/approve", headers=headers)
+            stack.http.post(f"/admin/leads/{lead_id}/approve", headers=ADMIN)
             for _, lead_id in clients
         )
     )
@@ -220,7 +218,7 @@ async def test_twenty_clients_tapping_the_same_time_at_once_get_one_hold(stack: 
             assert target not in slot_starts(retry) and "just been taken" in body_of(retry)
     assert len(winners) == 1
     # Rejecting the winner releases the hold at once (no waiting for its hour to pass).
-    reject = await stack.http.post(f"/admin/leads/{winners[0]}/reject", headers=headers)
+    reject = await stack.http.post(f"/admin/leads/{winners[0]}/reject", headers=ADMIN)
     assert reject.status_code == 200
 
     async def released() -> bool:
@@ -275,8 +273,7 @@ def events_of(stack: Stack, lead_id: str) -> dict[str, dict]:
 async def test_the_artist_moves_a_booking_and_the_old_event_is_cancelled(stack: Stack, sessions):
     phone, lead_id = await booked_through_the_webhook(stack, sessions)
     [(old_id, old)] = events_of(stack, lead_id).items()
-    headers = {"X-Admin-API-Key": "test-admin-key"}
-    moved = await stack.http.post(f"/admin/leads/{lead_id}/offer-times", headers=headers)
+    moved = await stack.http.post(f"/admin/leads/{lead_id}/offer-times", headers=ADMIN)
     assert moved.status_code == 200 and moved.json()["status"] == "BOOKING_PENDING"
     offer = await eventually(
         lambda: [m for m in offers(stack, phone) if "can move your session" in body_of(m)]
@@ -302,9 +299,8 @@ async def test_the_artist_moves_a_booking_and_the_old_event_is_cancelled(stack: 
 
 async def test_the_artist_cancels_a_booking_and_the_time_is_free_again(stack: Stack, sessions):
     phone, lead_id = await booked_through_the_webhook(stack, sessions)
-    [(event_id, event)] = events_of(stack, lead_id).items()
-    headers = {"X-Admin-API-Key": "test-admin-key"}
-    cancelled = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=headers)
+    [event_id] = events_of(stack, lead_id)
+    cancelled = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=ADMIN)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
     told = await eventually(
         lambda: [m for m in sent_to(stack, phone) if "has been cancelled" in body_of(m)]
@@ -316,5 +312,5 @@ async def test_the_artist_cancels_a_booking_and_the_time_is_free_again(stack: St
 
     await eventually(freed)
     assert stack.calendar.events[event_id]["status"] == "cancelled"
-    again = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=headers)
+    again = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=ADMIN)
     assert again.status_code == 409  # the run has ended: nothing to cancel twice
