@@ -288,6 +288,17 @@ def calendar_failed(lead: Lead, error: str, now: datetime, policy: Policy) -> Tu
     return reply.turn()
 
 
+def checkout_failed(lead: Lead, error: str, now: datetime, policy: Policy) -> Turn:
+    """Stripe refused the checkout or stayed down through every retry: the held time is let
+    go (nobody could pay for it), the client told, and the artist alerted to send it again."""
+    reply = Reply(deepcopy(lead), now, policy)
+    give_up_hold(reply)
+    reply.event("deposit.checkout_failed", "ERROR", error=cap(error, 200))
+    reply.send(outbound.text("client", reply.say("deposit.checkout_down"), "deposit.checkout_down"))
+    reply.tell_artist("artist.checkout_down", error=cap(error, 200))
+    return reply.turn()
+
+
 # -- used by the conversation, the artist's decisions, payments and timers ----------------------
 
 

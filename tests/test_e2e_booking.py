@@ -314,3 +314,29 @@ async def test_the_artist_cancels_a_booking_and_the_time_is_free_again(stack: St
     assert stack.calendar.events[event_id]["status"] == "cancelled"
     again = await stack.http.post(f"/admin/leads/{lead_id}/cancel-booking", headers=ADMIN)
     assert again.status_code == 409  # the run has ended: nothing to cancel twice
+
+
+async def test_a_checkout_stripe_refuses_lets_the_time_go_and_tells_both(stack: Stack, sessions):
+    phone, approve_hash = await qualified_lead(stack, sessions)
+    token = await token_from_artist(stack, approve_hash)
+    assert (await stack.http.post(f"/a/{token}")).status_code == 200
+    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    stack.stripe.fail_next(400)  # e.g. a bad API key: not worth retrying
+    await pick_time(stack, phone)
+    told = await eventually(
+        lambda: [
+            m for m in sent_to(stack, phone) if "couldn't make your payment link" in body_of(m)
+        ]
+    )
+    assert told and checkout_of(stack, lead.lead_id) is None
+
+    async def let_go() -> bool:
+        return [h.state for h in await holds_of(sessions, lead.lead_id)] == ["released"]
+
+    await eventually(let_go)
+    await eventually(
+        lambda: any(
+            "couldn't create" in body_of(m) and lead.lead_id[:8] in body_of(m)
+            for m in sent_to(stack, ARTIST)
+        )
+    )

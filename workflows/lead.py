@@ -231,10 +231,12 @@ class LeadWorkflow:
             try:
                 turn = await self._fulfil(need)
             except ActivityError as error:
-                if isinstance(need, booking.ReleaseHold | booking.MakeCheckout):
-                    raise  # retried without limit (database, Stripe): never given up on
+                if isinstance(need, booking.ReleaseHold):
+                    raise  # our own database, retried without limit: never given up on
                 reason, now = str(error.cause or error), workflow.now()
-                if isinstance(need, booking.BookHold):
+                if isinstance(need, booking.MakeCheckout):
+                    turn = booking.checkout_failed(self.lead, reason, now, self.policy)
+                elif isinstance(need, booking.BookHold):
                     turn = booking.booked(self.lead, False, [], reason, now, self.policy)
                 elif isinstance(need, booking.CancelBooking):
                     hold_id = need.appointment.hold_id

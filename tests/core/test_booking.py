@@ -1002,3 +1002,23 @@ def test_a_booked_client_asking_for_the_artist_a_refund_or_deletion_reaches_the_
     assert keys(turn, "client") == ["booking.change.client"]
     assert keys(turn, "artist") == ["artist.booked_client_asks"]
     assert text in texts(turn, "artist")
+
+
+def test_a_checkout_stripe_will_not_make_lets_the_time_go_and_tells_both() -> None:
+    lead = hold(client(offered(), "1", 0.1).lead, hours=0.1).lead
+    assert isinstance(booking.next_need(lead, at(0.1), POLICY), booking.MakeCheckout)
+    turn = booking.checkout_failed(lead, "PaymentRejected: invalid API key", at(0.1), POLICY)
+    assert turn.lead.booking.hold is None and turn.lead.status == "AWAITING_DEPOSIT"
+    assert isinstance(booking.next_need(turn.lead, at(0.1), POLICY), booking.ReleaseHold)
+    assert keys(turn, "client") == ["deposit.checkout_down"]
+    assert keys(turn, "artist") == ["artist.checkout_down"]
+    assert "invalid API key" in texts(turn, "artist")
+    # The artist sends it again: fresh times, and the client picks anew.
+    again = artist.decide(released_all(turn.lead), "send_deposit", at(1), POLICY).lead
+    assert isinstance(booking.next_need(again, at(1), POLICY), booking.FindTimes)
+
+
+def released_all(lead: Lead) -> Lead:
+    while isinstance(need := booking.next_need(lead, at(0.2), POLICY), booking.ReleaseHold):
+        lead = booking.released(lead, need.hold.hold_id, at(0.2), POLICY).lead
+    return lead
