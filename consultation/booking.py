@@ -526,11 +526,9 @@ def _while_held(reply: Reply, msg: Inbound, text: str) -> bool:
         give_up_hold(reply)
         b.wants_slots, b.intro = True, "more"
         return True
-    last = reply.lead.last_hold_reply_at
-    cooldown = timedelta(hours=reply.policy.handover_hold_cooldown_hours)
     if reply.lead.deposit is None or reply.lead.deposit.url is None:
         return True  # the link is on its way
-    if last is None or reply.now - last >= cooldown:
+    if reply.may_hold():
         reply.lead.last_hold_reply_at = reply.now
         reply.send(
             outbound.text(
@@ -639,9 +637,7 @@ def _after_booking(reply: Reply, text: str) -> None:
         reply.event("booking.change_requested", change=change)
         return
     if change is None or slot is None:
-        last = lead.last_hold_reply_at
-        cooldown = timedelta(hours=reply.policy.handover_hold_cooldown_hours)
-        if last is None or reply.now - last >= cooldown:
+        if reply.may_hold():
             lead.last_hold_reply_at = reply.now
             when = _when(slot) if slot else ""
             key = "booking.booked_reply" if slot else "hold.booked"

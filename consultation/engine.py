@@ -131,7 +131,7 @@ def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
     reply = Reply(deepcopy(lead), now, policy)
     reply.lead.last_client_at = now
     reply.lead.reminders_sent = 0
-    if reply.lead.status != OPTOUT and _may_hold(reply):
+    if reply.lead.status != OPTOUT and reply.may_hold():
         reply.lead.last_hold_reply_at = now
         reply.send(outbound.text("client", reply.say("paused.client"), "paused.client"))
         reply.send(
@@ -700,15 +700,9 @@ def _tour_answer(reply: Reply, msg: Inbound, text: str) -> None:
 # -- handing over and holding -------------------------------------------------------------------
 
 
-def _may_hold(reply: Reply) -> bool:
-    last = reply.lead.last_hold_reply_at
-    cooldown = timedelta(hours=reply.policy.handover_hold_cooldown_hours)
-    return last is None or reply.now - last >= cooldown
-
-
 def _hold(reply: Reply, key: str) -> None:
     """A status reply ("the artist is reviewing"), at most once per hold cooldown."""
-    if not _may_hold(reply):
+    if not reply.may_hold():
         return
     city = reply.lead.parsed.get("requested_city") or "your city"
     reply.send(outbound.text("client", reply.say(key, city=city), key))

@@ -5,7 +5,7 @@ the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from consultation import outbound
 from consultation.copy import render
@@ -44,6 +44,13 @@ class Reply:
         ref = lead_ref(self.lead)
         body = "\n\n".join([self.say(key, lead_ref=ref, **params), *notes])
         self.send(outbound.text("artist", body, key, template("artist_update", ref, body)))
+
+    def may_hold(self) -> bool:
+        """Whether a holding reply ("the artist is reviewing") may go out now: at most one per
+        `handover_hold_cooldown_hours`, so a chatty client is not answered with the same line."""
+        last = self.lead.last_hold_reply_at
+        cooldown = timedelta(hours=self.policy.handover_hold_cooldown_hours)
+        return last is None or self.now - last >= cooldown
 
     def hand_over(self, kind: str, reason: str) -> None:
         """The bot steps aside: one holding reply to the client, and always the artist told
