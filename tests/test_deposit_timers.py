@@ -20,6 +20,7 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
+import devstack
 import worker
 from activities.calendar import Span
 from activities.holds import Holds
@@ -44,37 +45,27 @@ def server_now() -> datetime:
     return activity.info().current_attempt_scheduled_time
 
 
-@pytest.fixture(scope="module")
-async def deposit_worker(time_skipping, sessions, database_url):
+@pytest.fixture
+async def deposit_worker(sessions, database_url):
+    """A time-skipping server and a worker of its own for each test: these tests sleep through
+    days of timers, and a lead one test leaves behind must not hold the next test's clock (a
+    shared server once stopped skipping time for every test after one, under load). The test's
+    holds and bookings go with it too: the database's clock does not skip."""
     settings = sandbox_settings(database_url, QUEUE)
     settings.ARTIST_ID = ARTIST_ID
     # The sandbox checkout judged by the test server's skipped clock, not the wall clock.
     checkout = SandboxCheckout(sessions, settings.PUBLIC_BASE_URL, clock=server_now)
-    async with httpx.AsyncClient() as http:
-        lead_worker = worker.build_worker(
-            time_skipping.client, settings, sessions, http, checkout=checkout
-        )
+    env = await devstack.time_skipping_server()
+    async with env, httpx.AsyncClient() as http:
+        lead_worker = worker.build_worker(env.client, settings, sessions, http, checkout=checkout)
         async with lead_worker:
-            _clients[:] = [time_skipping.client]
-            yield time_skipping
-
-
-_started: list[WorkflowHandle] = []
-_clients: list[Client] = []  # the time-skipping server's client, set by `deposit_worker`
-
-
-@pytest.fixture(autouse=True)
-async def stop_leads(sessions):
-    """Leads a test leaves running (most wait on a timer) are ended, failed tests' included, so
-    their timers do not fire during the next test's sleeps; their holds and bookings go too (the
-    database's clock does not skip, so a hold would otherwise outlive its test)."""
-    yield
-    while _started:
-        handle = _started.pop()
-        if await status_of(handle) == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test done")
+            _clients[:] = [env.client]
+            yield env
     async with sessions.begin() as session:
         await session.execute(delete(CalendarHold).where(CalendarHold.artist_id == ARTIST_ID))
+
+
+_clients: list[Client] = []  # the test's time-skipping server's client, set by `deposit_worker`
 
 
 async def status_of(handle: WorkflowHandle) -> WorkflowExecutionStatus:
@@ -147,7 +138,6 @@ async def checkouts(sessions, lead_id: str) -> list[CheckoutSessionRow]:
 async def pending_approval(env, sessions) -> tuple[str, WorkflowHandle, Lead]:
     """A client who has answered everything and confirmed: the artist has to decide."""
     key, handle = await start_lead(env, sessions, queue=QUEUE)
-    _started.append(handle)
     for text in CONSULTATION[1:]:  # the first, "Hi", started the workflow
         await client_says(handle, text)
     lead = await settled(handle, lambda lead: lead.status == "PENDING_APPROVAL")
