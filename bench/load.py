@@ -97,9 +97,11 @@ async def drive(base_url: str, graph: FakeGraphApi, clients: int) -> dict[str, f
         # Warm-up: one client end to end, so start-up costs are not measured.
         await client(99_000_000, http, replies, [], [])
         sent_before = len(graph.sent)
+        cpu_before = cpu_by_process()
         started = time.perf_counter()
         await asyncio.gather(*(client(n, http, replies, acks, waits) for n in range(clients)))
         elapsed = time.perf_counter() - started
+        cpu_after = cpu_by_process()
     graph.listeners.clear()
     outbound = len(graph.sent) - sent_before
     return {
@@ -116,16 +118,28 @@ async def drive(base_url: str, graph: FakeGraphApi, clients: int) -> dict[str, f
         "reply_p95_ms": percentile(waits, 95) * 1000,
         "reply_p99_ms": percentile(waits, 99) * 1000,
         "reply_mean_ms": statistics.fmean(waits) * 1000,
+        # Where the machine's CPU went during the measured run, per inbound message.
+        **{
+            f"cpu_ms_per_message_{name.removesuffix('.py')}": (
+                (cpu_after[name] - cpu_before.get(name, 0.0)) / len(acks) * 1000
+            )
+            for name in cpu_after
+        },
     }
 
 
 def cpu_by_process() -> dict[str, float]:
-    """Where the machine's CPU went (children of this process, plus this process)."""
+    """CPU seconds so far by part of the stack: this process and its children, and PostgreSQL
+    (which runs as its own user, so it is found by name)."""
     import psutil
 
-    totals: dict[str, float] = {}
     me = psutil.Process()
-    for process in [me, *me.children(recursive=True)]:
+    processes = {p.pid: p for p in [me, *me.children(recursive=True)]}
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            processes.setdefault(process.pid, process)
+    totals: dict[str, float] = {}
+    for process in processes.values():
         try:
             cmd = " ".join(process.cmdline())
             times = process.cpu_times()
@@ -135,7 +149,7 @@ def cpu_by_process() -> dict[str, float]:
             (n for n in ("worker.py", "uvicorn", "temporal", "postgres", "load.py") if n in cmd),
             process.name(),
         )
-        totals[name] = round(totals.get(name, 0.0) + times.user + times.system, 1)
+        totals[name] = totals.get(name, 0.0) + times.user + times.system
     return totals
 
 
@@ -204,7 +218,6 @@ def main() -> None:
         stack.callback(lambda: [p.terminate() for p in processes])
         devstack.wait_for_port(port)
         result = asyncio.run(drive(f"http://127.0.0.1:{port}", graph, args.clients))
-        print("CPU seconds by process:", json.dumps(cpu_by_process()))
 
     print(json.dumps({k: round(v, 2) for k, v in result.items()}, indent=2))
     row = report(result)
