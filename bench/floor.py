@@ -71,11 +71,15 @@ class Echo:
             text = self.inbox.pop(0)
             if "attributes" in features:
                 workflow.upsert_search_attributes([STEP.value_set(handled)])
-            options = {"start_to_close_timeout": timedelta(seconds=10)}
+            timeout_each = timedelta(seconds=10)
             await asyncio.gather(
-                workflow.execute_local_activity(reply, args=[port, text], **options),  # type: ignore[arg-type]
+                workflow.execute_local_activity(
+                    reply, args=[port, text], start_to_close_timeout=timeout_each
+                ),
                 *(
-                    workflow.execute_local_activity(project, text, **options)  # type: ignore[arg-type]
+                    workflow.execute_local_activity(
+                        project, text, start_to_close_timeout=timeout_each
+                    )
                     for _ in range(features.count("local"))
                 ),
             )
