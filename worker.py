@@ -31,6 +31,7 @@ from activities.messaging import MessagingActivities, SandboxSender, Sender
 from activities.payments import Checkout, PaymentActivities, SandboxCheckout, StripeCheckout
 from activities.postgres_calendar import PostgresCalendar
 from activities.records import RecordActivities
+from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
@@ -147,8 +148,9 @@ def build_worker(
         workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
-            messaging.send_message,
-            records.save_lead,
+            TurnActivities(records, messaging).deliver_turn,
+            messaging.send_message,  # artist alerts, and lead runs started before lighter turns
+            records.save_lead,  # lead runs started before lighter turns
             records.set_opt_out,
             links.issue_links,
             payments.create_checkout,

@@ -2,8 +2,8 @@
 
 Run it after a deliberate, patched change to the workflow to add histories of the new shape;
 never re-record to make a failing replay pass — that failure means running leads would break.
-It writes every scenario again; keep the files of older shapes (git checkout them) and add the
-new ones.
+Name the new shape in SHAPE first: files are `<scenario>.<SHAPE>.json`, so the histories of
+older shapes stay beside them and keep being replayed.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
+SHAPE = "lighter-turns"  # the workflow's latest patch (files without one predate it)
 CONSULTATION = [
     "Hi",
     "A fine line swallow",
@@ -137,7 +138,7 @@ async def _pick_and_pay(handle: WorkflowHandle, message_id: str) -> None:
 
 async def _save(handle: WorkflowHandle, name: str) -> None:
     history = await handle.fetch_history()
-    (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+    (HISTORIES / f"{name}.{SHAPE}.json").write_text(history.to_json(), encoding="utf-8")
     print(f"recorded {name}: {len(history.events)} events")
 
 

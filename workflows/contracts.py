@@ -87,6 +87,14 @@ class LeadSnapshot:
 
 
 @dataclass
+class Delivery:
+    """What a turn leaves behind: the lead projected first, then its replies sent in order."""
+
+    snapshot: LeadSnapshot
+    sends: list[SendRequest] = field(default_factory=list)
+
+
+@dataclass
 class OptOutChange:
     contact_key: str
     opted_out: bool

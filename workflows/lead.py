@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     import consultation.engine as engine
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         ActionRequest,
         ActionResult,
         Carried,
+        Delivery,
         HoldNotice,
         LeadInput,
         LeadSnapshot,
@@ -45,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         SendRequest,
         SendResult,
     )
-    from workflows.visibility import Value, attributes, changes
+    from workflows.visibility import Value, attributes, changes, shown
 
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
 # dedupes in PostgreSQL first anyway.
@@ -64,6 +65,9 @@ MEDIA_RETRY = RetryPolicy(
     initial_interval=timedelta(minutes=5), backoff_coefficient=1.0, maximum_attempts=5
 )
 PATCH_BOOKED_LINKS = "booked-leads-carry-links"
+# One local activity per turn (projection, then replies), and the step shown only with a status
+# change: the two dearest things the run did with every message (bench/RESULTS.md).
+PATCH_LIGHTER_TURNS = "lighter-turns"
 
 CALENDAR_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -346,28 +350,20 @@ class LeadWorkflow:
             )
         replies = [await self._with_links(reply) for reply in turn.replies]
         window_open = engine.window_open(lead, workflow.now())
-        # Replies go out in order, one at a time; the projection runs beside them.
-        bookkeeping = asyncio.ensure_future(self._publish(lead, turn.events))
+        sends = []
         for reply in replies:
             self.sent += 1
-            # A local activity: the reply leaves in milliseconds with no server round trip;
-            # retries still back off durably, and the outbound id keeps them from resending.
-            result = await workflow.execute_local_activity(
-                "send_message",
+            sends.append(
                 SendRequest(
+                    # Numbered here, so a retry never sends twice.
                     outbound_id=f"{lead.lead_id}:{self.sent}",
                     contact_key=self.contact_key,
                     lead_id=lead.lead_id,
                     message=reply,
                     window_open=window_open if reply.to == "client" else True,
-                ),
-                result_type=SendResult,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=SEND_RETRY,
+                )
             )
-            if result.status in ("FAILED", "SKIPPED"):
-                workflow.logger.warning("reply %s not sent: %s", reply.key, result.status)
-        await bookkeeping
+        await self._publish(lead, turn.events, sends)
 
     async def _with_links(self, reply: Outbound) -> Outbound:
         """Messages to the artist carry the one-tap links that fit the lead's status now."""
@@ -436,23 +432,93 @@ class LeadWorkflow:
                 Turn(lead, events=[Event("media.stored", detail={"media_id": media.media_id})])
             )
 
-    async def _publish(self, lead: Lead, events: list[Event] | None = None) -> None:
-        """Project the lead to PostgreSQL and the Temporal UI, and record its events."""
-        current = attributes(lead)
+    async def _publish(
+        self, lead: Lead, events: list[Event] | None = None, sends: list[SendRequest] | None = None
+    ) -> None:
+        """Show the lead in the Temporal UI, then in one local activity project it to
+        PostgreSQL with its events and send the turn's replies in order. One activity, not one
+        per write: each local activity costs the worker about what a whole workflow task does
+        (bench/floor.py), and it needs no round trip through the server."""
+        events, sends = events or [], sends or []
+        if not workflow.patched(PATCH_LIGHTER_TURNS):
+            await self._publish_as_before(lead, events, sends)
+            return
+        status_changed = self._show(lead, step_follows_status=True)
+        info = workflow.info()
+        snapshot = LeadSnapshot(
+            self.contact_key, info.workflow_id, info.run_id, lead, events, status_changed
+        )
+        try:
+            results = await workflow.execute_local_activity(
+                "deliver_turn",
+                Delivery(snapshot, sends),
+                result_type=list[SendResult],
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=SEND_RETRY if sends else DB_RETRY,
+                # Retries back off on durable timers: an outage shows in the history as waits,
+                # not as one workflow task held open for a minute at a time.
+                local_retry_threshold=timedelta(seconds=1),
+            )
+        # A local activity that spent its retries raises the activity's own failure.
+        except (ActivityError, ApplicationError) as error:
+            if not sends:
+                raise  # our own database, retried without limit
+            # WhatsApp kept failing through every retry (hours): give these replies up on the
+            # record rather than fail the run; the lead was projected first and goes on.
+            reason = str(error.cause or error)[:200]
+            gave_up = [
+                Event("whatsapp.send_gave_up", "ERROR", {"message": send.message.key})
+                for send in sends
+            ]
+            for event in gave_up:
+                event.detail["error"] = reason
+            # The turn's own events come first again: stored already, keyed by position.
+            await self._publish(lead, [*events, *gave_up])
+            return
+        for send, result in zip(sends, results, strict=True):
+            if result.status in ("FAILED", "SKIPPED"):
+                workflow.logger.warning("reply %s not sent: %s", send.message.key, result.status)
+
+    def _show(self, lead: Lead, *, step_follows_status: bool) -> bool:
+        """Upsert the search attributes that changed; True when the status did."""
+        current = shown(self.visible, attributes(lead), step_follows_status=step_follows_status)
         status_changed = current.get("LeadStatus") != self.visible.get("LeadStatus")
         if updates := changes(self.visible, current):
             workflow.upsert_search_attributes(updates)
         self.visible = current
-        info = workflow.info()
-        # A local activity: one quick transaction, no round trip through the server.
-        await workflow.execute_local_activity(
-            "save_lead",
-            LeadSnapshot(
-                self.contact_key, info.workflow_id, info.run_id, lead, events or [], status_changed
-            ),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=DB_RETRY,
-        )
+        return status_changed
+
+    async def _publish_as_before(
+        self, lead: Lead, events: list[Event], sends: list[SendRequest]
+    ) -> None:
+        """Runs started before PATCH_LIGHTER_TURNS, exactly as their histories say: the replies
+        one local activity each, the projection in another beside them, the step shown with
+        every message."""
+
+        async def project() -> None:
+            status_changed = self._show(lead, step_follows_status=False)
+            info = workflow.info()
+            await workflow.execute_local_activity(
+                "save_lead",
+                LeadSnapshot(
+                    self.contact_key, info.workflow_id, info.run_id, lead, events, status_changed
+                ),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=DB_RETRY,
+            )
+
+        bookkeeping = asyncio.ensure_future(project())
+        for send in sends:
+            result = await workflow.execute_local_activity(
+                "send_message",
+                send,
+                result_type=SendResult,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=SEND_RETRY,
+            )
+            if result.status in ("FAILED", "SKIPPED"):
+                workflow.logger.warning("reply %s not sent: %s", send.message.key, result.status)
+        await bookkeeping
 
 
 def _spans(intervals: list[tuple[datetime, datetime]]) -> list[Span]:

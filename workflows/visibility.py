@@ -65,6 +65,21 @@ def attributes(lead: Lead) -> dict[str, Value]:
     }
 
 
+def shown(
+    before: dict[str, Value], now: dict[str, Value], *, step_follows_status: bool = True
+) -> dict[str, Value]:
+    """The attributes to show for a lead now, given those shown before. The step moves with every
+    message, and each upsert is a visibility write (the dearest thing Temporal does per message,
+    bench/floor.py), so it is written only with a status change: it then says where a lead
+    stopped, as in `LeadStatus = 'ABANDONED' AND LeadStep = 5`. The live step is in the read
+    model. Runs started before this keep a step that follows every message
+    (`step_follows_status=False`)."""
+    step, status = LEAD_STEP.name, LEAD_STATUS.name
+    if step_follows_status and step in before and before.get(status) == now.get(status):
+        return {**now, step: before[step]}
+    return now
+
+
 def changes(before: dict[str, Value], after: dict[str, Value]) -> list[SearchAttributeUpdate]:
     """Updates for what changed only (each upsert is a visibility write); unset, not stale."""
     updates: list[SearchAttributeUpdate] = []

@@ -1,0 +1,103 @@
+"""deliver_turn against real PostgreSQL and the fake Graph API: the lead is projected before its
+replies go out, in order, and a retry after a failed send writes nothing twice and sends nothing
+twice."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.messaging import MessagingActivities
+from activities.records import RecordActivities
+from activities.turns import TurnActivities
+from activities.whatsapp_cloud import CloudApi
+from consultation import outbound
+from consultation.lead import Event, Lead
+from models import Contact, LeadRecord, OutboundMessage, SystemEvent
+from workflows.contracts import Delivery, LeadSnapshot, SendRequest
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.fixture
+async def turns(graph, sessions):
+    graph.clear()
+    async with httpx.AsyncClient() as http:
+        api = CloudApi(
+            base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
+        )
+        messaging = MessagingActivities(sessions, api, artist_number="447700900001")
+        yield TurnActivities(RecordActivities(sessions), messaging)
+
+
+async def a_turn(sessions, replies: int) -> Delivery:
+    key, phone = uuid.uuid4().hex[:32], f"4477{uuid.uuid4().int % 10**8:08d}"
+    async with sessions.begin() as session:
+        session.add(Contact(key=key, wa_id=phone))
+    lead = Lead(lead_id=f"lead-{uuid.uuid4()}", status="QUALIFYING", step=3, version=4)
+    snapshot = LeadSnapshot(
+        key, f"lead-{key}", "run-1", lead, [Event("answer.recorded", detail={"field": "size"})]
+    )
+    sends = [
+        SendRequest(
+            f"{lead.lead_id}:{n}",
+            key,
+            lead.lead_id,
+            outbound.text("client", f"reply {n}", key=f"reply.{n}"),
+            True,
+        )
+        for n in range(1, replies + 1)
+    ]
+    return Delivery(snapshot, sends)
+
+
+async def deliver(turns: TurnActivities, delivery: Delivery):
+    return await ActivityEnvironment().run(turns.deliver_turn, delivery)
+
+
+async def projected(sessions, lead_id: str) -> tuple[int | None, int]:
+    async with sessions() as session:
+        version = await session.scalar(
+            select(LeadRecord.version).where(LeadRecord.lead_id == lead_id)
+        )
+        events = await session.scalar(
+            select(func.count()).select_from(SystemEvent).where(SystemEvent.lead_id == lead_id)
+        )
+    return version, events or 0
+
+
+async def test_the_lead_is_projected_and_the_replies_sent_in_order(turns, graph, sessions):
+    delivery = await a_turn(sessions, replies=2)
+    results = await deliver(turns, delivery)
+    assert [result.status for result in results] == ["SENT", "SENT"]
+    assert [sent["text"]["body"] for sent in graph.sent] == ["reply 1", "reply 2"]
+    assert await projected(sessions, delivery.snapshot.lead.lead_id) == (4, 1)
+
+
+async def test_retries_after_a_failed_send_send_and_write_nothing_twice(turns, graph, sessions):
+    delivery = await a_turn(sessions, replies=2)
+    lead_id = delivery.snapshot.lead.lead_id
+    graph.fail_next(131056, http_status=400)  # the first reply meets Meta's pair rate limit
+    with pytest.raises(ApplicationError, match="retrying"):
+        await deliver(turns, delivery)
+    # The projection did not wait for WhatsApp.
+    assert await projected(sessions, lead_id) == (4, 1)
+    assert graph.sent == []
+
+    results = await deliver(turns, delivery)
+    assert [result.status for result in results] == ["SENT", "SENT"]
+    # Its acknowledgement lost, the activity runs once more: nothing new leaves or is written.
+    again = await deliver(turns, delivery)
+    assert [r.provider_message_id for r in again] == [r.provider_message_id for r in results]
+    assert [sent["text"]["body"] for sent in graph.sent] == ["reply 1", "reply 2"]
+    assert await projected(sessions, lead_id) == (4, 1)
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboundMessage.status).where(OutboundMessage.lead_id == lead_id)
+        )
+        assert list(rows) == ["SENT", "SENT"]
