@@ -680,8 +680,21 @@ def _hold_lapsed(reply: Reply) -> None:
         return
     b.release.append(hold)
     _forget_hold(reply)
-    restart(reply, "lapsed")
     reply.event("booking.hold_lapsed", hold_id=hold.hold_id)
+    deposit, policy = reply.lead.deposit, reply.policy
+    if deposit is not None and deposit.sent_at is not None and deposit.paid_at is None:
+        # Late (the worker was down): the deposit's other timers may have fallen due as well.
+        # Expired too: that closes the round next, with no list of times before it. Otherwise
+        # this list stands for the deposit reminders that fell due, so a second one won't follow.
+        if reply.now >= deposit.sent_at + timedelta(hours=policy.deposit_expiry_hours):
+            return
+        due = sum(
+            1
+            for h in policy.deposit_reminder_hours
+            if deposit.sent_at + timedelta(hours=h) <= reply.now
+        )
+        deposit.reminders_sent = max(deposit.reminders_sent, due)
+    restart(reply, "lapsed")
 
 
 def _remind_appointment(reply: Reply) -> None:

@@ -483,6 +483,28 @@ def test_a_held_slot_lapses_its_hold_is_released_and_fresh_times_follow() -> Non
     assert "The time I was holding for you has been released" in turn.replies[0].text
 
 
+def test_a_hold_lapsing_a_day_late_sends_one_list_not_a_reminder_after_it() -> None:
+    """The worker was down past the 24 h deposit reminder: the lapse's fresh list stands for it."""
+    lead = awaiting_deposit()
+    lapsed = engine.remind(lead, at(30), POLICY)
+    assert "booking.hold_lapsed" in events(lapsed)
+    turn = offer(release(lapsed.lead, 30).lead, 30)
+    assert keys(turn, "client") == ["booking.offer.lapsed"]
+    assert engine.next_reminder_at(turn.lead, POLICY) == at(72)
+    assert engine.remind(turn.lead, at(30), POLICY).replies == []
+
+
+def test_a_hold_lapsing_after_the_deposit_expired_offers_nothing_before_the_expiry() -> None:
+    lead = awaiting_deposit()
+    lapsed = engine.remind(lead, at(100), POLICY)
+    assert "booking.hold_lapsed" in events(lapsed) and lapsed.replies == []
+    released = release(lapsed.lead, 100).lead
+    assert booking.next_need(released, at(100), POLICY) is None  # no times to look up
+    expired = engine.remind(released, at(100), POLICY)
+    assert expired.lead.status == "DEPOSIT_EXPIRED"
+    assert keys(expired, "client") == ["deposit.expired"]
+
+
 def test_asking_for_other_times_while_holding_releases_the_hold() -> None:
     workflow = Workflow()
     lead = awaiting_deposit()
