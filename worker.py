@@ -156,7 +156,8 @@ def build_worker(
             payments.create_checkout,
             payments.expire_checkout,
             media.store_media,
-            booking.busy_times,
+            booking.calendar_view,
+            booking.busy_times,  # lead runs started before the rules travelled in history
             booking.place_hold,
             booking.release_hold,
             booking.cancel_booking,

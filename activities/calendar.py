@@ -12,10 +12,12 @@ constraint makes two overlapping ones for an artist impossible, whatever the cod
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
+
+from consultation.calendar_rules import RULES
 
 
 @dataclass
@@ -76,6 +78,16 @@ class BusyRequest:
     lead_id: str  # this lead's own hold does not count as busy for it
     start: datetime
     end: datetime
+
+
+@dataclass
+class CalendarView:
+    """What is busy, and the rules (`Rules.to_mapping`) the times are to be offered under: they
+    travel in the run's history, so an edit to calendar_rules.yml changes the next offer, never
+    a decision already taken."""
+
+    busy: list[Span]
+    rules: dict[str, Any]
 
 
 @dataclass
@@ -149,6 +161,11 @@ class CalendarActivities:
         except CalendarError as error:
             raise _application_error(error) from error
         return busy + await self.holds.busy(request.start, request.end, request.lead_id)
+
+    @activity.defn(name="calendar_view")
+    async def calendar_view(self, request: BusyRequest) -> CalendarView:
+        """The busy times with the working rules this worker runs with."""
+        return CalendarView(await self.busy_times(request), RULES.to_mapping())
 
     @activity.defn(name="place_hold")
     async def place_hold(self, request: HoldRequest) -> HoldResult:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from consultation import outbound, slot_choice
-from consultation.calendar_rules import RULES
+from consultation.calendar_rules import BEFORE_HISTORY, RULES, Rules, from_history
 from consultation.copy import CATEGORY_WORDS, money
 from consultation.intents import asks_refund, booking_change, wants_data_deleted, wants_human
 from consultation.lead import Appointment, Hold, Lead, Policy, Slot, Turn
@@ -114,18 +114,19 @@ def next_need(lead: Lead, now: datetime, policy: Policy) -> Need | None:
     if b.hold is not None and lead.status not in HOLDING:
         return ReleaseHold(b.hold)
     if b.wants_slots and lead.status in CHOOSING:
+        # The window follows the bundled rules; the answer brings the rules it was read under.
         return FindTimes(now, now + timedelta(days=RULES.lookahead_days))
     paid = lead.deposit is not None and lead.deposit.paid_at is not None
     if b.picked is not None and b.hold is None and lead.status in HOLDING:
         expires = now + timedelta(minutes=max(policy.hold_minutes, 30))
         return PlaceHold(
-            f"{lead.lead_id}:hold:{b.holds + 1}", session_spans(b.picked, RULES), expires
+            f"{lead.lead_id}:hold:{b.holds + 1}", session_spans(b.picked, rules_of(lead)), expires
         )
     if b.hold is not None and paid and lead.status in (DEPOSIT_PAID, BOOKING_PENDING):
         return BookHold(
             b.hold,
             event_id(lead.lead_id, b.bookings + 1),
-            session_spans(b.hold.slot, RULES),
+            session_spans(b.hold.slot, rules_of(lead)),
             _title(lead),
             cap(artist_summary(lead), 4000),
         )
@@ -133,6 +134,11 @@ def next_need(lead: Lead, now: datetime, policy: Policy) -> Need | None:
         assert b.hold is not None
         return MakeCheckout(b.hold.expires_at)
     return None
+
+
+def rules_of(lead: Lead) -> Rules:
+    """The calendar rules this lead's times were offered under (see `offer`)."""
+    return from_history(lead.booking.rules) if lead.booking.rules else BEFORE_HISTORY
 
 
 def needs_checkout(lead: Lead) -> bool:
@@ -158,14 +164,19 @@ def event_id(lead_id: str, booking_number: int) -> str:
 # -- results handed back by the workflow --------------------------------------------------------
 
 
-def offer(lead: Lead, busy: list[Interval], now: datetime, policy: Policy) -> Turn:
+def offer(
+    lead: Lead, busy: list[Interval], now: datetime, policy: Policy, rules: Rules | None = None
+) -> Turn:
     """Offer free times from the calendar's busy intervals, or collect the client's preferred
-    times when nothing is free."""
+    times when nothing is free. `rules` are those the calendar was read under; the lead keeps
+    them, and every later decision about these times (the pick, the hold) uses them."""
     reply = Reply(deepcopy(lead), now, policy)
     b = reply.lead.booking
     intro, b.wants_slots, b.intro = b.intro or "again", False, ""
     if reply.lead.status not in CHOOSING:
         return reply.turn()
+    if rules is not None:
+        b.rules = rules.to_mapping()
     free = _free(reply.lead, busy, now, policy)
     fresh = [slot for slot in free if slot.start not in b.seen] if intro == "more" else free
     if not free:
@@ -173,7 +184,8 @@ def offer(lead: Lead, busy: list[Interval], now: datetime, policy: Policy) -> Tu
         return reply.turn()
     if not fresh:
         intro, fresh, b.seen = "no_more", free, []
-    picks = suggest(fresh, RULES.max_suggestions)
+    rules = rules_of(reply.lead)
+    picks = suggest(fresh, rules.max_suggestions, rules)
     b.offered, b.candidates, b.failures = picks, [], 0
     b.seen.extend(slot.start for slot in picks)
     deposit = reply.lead.deposit
@@ -350,7 +362,7 @@ def call_off(reply: Reply) -> None:
     """The artist cancels the booking: CANCELLED, the client told, and the calendar freed."""
     lead = reply.lead
     b = lead.booking
-    when = _when(b.slot) if b.slot else ""
+    when = _when(b.slot, rules_of(reply.lead)) if b.slot else ""
     if b.slot is not None and b.booked_hold_id:
         b.cancel.append(Appointment(b.booked_hold_id, list(b.event_ids)))
     reply.move(CANCELLED)
@@ -378,7 +390,8 @@ def held_text(reply: Reply) -> dict[str, str]:
     hold = reply.lead.booking.hold
     if hold is None:
         raise ValueError("held_text without a hold")
-    return {"slot": _when(hold.slot), "until": clock(hold.expires_at, RULES)}
+    rules = rules_of(reply.lead)
+    return {"slot": _when(hold.slot, rules), "until": clock(hold.expires_at, rules)}
 
 
 def on_message(reply: Reply, msg: Inbound, text: str) -> bool:
@@ -425,7 +438,7 @@ def _free(lead: Lead, busy: list[Interval], now: datetime, policy: Policy) -> li
     category = estimate.category if estimate else "MEDIUM"
     tour_city = lead.parsed.get("tour_city")
     return free_slots(
-        RULES,
+        rules_of(lead),
         category,
         estimate.days if estimate else None,
         busy,
@@ -439,14 +452,15 @@ def _send_offer(reply: Reply, intro: str, more: bool) -> None:
     b = reply.lead.booking
     deposit = reply.lead.deposit
     amount = money(deposit.amount_pence) if deposit else ""
-    lines = "\n".join(f"{i}. {_when(slot)}" for i, slot in enumerate(b.offered, start=1))
+    rules = rules_of(reply.lead)
+    lines = "\n".join(f"{i}. {_when(slot, rules)}" for i, slot in enumerate(b.offered, start=1))
     body = reply.say(
         "booking.offer",
         intro=reply.say(f"booking.intro.{intro}", amount=amount),
         lines=lines,
-        example=_example(b.offered[0]),
+        example=_example(b.offered[0], rules),
     )
-    rows = [(row.id, row.title, row.description) for row in slot_choice.slot_rows(b.offered, RULES)]
+    rows = [(row.id, row.title, row.description) for row in slot_choice.slot_rows(b.offered, rules)]
     if more:
         rows.append(
             (
@@ -473,14 +487,15 @@ def _choose(reply: Reply, msg: Inbound, text: str) -> None:
     choice_id = msg.choice_id if msg.kind == "choice" else None
     # After "10am or 2pm?", "2pm" is read against those two first.
     pool = [i for i in b.candidates if i < len(b.offered)] or list(range(len(b.offered)))
-    choice = slot_choice.choose(text, choice_id, [b.offered[i] for i in pool], RULES)
+    rules = rules_of(reply.lead)
+    choice = slot_choice.choose(text, choice_id, [b.offered[i] for i in pool], rules)
     if len(pool) < len(b.offered) and isinstance(choice, slot_choice.NotUnderstood):
         pool = list(range(len(b.offered)))
-        choice = slot_choice.choose(text, choice_id, b.offered, RULES)
+        choice = slot_choice.choose(text, choice_id, b.offered, rules)
     if isinstance(choice, slot_choice.Chosen):
         index = pool[choice.index]
         slot = b.offered[index]
-        if slot.start - reply.now < timedelta(hours=RULES.minimum_notice_hours) / 2:
+        if slot.start - reply.now < timedelta(hours=rules.minimum_notice_hours) / 2:
             # Picked from a list that has aged: a list keeps for a while (its first time sits
             # right at the notice), but a time within half the notice is too close, or gone.
             reply.event("booking.pick_too_late", slot=slot.start.isoformat())
@@ -511,7 +526,7 @@ def _ask_which(reply: Reply, question: str) -> None:
         reply.send(outbound.text("client", question, "booking.which"))
         return
     options = [
-        (slot_choice.row_id(i, b.offered[i]), format_slot(b.offered[i], RULES))
+        (slot_choice.row_id(i, b.offered[i]), format_slot(b.offered[i], rules_of(reply.lead)))
         for i in b.candidates
     ]
     reply.send(outbound.buttons("client", question, options, "booking.which"))
@@ -522,7 +537,9 @@ def _while_held(reply: Reply, msg: Inbound, text: str) -> bool:
     the hold and the link (at most once per hold cooldown)."""
     b = reply.lead.booking
     choice_id = msg.choice_id if msg.kind == "choice" else None
-    if isinstance(slot_choice.choose(text, choice_id, [], RULES), slot_choice.WantsMore):
+    if isinstance(
+        slot_choice.choose(text, choice_id, [], rules_of(reply.lead)), slot_choice.WantsMore
+    ):
         give_up_hold(reply)
         b.wants_slots, b.intro = True, "more"
         return True
@@ -561,7 +578,7 @@ def _slot_lost(reply: Reply, slot: Slot) -> None:
     reply.send(
         outbound.text("client", reply.say("booking.slot_lost", amount=amount), "booking.slot_lost")
     )
-    reply.tell_artist("artist.slot_lost", amount=amount, slot=_when(slot))
+    reply.tell_artist("artist.slot_lost", amount=amount, slot=_when(slot, rules_of(reply.lead)))
     reply.event("booking.slot_lost", "WARN", slot=slot.start.isoformat())
 
 
@@ -639,7 +656,7 @@ def _after_booking(reply: Reply, text: str) -> None:
     if change is None or slot is None:
         if reply.may_hold():
             lead.last_hold_reply_at = reply.now
-            when = _when(slot) if slot else ""
+            when = _when(slot, rules_of(reply.lead)) if slot else ""
             key = "booking.booked_reply" if slot else "hold.booked"
             reply.send(outbound.text("client", reply.say(key, when=when), key))
         return
@@ -664,7 +681,7 @@ def _after_booking(reply: Reply, text: str) -> None:
     reply.tell_artist(
         "artist.change_request",
         change=change,
-        when=_when(slot),
+        when=_when(slot, rules_of(reply.lead)),
         notice=max(notice, 0),
         verdict=verdict,
     )
@@ -724,16 +741,17 @@ def _appointment_over(reply: Reply) -> None:
 # -- wording ------------------------------------------------------------------------------------
 
 
-def _when(slot: Slot) -> str:
+def _when(slot: Slot, rules: Rules) -> str:
     """ "Wed 3 Dec, 2:00pm–5:00pm", or "Sat 6 Dec, 3 days" for a multi-day session."""
+    day = day_label(slot.start, rules)
     if slot.days > 1:
-        return f"{day_label(slot.start, RULES)}, {slot.days} days from {clock(slot.start, RULES)}"
-    return f"{day_label(slot.start, RULES)}, {clock(slot.start, RULES)}–{clock(slot.end, RULES)}"
+        return f"{day}, {slot.days} days from {clock(slot.start, rules)}"
+    return f"{day}, {clock(slot.start, rules)}–{clock(slot.end, rules)}"
 
 
-def _example(slot: Slot) -> str:
-    local = slot.start.astimezone(RULES.zone)
-    return f"{slot_choice.FULL_DAYS[local.weekday()]} {clock(slot.start, RULES, compact=True)}"
+def _example(slot: Slot, rules: Rules) -> str:
+    local = slot.start.astimezone(rules.zone)
+    return f"{slot_choice.FULL_DAYS[local.weekday()]} {clock(slot.start, rules, compact=True)}"
 
 
 def _booking_params(reply: Reply) -> dict[str, str]:
@@ -749,9 +767,10 @@ def _booking_params(reply: Reply) -> dict[str, str]:
             reply.policy.studio_address
             or f"{reply.policy.artist_name}'s studio, {reply.policy.studio_city}"
         )
+    rules = rules_of(lead)
     return {
-        "when": _when(slot),
-        "zone": slot.start.astimezone(RULES.zone).tzname() or RULES.timezone,
+        "when": _when(slot, rules),
+        "zone": slot.start.astimezone(rules.zone).tzname() or rules.timezone,
         "place": place,
         "amount": money((deposit.paid_pence or deposit.amount_pence) if deposit else 0),
     }

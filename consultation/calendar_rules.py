@@ -1,11 +1,17 @@
 """When the artist can tattoo: working hours in their own time zone, buffers, notice, look-ahead
-and session lengths, read once at import from the bundled calendar_rules.yml."""
+and session lengths, read once at import from the bundled calendar_rules.yml.
+
+The workflow does not decide with these directly: the calendar activity hands them back with the
+busy times (`calendar_view`), so the rules a lead's times were offered under are in its history
+and an edit to the file never changes a running lead's past on replay (`Booking.rules`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -82,6 +88,34 @@ class Rules:
             session_minutes={str(k): int(v) for k, v in data["session_minutes"].items()},
         )
 
+    def to_mapping(self) -> dict[str, Any]:
+        """The YAML's shape, plain JSON: `Rules.from_mapping(rules.to_mapping()) == rules`."""
+        return {
+            "timezone": self.timezone,
+            "working_hours": {
+                name: [
+                    f"{start:%H:%M}-{end:%H:%M}" for start, end in self.working_hours.get(index, ())
+                ]
+                for index, name in enumerate(WEEKDAYS)
+            },
+            "buffer_minutes": self.buffer_minutes,
+            "minimum_notice_hours": self.minimum_notice_hours,
+            "lookahead_days": self.lookahead_days,
+            "slot_granularity_minutes": self.slot_granularity_minutes,
+            "max_suggestions": self.max_suggestions,
+            "session_minutes": dict(self.session_minutes),
+        }
+
+
+def from_history(mapping: Mapping[str, Any]) -> Rules:
+    """Rules as recorded with an offer; parsed once per distinct set."""
+    return _parsed(json.dumps(mapping, sort_keys=True))
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str) -> Rules:
+    return Rules.from_mapping(json.loads(text))
+
 
 def parse_hours(ranges: Iterable[str]) -> Hours:
     """("10:00-13:00", "14:00-18:00") → ((10:00, 13:00), (14:00, 18:00))."""
@@ -94,3 +128,18 @@ def parse_hours(ranges: Iterable[str]) -> Hours:
 
 _PATH = Path(__file__).with_name("calendar_rules.yml")
 RULES = Rules.from_mapping(yaml.safe_load(_PATH.read_text(encoding="utf-8")))
+
+# The rules bundled before they travelled in history (Tuesday to Saturday, 10:00-18:00): the
+# week lead runs started then were decided with, so they replay exactly as they ran.
+BEFORE_HISTORY = Rules.from_mapping(
+    {
+        "timezone": "Europe/London",
+        "working_hours": dict.fromkeys(("tue", "wed", "thu", "fri", "sat"), ["10:00-18:00"]),
+        "buffer_minutes": 30,
+        "minimum_notice_hours": 24,
+        "lookahead_days": 21,
+        "slot_granularity_minutes": 30,
+        "max_suggestions": 8,
+        "session_minutes": {"SMALL": 120, "MEDIUM": 180, "LARGE": 240, "XL": 360},
+    }
+)

@@ -9,6 +9,7 @@ them. Only add fields with defaults: running workflows must keep deserialising.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from consultation.messages import Outbound
 
@@ -109,6 +110,9 @@ class Booking:
     booked_hold_id: str = ""  # the hold that became the booking
     moving: bool = False  # the artist is moving the booking: it stands until the new one is in
     cancel: list[Appointment] = field(default_factory=list)  # for the workflow to take out
+    # The calendar rules the times were offered under, as the calendar activity reported them
+    # (`calendar_rules.to_mapping`); empty for runs from before the rules were recorded.
+    rules: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from consultation.calendar_rules import RULES, Rules
+from consultation.calendar_rules import Rules
 from consultation.lead import Slot, TourStop
 from consultation.messages import MAX_ROW_DESCRIPTION, MAX_ROW_TITLE
 from consultation.pricing import XL
@@ -161,7 +161,7 @@ def _venue_days(stops: list[TourStop], city: str | None) -> Callable[[date], boo
     return lambda day: not any(start <= day <= end for _, start, end in spans)
 
 
-def suggest(slots: list[Slot], n: int, rules: Rules = RULES) -> list[Slot]:
+def suggest(slots: list[Slot], n: int, rules: Rules) -> list[Slot]:
     """Up to `n` slots spread over as many days as possible (one per day first, then a second
     per day, ...), alternating early and late starts between days so the client sees mornings
     and afternoons; returned in time order."""

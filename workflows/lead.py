@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         BookRequest,
         BookResult,
         BusyRequest,
+        CalendarView,
         CancelRequest,
         HoldRequest,
         HoldResult,
@@ -30,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.links import IssueLinks
     from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
-    from consultation import artist, booking
+    from consultation import artist, booking, calendar_rules
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
     from consultation.statuses import BOOKED
@@ -68,6 +69,9 @@ PATCH_BOOKED_LINKS = "booked-leads-carry-links"
 # One local activity per turn (projection, then replies), and the step shown only with a status
 # change: the two dearest things the run did with every message (bench/RESULTS.md).
 PATCH_LIGHTER_TURNS = "lighter-turns"
+# The calendar rules come back with the busy times and stay with the lead (`Booking.rules`),
+# so editing calendar_rules.yml cannot change what a running lead already decided on replay.
+PATCH_RULES_IN_HISTORY = "rules-in-history"
 
 CALENDAR_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -252,15 +256,27 @@ class LeadWorkflow:
     async def _fulfil(self, need: booking.Need) -> Turn:
         lead_id = self.lead.lead_id
         if isinstance(need, booking.FindTimes):
-            busy = await workflow.execute_activity(
-                "busy_times",
-                BusyRequest(lead_id, need.start, need.end),
-                result_type=list[Span],
+            request = BusyRequest(lead_id, need.start, need.end)
+            if not workflow.patched(PATCH_RULES_IN_HISTORY):
+                busy = await workflow.execute_activity(
+                    "busy_times",
+                    request,
+                    result_type=list[Span],
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=CALENDAR_RETRY,
+                )
+                spans = [(span.start, span.end) for span in busy]
+                return booking.offer(self.lead, spans, workflow.now(), self.policy)
+            view = await workflow.execute_activity(
+                "calendar_view",
+                request,
+                result_type=CalendarView,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=CALENDAR_RETRY,
             )
-            spans = [(span.start, span.end) for span in busy]
-            return booking.offer(self.lead, spans, workflow.now(), self.policy)
+            spans = [(span.start, span.end) for span in view.busy]
+            rules = calendar_rules.from_history(view.rules)
+            return booking.offer(self.lead, spans, workflow.now(), self.policy, rules)
         if isinstance(need, booking.PlaceHold):
             held = await workflow.execute_activity(
                 "place_hold",

@@ -24,7 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consultation import artist, booking, engine, slot_choice
-from consultation.calendar_rules import RULES
+from consultation.calendar_rules import BEFORE_HISTORY
+from consultation.calendar_rules import RULES as BUNDLED
 from consultation.lead import Appointment, Lead, Payment, Policy, Slot, TourStop, Turn
 from consultation.messages import MAX_BODY, MAX_LIST_ROWS, Inbound, Outbound
 from consultation.slots import free_slots, session_spans
@@ -51,6 +52,9 @@ from tests.core.leads import (
     texts,
 )
 
+# Leads here were offered times with no rules recorded, so they are decided with the week
+# bundled before the rules travelled in history (Tue-Sat, 10:00-18:00): the scenarios' dates.
+RULES = BEFORE_HISTORY
 LONDON = ZoneInfo("Europe/London")
 BUFFER = timedelta(minutes=RULES.buffer_minutes)
 
@@ -105,6 +109,27 @@ def test_the_offer_is_a_list_of_eight_times_with_a_more_row_and_matching_lines()
     assert "“Friday 1pm”" in message.text  # the example is the first time, as a client says it
     assert "booking.offered" in events(turn) and turn.lead.booking.wants_slots is False
     assert turn.lead.booking.seen == [slot.start for slot in offered_slots]
+
+
+def test_times_follow_the_rules_the_calendar_reported_and_the_lead_keeps_them() -> None:
+    """The bundled (reference) week: Mondays open, Saturdays closing at 4pm."""
+    lead = approved()
+    turn = booking.offer(lead, [], at(0), POLICY, BUNDLED)
+    b = turn.lead.booking
+    assert b.rules == BUNDLED.to_mapping()
+    days = {slot.start.astimezone(LONDON).weekday() for slot in b.offered}
+    assert 6 not in days
+    for slot in b.offered:
+        local_end = slot.end.astimezone(LONDON)
+        assert (
+            local_end.hour * 60 + local_end.minute <= (16 if local_end.weekday() == 5 else 18) * 60
+        )
+    everything = free_slots(BUNDLED, "MEDIUM", None, [], at(0))
+    assert any(s.start.astimezone(LONDON).weekday() == 0 for s in everything)
+    # A later round without rules of its own keeps the lead's: a Monday is still bookable.
+    again = booking.offer(client(turn.lead, "more", 0.1).lead, [], at(0.1), POLICY)
+    assert again.lead.booking.rules == BUNDLED.to_mapping()
+    assert booking.rules_of(again.lead) == BUNDLED != BEFORE_HISTORY
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,18 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
-from consultation.calendar_rules import RULES, Rules, parse_hours
+from consultation.calendar_rules import BEFORE_HISTORY, RULES, Rules, from_history, parse_hours
 
 TEN_TO_SIX = ((time(10), time(18)),)
 
 
-def test_bundled_rules_are_the_studio_week() -> None:
+def test_bundled_rules_are_the_reference_week() -> None:
+    """The reference studio (spec §14.1): Mon-Fri 10:00-18:00, Sat 10:00-16:00, Sunday closed."""
     assert RULES.timezone == "Europe/London"
+    saturday = ((time(10), time(16)),)
     assert RULES.working_hours == {
-        0: (), 1: TEN_TO_SIX, 2: TEN_TO_SIX, 3: TEN_TO_SIX, 4: TEN_TO_SIX, 5: TEN_TO_SIX, 6: (),
+        0: TEN_TO_SIX, 1: TEN_TO_SIX, 2: TEN_TO_SIX, 3: TEN_TO_SIX, 4: TEN_TO_SIX, 5: saturday,
+        6: (),
     }  # fmt: skip
     assert (RULES.buffer_minutes, RULES.minimum_notice_hours, RULES.lookahead_days) == (30, 24, 21)
     assert (RULES.slot_granularity_minutes, RULES.max_suggestions) == (30, 8)
@@ -75,3 +78,27 @@ def test_replace_rebuilds_and_checks_the_rules() -> None:
 
 def test_hours_are_read_as_ranges() -> None:
     assert parse_hours(["09:30 - 12:00"]) == ((time(9, 30), time(12)),)
+
+
+def test_runs_from_before_the_rules_were_recorded_keep_the_week_they_ran_with() -> None:
+    assert BEFORE_HISTORY.working_hours == {
+        0: (), 1: TEN_TO_SIX, 2: TEN_TO_SIX, 3: TEN_TO_SIX, 4: TEN_TO_SIX, 5: TEN_TO_SIX, 6: (),
+    }  # fmt: skip
+    assert replace(BEFORE_HISTORY, working_hours=RULES.working_hours) == RULES
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        RULES,
+        BEFORE_HISTORY,
+        replace(
+            RULES,
+            working_hours=RULES.working_hours | {1: parse_hours(["09:30-13:00", "14:00-19:30"])},
+        ),
+        replace(RULES, timezone="Europe/Berlin", slot_granularity_minutes=60),
+    ],
+)
+def test_rules_survive_the_trip_through_history(rules: Rules) -> None:
+    mapping = rules.to_mapping()
+    assert from_history(mapping) == Rules.from_mapping(mapping) == rules

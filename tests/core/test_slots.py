@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consultation.calendar_rules import RULES, Rules, parse_hours
+from consultation.calendar_rules import BEFORE_HISTORY, Rules, parse_hours
 from consultation.lead import TourStop
 from consultation.messages import MAX_ROW_DESCRIPTION, MAX_ROW_TITLE
 from consultation.slots import (
@@ -29,6 +29,8 @@ LONDON = ZoneInfo("Europe/London")
 # Monday 30 November 2026, 09:00 in London (GMT): the first bookable day is Tuesday 1 December.
 MONDAY = datetime(2026, 11, 30, 9, tzinfo=LONDON)
 BERLIN = TourStop("Berlin", "Germany", "2026-12-08", "2026-12-12")
+
+RULES = BEFORE_HISTORY  # the studio week these cases are dated for: Tue-Sat, 10:00-18:00
 
 
 def london(y: int, m: int, d: int, h: int, minute: int = 0) -> datetime:
@@ -244,7 +246,7 @@ def test_naive_datetimes_are_refused() -> None:
 
 
 def test_suggestions_spread_over_days_alternating_morning_and_afternoon() -> None:
-    picked = suggest(free_slots(RULES, "SMALL", None, [], MONDAY), 8)
+    picked = suggest(free_slots(RULES, "SMALL", None, [], MONDAY), 8, RULES)
     local = [s.start.astimezone(LONDON) for s in picked]
     assert len({t.date() for t in local}) == 8
     assert [f"{t:%a %H:%M}" for t in local] == [
@@ -255,10 +257,10 @@ def test_suggestions_spread_over_days_alternating_morning_and_afternoon() -> Non
 
 def test_suggestions_take_more_per_day_only_when_days_run_out() -> None:
     two_days = [s for s in free_slots(RULES, "SMALL", None, [], MONDAY) if s.start.day in (1, 2)]
-    assert suggest(two_days, 8) == two_days  # all six, in time order
-    picked = suggest(two_days, 5)
+    assert suggest(two_days, 8, RULES) == two_days  # all six, in time order
+    picked = suggest(two_days, 5, RULES)
     assert len(picked) == 5 and picked == sorted(picked, key=lambda s: s.start)
-    assert {s.start.day for s in suggest(two_days, 2)} == {1, 2}
+    assert {s.start.day for s in suggest(two_days, 2, RULES)} == {1, 2}
 
 
 @pytest.mark.parametrize(
