@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -98,7 +99,8 @@ class Settings(BaseSettings):
     ARTIST_NAME: str = "the artist"
     ARTIST_WHATSAPP_NUMBER: str = ""
     STUDIO_CITY: str = "London"
-    # JSON list of {"city", "country", "start", "end"} (ISO dates).
+    # JSON list of {"city", "country", "start", "end"} (ISO dates), with an optional
+    # "timezone" (IANA, e.g. "Europe/Berlin") for a stop abroad.
     TOUR_SCHEDULE: list[TourStop] = Field(default_factory=list)
 
     PILOT_MODE_ENABLED: bool = False
@@ -116,7 +118,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = json.loads(value) if value.strip() else []
         if isinstance(value, list):
-            return [TourStop(**stop) if isinstance(stop, dict) else stop for stop in value]
+            stops = [TourStop(**stop) if isinstance(stop, dict) else stop for stop in value]
+            for stop in stops:
+                if isinstance(stop, TourStop) and stop.timezone:
+                    try:
+                        ZoneInfo(stop.timezone)
+                    except (ValueError, ZoneInfoNotFoundError) as error:
+                        raise ValueError(
+                            f"tour stop {stop.city}: unknown time zone {stop.timezone!r}"
+                        ) from error
+            return stops
         return value
 
     @property

@@ -13,7 +13,7 @@ import base64
 import hashlib
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from consultation import outbound, slot_choice
@@ -42,7 +42,7 @@ from consultation.statuses import (
 )
 from consultation.summary import artist_summary, lead_ref
 from consultation.templates import template
-from consultation.text import cap
+from consultation.text import cap, fold
 
 # The client picks a time in these: before paying, or after (paid first, or a lost slot).
 CHOOSING = frozenset({AWAITING_DEPOSIT, BOOKING_PENDING})
@@ -141,6 +141,16 @@ def rules_of(lead: Lead) -> Rules:
     return from_history(lead.booking.rules) if lead.booking.rules else BEFORE_HISTORY
 
 
+def _at_venue(rules: Rules, lead: Lead, policy: Policy) -> Rules:
+    """The artist keeps their local working hours wherever they tattoo: for a client coming to a
+    tour stop with a zone of its own, the hours, and the times shown, are that stop's."""
+    city = lead.parsed.get("tour_city")
+    stop = next(
+        (s for s in policy.tour if s.timezone and city and fold(s.city) == fold(city)), None
+    )
+    return replace(rules, timezone=stop.timezone) if stop else rules
+
+
 def needs_checkout(lead: Lead) -> bool:
     """A slot is held for an unpaid deposit whose link was cleared (or never made)."""
     deposit = lead.deposit
@@ -176,7 +186,7 @@ def offer(
     if reply.lead.status not in CHOOSING:
         return reply.turn()
     if rules is not None:
-        b.rules = rules.to_mapping()
+        b.rules = _at_venue(rules, reply.lead, policy).to_mapping()
     free = _free(reply.lead, busy, now, policy)
     fresh = [slot for slot in free if slot.start not in b.seen] if intro == "more" else free
     if not free:

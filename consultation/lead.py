@@ -31,6 +31,9 @@ class TourStop:
     country: str
     start: str  # ISO date
     end: str  # ISO date
+    # The stop's IANA zone (e.g. "Europe/Berlin"): its sessions keep the artist's local working
+    # hours there and are shown in its time. Empty: the artist's own zone.
+    timezone: str = ""
 
 
 @dataclass

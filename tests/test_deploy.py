@@ -416,3 +416,20 @@ def test_api_refuses_to_start_in_production_without_secrets(clean_env: None) -> 
         create_app(settings)
     for name in PRODUCTION_REQUIRED:
         assert name in str(refused.value)
+
+
+# ---------------------------------------------------------------- the tour schedule
+
+
+def test_a_tour_stop_abroad_is_read_with_its_time_zone(clean_env: None) -> None:
+    schedule = '[{"city": "Berlin", "country": "Germany", "start": "2026-12-08", '
+    schedule += '"end": "2026-12-12", "timezone": "Europe/Berlin"}]'
+    settings = Settings(_env_file=None, TOUR_SCHEDULE=schedule)  # type: ignore[call-arg, arg-type]
+    assert [stop.timezone for stop in settings.policy.tour] == ["Europe/Berlin"]
+
+
+def test_a_tour_stop_with_an_unknown_time_zone_is_refused_by_name(clean_env: None) -> None:
+    schedule = '[{"city": "Berlin", "country": "Germany", "start": "2026-12-08", '
+    schedule += '"end": "2026-12-12", "timezone": "Europe/Atlantis"}]'
+    with pytest.raises(ValueError, match="tour stop Berlin: unknown time zone 'Europe/Atlantis'"):
+        Settings(_env_file=None, TOUR_SCHEDULE=schedule)  # type: ignore[call-arg, arg-type]

@@ -242,6 +242,24 @@ def test_on_tour_only_the_stops_days_are_offered() -> None:
     assert days == TOUR_DAYS
 
 
+def test_a_stop_abroad_keeps_the_artists_local_hours_in_its_own_time() -> None:
+    """Berlin in May is an hour ahead of London: sessions start at 10:00 Berlin time, and the
+    list says so."""
+    berlin = ZoneInfo("Europe/Berlin")
+    stop = TourStop("Berlin", "Germany", "2025-05-06", "2025-05-08", timezone="Europe/Berlin")
+    policy = replace(POLICY, tour=[stop])
+    turn = booking.offer(on_tour(), [], at(0), policy, BEFORE_HISTORY)
+    offered = turn.lead.booking.offered
+    assert {slot.start.astimezone(berlin).date() for slot in offered} == TOUR_DAYS
+    assert min(slot.start.astimezone(berlin).hour for slot in offered) == 10
+    assert max(slot.end.astimezone(berlin).hour for slot in offered) <= 18
+    assert turn.lead.booking.rules["timezone"] == "Europe/Berlin"
+    assert "10:00am" in turn.replies[0].text  # shown in Berlin time
+    # The artist's studio clients keep London hours.
+    studio = booking.offer(approved(), [], at(0), policy, BEFORE_HISTORY)
+    assert studio.lead.booking.rules["timezone"] == "Europe/London"
+
+
 def test_studio_clients_are_not_offered_the_tour_days() -> None:
     turn = offer(approved(), policy=TOUR)
     days = {slot.start.astimezone(LONDON).date() for slot in turn.lead.booking.offered}
