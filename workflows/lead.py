@@ -483,11 +483,11 @@ class LeadWorkflow:
             # record rather than fail the run; the lead was projected first and goes on.
             reason = str(error.cause or error)[:200]
             gave_up = [
-                Event("whatsapp.send_gave_up", "ERROR", {"message": send.message.key})
+                Event(
+                    "whatsapp.send_gave_up", "ERROR", {"message": send.message.key, "error": reason}
+                )
                 for send in sends
             ]
-            for event in gave_up:
-                event.detail["error"] = reason
             # The turn's own events come first again: stored already, keyed by position.
             await self._publish(lead, [*events, *gave_up])
             return
