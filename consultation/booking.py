@@ -713,7 +713,7 @@ def _hold_lapsed(reply: Reply) -> None:
         # Late (the worker was down): the deposit's other timers may have fallen due as well.
         # Expired too: that closes the round next, with no list of times before it. Otherwise
         # this list stands for the deposit reminders that fell due, so a second one won't follow.
-        if reply.now >= deposit.sent_at + timedelta(hours=policy.deposit_expiry_hours):
+        if reply.now >= policy.deposit_deadline(deposit.sent_at):
             return
         due = sum(
             1

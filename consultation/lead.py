@@ -8,7 +8,7 @@ them. Only add fields with defaults: running workflows must keep deserialising.
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from consultation.messages import Outbound
@@ -159,6 +159,10 @@ class Policy:
     appointment_reminder_hours: tuple[int, ...] = (48, 24)  # before the appointment
     reschedule_notice_hours: int = 48  # a move with this much notice is within the policy
     studio_address: str = ""
+
+    def deposit_deadline(self, sent_at: datetime) -> datetime:
+        """When a deposit request first sent at `sent_at` lapses (DEPOSIT_EXPIRED)."""
+        return sent_at + timedelta(hours=self.deposit_expiry_hours)
 
 
 @dataclass

@@ -74,7 +74,7 @@ def _deposit_timer(lead: Lead, policy: Policy) -> Timer | None:
     deposit = lead.deposit
     if deposit is None or deposit.sent_at is None or deposit.paid_at is not None:
         return None  # no link sent yet, or nothing left to ask for
-    expiry = deposit.sent_at + policy.deposit_expiry_hours * HOUR
+    expiry = policy.deposit_deadline(deposit.sent_at)
     hours = policy.deposit_reminder_hours
     if deposit.reminders_sent < len(hours):
         due = deposit.sent_at + hours[deposit.reminders_sent] * HOUR
@@ -87,7 +87,7 @@ def _remind_deposit(reply: Reply) -> None:
     deposit = reply.lead.deposit
     if deposit is None or deposit.sent_at is None:
         return  # unreachable: the timer exists only for a sent deposit
-    if reply.now >= deposit.sent_at + reply.policy.deposit_expiry_hours * HOUR:
+    if reply.now >= reply.policy.deposit_deadline(deposit.sent_at):
         _expire_deposit(reply)  # overdue after a pause: a reminder now would be a lie
         return
     deposit.reminders_sent = _counted(
