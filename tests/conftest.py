@@ -20,6 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 import devstack
 from activities.google_calendar import GoogleCalendar
 from activities.lead_log import SheetsLog
+from activities.messaging import MessagingActivities
+from activities.whatsapp_cloud import CloudApi
 from api.app import create_app
 from models.base import make_engine, make_sessions
 from settings import Settings
@@ -98,6 +100,17 @@ def google_calendar() -> Iterator[FakeGoogleCalendar]:
 def sessions(database_url: str):
     engine = make_engine(database_url, pool_size=5)
     yield make_sessions(engine)
+
+
+@pytest.fixture
+async def sender(graph: FakeGraphApi, sessions) -> AsyncIterator[MessagingActivities]:
+    """The send_message activities over the real Cloud API client, against the fake Graph API."""
+    graph.clear()
+    async with httpx.AsyncClient() as http:
+        api = CloudApi(
+            base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
+        )
+        yield MessagingActivities(sessions, api, artist_number=ARTIST)
 
 
 @dataclass

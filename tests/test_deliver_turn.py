@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 from temporalio.exceptions import ApplicationError
@@ -15,7 +14,6 @@ from temporalio.testing import ActivityEnvironment
 from activities.messaging import MessagingActivities
 from activities.records import RecordActivities
 from activities.turns import TurnActivities
-from activities.whatsapp_cloud import CloudApi
 from consultation import outbound
 from consultation.lead import Event, Lead
 from models import Contact, LeadRecord, OutboundMessage, SystemEvent
@@ -25,14 +23,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 @pytest.fixture
-async def turns(graph, sessions):
-    graph.clear()
-    async with httpx.AsyncClient() as http:
-        api = CloudApi(
-            base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
-        )
-        messaging = MessagingActivities(sessions, api, artist_number="447700900001")
-        yield TurnActivities(RecordActivities(sessions), messaging)
+def turns(sender: MessagingActivities, sessions) -> TurnActivities:
+    return TurnActivities(RecordActivities(sessions), sender)
 
 
 async def a_turn(sessions, replies: int) -> Delivery:

@@ -28,16 +28,6 @@ REMINDER = outbound.text(
 QUESTION = outbound.text("client", "What is your budget?", key="question.budget")
 
 
-@pytest.fixture
-async def sender(graph, sessions):
-    graph.clear()
-    async with httpx.AsyncClient() as http:
-        api = CloudApi(
-            base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
-        )
-        yield MessagingActivities(sessions, api, artist_number="447700900001")
-
-
 async def new_contact(sessions, opted_out: bool = False) -> tuple[str, str]:
     key, phone = uuid.uuid4().hex[:32], f"4477{uuid.uuid4().int % 10**8:08d}"
     async with sessions.begin() as session:
