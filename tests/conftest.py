@@ -143,7 +143,6 @@ def stack_settings(
         WHATSAPP_API_BASE_URL=graph.base_url,
         ARTIST_WHATSAPP_NUMBER=ARTIST,
         ARTIST_NAME="Sam",
-        DEMO_MODE=True,
         MEDIA_DIR=tempfile.mkdtemp(prefix="inkflow-test-media-"),
     )
     values.update(extra)
@@ -198,6 +197,32 @@ async def stack(
                         sheets,
                         google_calendar,
                     )
+
+
+@pytest.fixture(scope="session")
+async def demo(stack: Stack, sessions) -> AsyncIterator[str]:
+    """The demo as `make run` serves it: DEMO_MODE on, WhatsApp and Stripe in sandbox mode (the
+    only way /demo is served). Its own API and worker on their own task queue, with the same
+    database and Temporal as `stack` (whose artist has written in). Returns the API's URL."""
+    port = devstack.free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    settings = stack_settings(
+        stack.settings.DATABASE_URL,
+        stack.settings.TEMPORAL_ADDRESS,
+        stack.graph,
+        DEMO_MODE=True,
+        WHATSAPP_MODE="sandbox",
+        WHATSAPP_ACCESS_TOKEN="",
+        STRIPE_MODE="sandbox",
+        TEMPORAL_TASK_QUEUE="leads-demo",
+        PUBLIC_BASE_URL=base_url,
+    )
+    async with (
+        httpx.AsyncClient(timeout=10) as outbound_http,
+        build_worker(stack.client, settings, sessions, outbound_http),
+    ):
+        with LoopbackServer(create_app(settings), port):
+            yield base_url
 
 
 async def artist_writes_in(http: httpx.AsyncClient) -> None:
