@@ -19,8 +19,8 @@ from models import Contact, OutboundMessage
 from settings import Settings
 from tests.conftest import eventually
 from tests.fakes.loopback import LoopbackServer
-from workflows.alerts import ArtistAlert, ArtistAlertWorkflow
 from worker import build_worker
+from workflows.alerts import ArtistAlert, ArtistAlertWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUEUE = "leads-shutdown"
