@@ -20,6 +20,7 @@ import devstack
 ROOT = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("DATA_DIR", ROOT / ".var"))
 API_PORT = int(os.environ.get("PORT", "8000"))
+STOP_SECONDS = float(os.environ.get("WORKER_SHUTDOWN_SECONDS", "25")) + 10
 
 
 def main() -> None:
@@ -38,6 +39,9 @@ def main() -> None:
                 )
             )
             env["TEMPORAL_ADDRESS"] = address
+        # The demo page needs DEMO_MODE; the API refuses it unless WhatsApp and Stripe are
+        # sandboxes without credentials, which is what this runs unless told otherwise.
+        env["DEMO_MODE"] = os.environ.get("DEMO_MODE") or "true"
         env.setdefault("ADMIN_API_KEY", os.environ.get("ADMIN_API_KEY") or "dev-admin-key")
         env.setdefault(
             "ARTIST_WHATSAPP_NUMBER", os.environ.get("ARTIST_WHATSAPP_NUMBER") or "447700900000"
@@ -46,8 +50,11 @@ def main() -> None:
         devstack.migrate(child_env["DATABASE_URL"])
 
         python = sys.executable
+        # Each child in its own process group: Ctrl-C reaches this supervisor alone, which
+        # stops each child with exactly one SIGTERM. (Given the terminal's SIGINT and then
+        # ours, uvicorn force-quits mid-shutdown and re-raises SIGINT: a traceback.)
         children = [
-            subprocess.Popen([python, "worker.py"], cwd=ROOT, env=child_env),
+            subprocess.Popen([python, "worker.py"], cwd=ROOT, env=child_env, process_group=0),
             subprocess.Popen(
                 [
                     python,
@@ -64,6 +71,7 @@ def main() -> None:
                 ],
                 cwd=ROOT,
                 env=child_env,
+                process_group=0,
             ),
         ]
         stack.callback(stop_all, children)
@@ -90,10 +98,11 @@ def stop_all(children: list[subprocess.Popen]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for child in children:
         if child.poll() is None:
-            child.send_signal(signal.SIGINT)
+            child.terminate()
     for child in children:
         try:
-            child.wait(timeout=15)
+            # Longer than the worker's WORKER_SHUTDOWN_SECONDS for running activities.
+            child.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
             child.kill()
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,8 +30,32 @@ PRODUCTION_REQUIRED = (
 )
 
 
+# With DEMO_MODE on, /demo hands anyone the artist's one-tap links and lets them post messages
+# as any client: it may only ever run on the sandbox adapters, with no credential that reaches
+# Meta or Stripe.
+DEMO_FORBIDDEN_CREDENTIALS = ("WHATSAPP_ACCESS_TOKEN", "STRIPE_SECRET_KEY")
+
+
+def wa_id(number: str) -> str:
+    """A phone number in international format (`+44 7700 900123`, `447700900123`) as WhatsApp
+    writes it in a delivery's `wa_id`: digits only, country code first. Every number in the
+    settings is compared with a `wa_id`, so all of them are normalised here, once."""
+    digits = number.strip()
+    try:
+        parsed = phonenumbers.parse(digits if digits.startswith("+") else "+" + digits)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(f"not a phone number in international format: {error}") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError("not a possible phone number (international format, country code first)")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+    # hide_input_in_errors: a refused value (a secret, a phone number) stays out of the error
+    # printed at start-up.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=True, hide_input_in_errors=True
+    )
 
     APP_ENV: Literal["dev", "test", "production"] = "dev"
     PUBLIC_BASE_URL: str = "http://localhost:8000"  # where the artist's links and pages live
@@ -106,7 +131,11 @@ class Settings(BaseSettings):
     PILOT_MODE_ENABLED: bool = False
     PILOT_ALLOWLIST_NUMBERS: str = ""  # comma-separated wa_ids
     PANIC_MODE_ENABLED: bool = False
-    DEMO_MODE: bool = True
+    # /demo and its sandbox checkout: only on the sandbox adapters (see demo_problems).
+    DEMO_MODE: bool = False
+    # How long a stopping worker lets running activities finish before cancelling them (under
+    # docker compose's 30 s stop_grace_period, after which the worker is killed).
+    WORKER_SHUTDOWN_SECONDS: float = Field(default=25, ge=0)
 
     REMINDER_1_HOURS: int = 12
     REMINDER_2_HOURS: int = 36
@@ -130,11 +159,27 @@ class Settings(BaseSettings):
             return stops
         return value
 
+    @field_validator("ARTIST_WHATSAPP_NUMBER")
+    @classmethod
+    def _artist_wa_id(cls, value: str) -> str:
+        # No number in the error: settings errors are printed at start-up.
+        try:
+            return wa_id(value) if value.strip() else ""
+        except ValueError as error:
+            raise ValueError(f"ARTIST_WHATSAPP_NUMBER is {error}") from None
+
+    @field_validator("PILOT_ALLOWLIST_NUMBERS")
+    @classmethod
+    def _allowlist_wa_ids(cls, value: str) -> str:
+        numbers = [n for n in value.split(",") if n.strip()]
+        try:
+            return ",".join(wa_id(n) for n in numbers)
+        except ValueError as error:
+            raise ValueError(f"PILOT_ALLOWLIST_NUMBERS has an entry that is {error}") from None
+
     @property
     def pilot_allowlist(self) -> frozenset[str]:
-        return frozenset(
-            n.strip().lstrip("+") for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n.strip()
-        )
+        return frozenset(n for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n)
 
     @property
     def sheets_enabled(self) -> bool:
@@ -185,9 +230,23 @@ class Settings(BaseSettings):
             problems.append("PUBLIC_BASE_URL must be the public https address")
         return problems
 
+    def demo_problems(self) -> list[str]:
+        """Why DEMO_MODE may not be on with this configuration (empty: it may). Production
+        refuses DEMO_MODE outright (production_problems)."""
+        problems = [f"{name} is set" for name in DEMO_FORBIDDEN_CREDENTIALS if getattr(self, name)]
+        if self.WHATSAPP_MODE != "sandbox":
+            problems.append("WHATSAPP_MODE must be 'sandbox'")
+        if self.STRIPE_MODE != "sandbox":
+            problems.append("STRIPE_MODE must be 'sandbox'")
+        return problems
+
     def check_production(self) -> None:
         if self.APP_ENV == "production" and (problems := self.production_problems()):
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+    def check_demo(self) -> None:
+        if self.DEMO_MODE and (problems := self.demo_problems()):
+            raise RuntimeError("Refusing to start with DEMO_MODE on: " + "; ".join(problems))
 
 
 @lru_cache

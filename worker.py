@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -147,6 +148,9 @@ def build_worker(
         task_queue=settings.TEMPORAL_TASK_QUEUE,
         workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
+        # On shutdown, running activities (a send half-way to Meta, a calendar write) get this
+        # long to finish before they are cancelled and left to Temporal's retry elsewhere.
+        graceful_shutdown_timeout=timedelta(seconds=settings.WORKER_SHUTDOWN_SECONDS),
         activities=[
             TurnActivities(records, messaging).deliver_turn,
             messaging.send_message,  # artist alerts, and lead runs started before lighter turns

@@ -210,6 +210,18 @@ CSV_COLUMNS = ["lead_id", "status", "created_at", "updated_at", "category", "reg
                "budget_pence", "deposit_pence", "city", "country", "handover_reason"]  # fmt: skip
 
 
+# A cell opening with one of these is a formula to Excel, Sheets and LibreOffice: a client's city
+# "=HYPERLINK(…)" would run on the artist's machine. (The Sheets log writes RAW values instead.)
+FORMULA_OPENERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """The cell as text a spreadsheet shows as typed: a leading `'` keeps a formula inert."""
+    if isinstance(value, str) and value.startswith(FORMULA_OPENERS):
+        return "'" + value
+    return value
+
+
 @router.get("/leads.csv")
 async def leads_csv(state: Edge) -> Response:
     """The lead log when Google Sheets is not configured: one row per lead."""
@@ -220,7 +232,7 @@ async def leads_csv(state: Edge) -> Response:
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         estimate = row.estimate or {}
-        writer.writerow(
+        writer.writerow(spreadsheet_safe(cell) for cell in
             [row.lead_id, row.status, _time(row.created_at), _time(row.updated_at),
              estimate.get("category"), estimate.get("region") or row.parsed.get("region"),
              row.parsed.get("budget_pence"), estimate.get("deposit_pence"),

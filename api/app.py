@@ -20,6 +20,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # In production, refuse to start without every required secret (named all at once).
     settings.check_production()
+    # The demo serves the artist's links to anyone: refused unless everything is a sandbox.
+    settings.check_demo()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

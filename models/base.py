@@ -19,8 +19,14 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    # hide_parameters: a database error's message would otherwise carry the statement's
+    # parameters (phone numbers, what clients wrote) into every log that prints it.
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=20, pool_pre_ping=True
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -30,12 +31,49 @@ from tests.fakes.google_sheets import FakeSheets
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.stripe_api import FakeStripe
+from tests.log_scan import LeakScan, ScanHandler, suite_secrets
 from worker import build_worker
 
 APP_SECRET = "test-app-secret"
 STRIPE_KEY = "sk_test_fake"
 STRIPE_SECRET = "whsec_test_secret"
+ACCESS_TOKEN = "test-token"
+ADMIN_KEY = "test-admin-key"
 ARTIST = "447700900001"
+
+LEAKS = LeakScan(suite_secrets(APP_SECRET, STRIPE_KEY, STRIPE_SECRET, ACCESS_TOKEN, ADMIN_KEY))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Records at INFO and up, as the API and the worker log in production (basicConfig INFO).
+    root = logging.getLogger()
+    root.addHandler(ScanHandler(LEAKS))
+    root.setLevel(logging.INFO)
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    LEAKS.current = nodeid
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # What the test's process wrote to stdout/stderr (fixtures starting the stack included).
+    # A report repeats the earlier phases' sections: read only this phase's.
+    for title, text in report.sections:
+        if title.endswith(report.when) and ("stdout" in title or "stderr" in title):
+            LEAKS.scan(text, title)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if LEAKS.leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if LEAKS.leaks:
+        terminalreporter.section("phone numbers or secrets in the logs", red=True)
+        for leak in LEAKS.leaks[:50]:
+            terminalreporter.line(leak)
+        terminalreporter.line(f"{len(LEAKS.leaks)} leaking lines in all")
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +112,7 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture(scope="session")
 def graph() -> Iterator[FakeGraphApi]:
-    with FakeGraphApi(access_token="test-token") as fake:
+    with FakeGraphApi(access_token=ACCESS_TOKEN) as fake:
         yield fake
 
 
@@ -108,7 +146,7 @@ async def sender(graph: FakeGraphApi, sessions) -> AsyncIterator[MessagingActivi
     graph.clear()
     async with httpx.AsyncClient() as http:
         api = CloudApi(
-            base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
+            base_url=graph.base_url, phone_number_id="PNID", access_token=ACCESS_TOKEN, client=http
         )
         yield MessagingActivities(sessions, api, artist_number=ARTIST)
 
@@ -133,17 +171,16 @@ def stack_settings(
         DATABASE_URL=database_url,
         TEMPORAL_ADDRESS=temporal_address,
         TEMPORAL_TASK_QUEUE="leads-e2e",
-        ADMIN_API_KEY="test-admin-key",
+        ADMIN_API_KEY=ADMIN_KEY,
         WHATSAPP_MODE="cloud",
         STRIPE_MODE="sandbox",
         WHATSAPP_APP_SECRET=APP_SECRET,
         WHATSAPP_VERIFY_TOKEN="verify-me",
-        WHATSAPP_ACCESS_TOKEN="test-token",
+        WHATSAPP_ACCESS_TOKEN=ACCESS_TOKEN,
         WHATSAPP_PHONE_NUMBER_ID="PNID",
         WHATSAPP_API_BASE_URL=graph.base_url,
         ARTIST_WHATSAPP_NUMBER=ARTIST,
         ARTIST_NAME="Sam",
-        DEMO_MODE=True,
         MEDIA_DIR=tempfile.mkdtemp(prefix="inkflow-test-media-"),
     )
     values.update(extra)
@@ -198,6 +235,32 @@ async def stack(
                         sheets,
                         google_calendar,
                     )
+
+
+@pytest.fixture(scope="session")
+async def demo(stack: Stack, sessions) -> AsyncIterator[str]:
+    """The demo as `make run` serves it: DEMO_MODE on, WhatsApp and Stripe in sandbox mode (the
+    only way /demo is served). Its own API and worker on their own task queue, with the same
+    database and Temporal as `stack` (whose artist has written in). Returns the API's URL."""
+    port = devstack.free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    settings = stack_settings(
+        stack.settings.DATABASE_URL,
+        stack.settings.TEMPORAL_ADDRESS,
+        stack.graph,
+        DEMO_MODE=True,
+        WHATSAPP_MODE="sandbox",
+        WHATSAPP_ACCESS_TOKEN="",
+        STRIPE_MODE="sandbox",
+        TEMPORAL_TASK_QUEUE="leads-demo",
+        PUBLIC_BASE_URL=base_url,
+    )
+    async with (
+        httpx.AsyncClient(timeout=10) as outbound_http,
+        build_worker(stack.client, settings, sessions, outbound_http),
+    ):
+        with LoopbackServer(create_app(settings), port):
+            yield base_url
 
 
 async def artist_writes_in(http: httpx.AsyncClient) -> None:

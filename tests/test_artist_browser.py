@@ -8,12 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-import devstack
-from api.app import create_app
 from consultation.copy import COPY
 from tests.browser import (
     artist_for,
@@ -26,10 +23,8 @@ from tests.browser import (
     open_demo,
     watch_errors,
 )
-from tests.conftest import Stack, artist_writes_in, stack_settings
-from tests.fakes.loopback import LoopbackServer
+from tests.conftest import Stack, artist_writes_in
 from tests.test_e2e_deposit import qualified_lead, token_from_artist
-from worker import build_worker
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -42,29 +37,6 @@ BOOKED = COPY["booking.confirmed"].split("{artist}")[0].strip()  # "You're booke
 async def browser() -> AsyncIterator[Browser]:
     async with chromium() as launched:
         yield launched
-
-
-@pytest.fixture(scope="module")
-async def sandbox(stack: Stack, sessions) -> AsyncIterator[str]:
-    """The demo as `make demo` runs it: deposits on the sandbox checkout page. The worker decides
-    the checkout adapter, so this API has a worker of its own on its own task queue (same
-    database and Temporal as `stack`). Returns the API's base URL."""
-    port = devstack.free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    settings = stack_settings(
-        stack.settings.DATABASE_URL,
-        stack.settings.TEMPORAL_ADDRESS,
-        stack.graph,
-        STRIPE_MODE="sandbox",
-        TEMPORAL_TASK_QUEUE="leads-demo-browser",
-        PUBLIC_BASE_URL=base_url,
-    )
-    async with (
-        httpx.AsyncClient(timeout=10) as outbound_http,
-        build_worker(stack.client, settings, sessions, outbound_http),
-    ):
-        with LoopbackServer(create_app(settings), port):
-            yield base_url
 
 
 async def new_tab(page: Page, link) -> Page:
@@ -119,8 +91,8 @@ async def test_action_link_pages_confirm_act_once_and_refuse_forgeries(
     await page.close()
 
 
-async def test_demo_journey_from_hello_to_booked(browser: Browser, sandbox: str) -> None:
-    page, errors = await open_demo(browser, sandbox, new_phone())
+async def test_demo_journey_from_hello_to_booked(browser: Browser, demo: str) -> None:
+    page, errors = await open_demo(browser, demo, new_phone())
     status = page.get_by_test_id("lead-status")
     done = await consult(page)
     await confirm_summary(page)
@@ -158,7 +130,7 @@ async def test_demo_journey_from_hello_to_booked(browser: Browser, sandbox: str)
     checkout = bot_bubbles(page).locator('a[data-kind="checkout"]')
     await expect(checkout).to_have_count(1, timeout=20_000)
     href = await checkout.get_attribute("href")
-    assert href and href.startswith(f"{sandbox}/demo/checkout/cs_sandbox_")
+    assert href and href.startswith(f"{demo}/demo/checkout/cs_sandbox_")
 
     # The sandbox checkout page: Pay posts a signed Stripe event to our own webhook.
     pay_page = await new_tab(page, checkout)

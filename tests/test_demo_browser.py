@@ -1,12 +1,13 @@
-"""The /demo page in real Chromium against the real stack: the client's phone drives a whole
-consultation (typing and tapping reply buttons / list rows), the status badge follows the lead and
-the artist's phone receives the summary."""
+"""The /demo page in real Chromium against the demo stack (sandbox WhatsApp and Stripe): the
+client's phone drives a whole consultation (typing and tapping reply buttons / list rows), the
+status badge follows the lead and the artist's phone receives the summary."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
@@ -22,7 +23,6 @@ from tests.browser import (
     settled_count,
     type_message,
 )
-from tests.conftest import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -36,9 +36,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def test_demo_page_runs_a_whole_consultation_to_pending_approval(
-    browser: Browser, stack: Stack
+    browser: Browser, demo: str
 ) -> None:
-    page, errors = await open_demo(browser, stack.base_url, new_phone())
+    page, errors = await open_demo(browser, demo, new_phone())
     status = page.get_by_test_id("lead-status")
     done = await consult(page)
     assert done.asked[0] == "idea" and "timing" in done.asked
@@ -69,10 +69,8 @@ async def test_demo_page_runs_a_whole_consultation_to_pending_approval(
     await page.close()
 
 
-async def test_bubbles_show_text_safely_with_newlines_and_bold(
-    browser: Browser, stack: Stack
-) -> None:
-    page, errors = await open_demo(browser, stack.base_url, new_phone())
+async def test_bubbles_show_text_safely_with_newlines_and_bold(browser: Browser, demo: str) -> None:
+    page, errors = await open_demo(browser, demo, new_phone())
     typed = 'Hi <img src=x onerror="window.pwned=1"> *there*\nsecond line'
     await type_message(page, typed, with_enter=True)
 
@@ -95,11 +93,11 @@ async def test_bubbles_show_text_safely_with_newlines_and_bold(
     await page.close()
 
 
-async def test_links_stay_whole_and_open_in_a_new_tab(browser: Browser, stack: Stack) -> None:
-    page, errors = await open_demo(browser, stack.base_url, new_phone())
+async def test_links_stay_whole_and_open_in_a_new_tab(browser: Browser, demo: str) -> None:
+    page, errors = await open_demo(browser, demo, new_phone())
     # Action tokens are URL-safe base64: "-_x_-" inside one must not turn into italics.
-    action = f"{stack.base_url}/a/Ab-_cd_-Ef"
-    checkout = f"{stack.base_url}/demo/checkout/cs_sandbox_0a1b"
+    action = f"{demo}/a/Ab-_cd_-Ef"
+    checkout = f"{demo}/demo/checkout/cs_sandbox_0a1b"
     await type_message(page, f"_see_ {action} and *{checkout}*.", with_enter=True)
     text = page.get_by_test_id("client-chat").get_by_test_id("bubble").first.locator(".text")
     await expect(text.locator("em")).to_have_text("see")
@@ -115,13 +113,12 @@ async def test_links_stay_whole_and_open_in_a_new_tab(browser: Browser, stack: S
     await page.close()
 
 
-async def test_system_events_are_listed_under_the_artist_chat(
-    browser: Browser, stack: Stack
-) -> None:
-    api = (await stack.http.get("/demo/events")).json()["events"]
+async def test_system_events_are_listed_under_the_artist_chat(browser: Browser, demo: str) -> None:
+    async with httpx.AsyncClient() as http:
+        api = (await http.get(f"{demo}/demo/events")).json()["events"]
     assert len(api) <= 30
     assert all(set(event) == {"at", "level", "type", "lead_id", "detail"} for event in api)
-    page, errors = await open_demo(browser, stack.base_url, new_phone())
+    page, errors = await open_demo(browser, demo, new_phone())
     await type_message(page, "Hi", with_enter=True)
     lead = page.get_by_test_id("lead-id")
     await expect(lead).not_to_have_attribute("data-lead-id", "", timeout=20_000)

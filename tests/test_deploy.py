@@ -212,6 +212,7 @@ def test_production_switches() -> None:
 def test_compose_environment_is_a_valid_production_configuration(clean_env: None) -> None:
     """With every required value supplied, the app containers' settings pass the gate."""
     operator = {name: f"value-for-{name}" for name in interpolated_names()}
+    operator["ARTIST_WHATSAPP_NUMBER"] = "+44 7700 900123"  # settings refuse a non-number
     resolved: dict[str, Any] = {
         name: interpolate(str(value), operator)
         for name, value in env_of("api").items()
@@ -404,7 +405,10 @@ def test_production_with_bare_defaults_is_refused(clean_env: None) -> None:
         if not Settings.model_fields[name].default:
             assert f"{name} is not set" in message
     assert "CONTACT_KEY_SECRET" in message  # the development default is not a secret
-    assert "DEMO_MODE" in message and "WHATSAPP_MODE" in message
+    assert "WHATSAPP_MODE" in message
+    assert "DEMO_MODE" not in message  # off unless asked for
+    demo = Settings(APP_ENV="production", DEMO_MODE=True, _env_file=None)  # type: ignore[call-arg]
+    assert "DEMO_MODE must be false" in demo.production_problems()
 
 
 def test_api_refuses_to_start_in_production_without_secrets(clean_env: None) -> None:
