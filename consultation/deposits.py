@@ -26,6 +26,7 @@ from consultation.statuses import (
     can_transition,
 )
 from consultation.templates import template
+from consultation.terms import deposit_terms
 
 # A link this close to its end is not worth showing: the client may tap it too late.
 LINK_MARGIN = timedelta(minutes=30)
@@ -94,7 +95,7 @@ def send_link(reply: Reply, reason: str) -> None:
         intro=reply.say(f"deposit.intro.{reason}"),
         amount=amount,
         url=deposit.url,
-        policy=reply.policy.deposit_policy,
+        policy=deposit_terms(reply.policy),
         **booking.held_text(reply),
     )
     key = "deposit.reminder" if reason == "reminder" else "deposit.link"

@@ -116,6 +116,7 @@ class Booking:
     # The calendar rules the times were offered under, as the calendar activity reported them
     # (`calendar_rules.to_mapping`); empty for runs from before the rules were recorded.
     rules: dict[str, Any] = field(default_factory=dict)
+    moves: int = 0  # times the booking was moved to another time (the policy allows free ones)
 
 
 @dataclass
@@ -148,16 +149,22 @@ class Policy:
     deposit_expiry_hours: int = 96
     approval_stale_hours: int = 72  # PENDING_APPROVAL this long → the artist is nudged once
     booking_reminder_hours: tuple[int, ...] = (24, 72)  # BOOKING_PENDING → artist reminders
-    deposit_policy: str = (
-        "The deposit is non-refundable, but you can move your appointment once if you give at "
-        "least 48 hours' notice."
-    )
+    # The deposit terms shown to clients; empty: the standard wording, with the notice and the
+    # free moves below (`consultation.terms`).
+    deposit_policy: str = ""
     deposit_rule_version: str = "2026-11"
     # How long a chosen slot is held while the client pays: the Checkout Session lives as long
     # (Stripe allows 30 min to 24 h).
     hold_minutes: int = 60
     appointment_reminder_hours: tuple[int, ...] = (48, 24)  # before the appointment
     reschedule_notice_hours: int = 48  # a move with this much notice is within the policy
+    free_moves: int = 1  # moves of a booked session the deposit covers
+    # Waiting on the artist this long (unpaid) → STALE; the client returning is welcomed back.
+    stale_after_days: int = 14
+    # No free times: the client is reminded to send the times that suit them after this long,
+    # and the artist is handed whatever came after the longer wait.
+    windows_reminder_hours: int = 24
+    windows_wait_hours: int = 72
     studio_address: str = ""
 
     def deposit_deadline(self, sent_at: datetime) -> datetime:
@@ -201,6 +208,9 @@ class Lead:
     # Payment event ids and "kind:payment_intent" already applied: providers redeliver.
     payments: list[str] = field(default_factory=list)
     booking: Booking = field(default_factory=Booking)
+    # Reminders that reached their recipient, by message key (`consultation.delivery`): the
+    # counters above say which fell due, sent or not.
+    reminders_delivered: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
