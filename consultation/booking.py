@@ -601,8 +601,11 @@ def _collect_windows(reply: Reply) -> None:
     lead = reply.lead
     lead.booking.windows = []
     lead.handover_from = lead.status
+    lead.reminders_sent = 0  # the windows reminder (`waiting`) counts from here
     reply.move(COLLECTING_TIME_WINDOWS)
     reply.send(outbound.text("client", reply.say("booking.no_slots"), "booking.no_slots"))
+    # The artist may free a time or decline: told now, with the links that fit.
+    reply.tell_artist("artist.no_slots")
     reply.event("booking.no_slots")
 
 
@@ -621,19 +624,26 @@ def _take_window(reply: Reply, text: str) -> None:
             )
         )
         return
-    reason = f"Collected {count} preferred time windows - no calendar slots available"
-    origin = lead.handover_from or AWAITING_DEPOSIT
-    reply.move(NEEDS_ARTIST_REPLY)
-    lead.handover_from, lead.handover_reason, lead.handover_kind = origin, reason, "time_windows"
-    lead.last_hold_reply_at = reply.now
     reply.send(
         outbound.text(
             "client", reply.say("booking.windows.done", count=count), "booking.windows.done"
         )
     )
-    windows = "\n".join(f"• {window}" for window in lead.booking.windows)
+    windows_to_artist(
+        reply, f"Collected {count} preferred time windows - no calendar slots available"
+    )
+
+
+def windows_to_artist(reply: Reply, reason: str) -> None:
+    """The artist takes over with the times the client gave (NEEDS_ARTIST_REPLY)."""
+    lead = reply.lead
+    origin = lead.handover_from or AWAITING_DEPOSIT
+    reply.move(NEEDS_ARTIST_REPLY)
+    lead.handover_from, lead.handover_reason, lead.handover_kind = origin, reason, "time_windows"
+    lead.last_hold_reply_at = reply.now
+    windows = "\n".join(f"• {window}" for window in lead.booking.windows) or "—"
     reply.tell_artist("artist.time_windows", windows=windows)
-    reply.event("booking.windows_collected", count=str(count))
+    reply.event("booking.windows_collected", count=str(len(lead.booking.windows)))
 
 
 # -- after booking ------------------------------------------------------------------------------

@@ -42,8 +42,13 @@ def lock(lead: Lead, policy: Policy) -> Deposit:
     minimum budget, not the deposit), kept on the lead so later pricing changes cannot move it."""
     if lead.estimate is None:
         lead.estimate = pricing.estimate_lead(lead)
+    # Checkout links already made for this lead keep their numbers: their idempotency keys are
+    # spent, so a deposit locked again (a lead back from STALE) must not reuse them.
+    made = lead.deposit.attempt if lead.deposit else 0
     lead.deposit = Deposit(
-        amount_pence=lead.estimate.deposit_pence, rule_version=policy.deposit_rule_version
+        amount_pence=lead.estimate.deposit_pence,
+        rule_version=policy.deposit_rule_version,
+        attempt=made,
     )
     return lead.deposit
 

@@ -763,7 +763,7 @@ def test_no_free_times_collects_two_windows_hands_over_and_resume_offers_again()
     assert keys(turn, "client") == ["booking.no_slots"]
     assert "calendar is full" in the(turn, "booking.no_slots").text
     assert turn.lead.deposit is not None and turn.lead.deposit.sent_at is None  # nothing asked
-    assert engine.next_reminder_at(turn.lead, POLICY) is None
+    assert engine.next_reminder_at(turn.lead, POLICY) == at(24)  # the windows reminder
 
     turn = workflow.say(turn.lead, "Monday morning", at(1))
     assert keys(turn, "client") == ["booking.windows.more"] and "1 more" in turn.replies[0].text
