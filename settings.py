@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     FREE_MOVES: int = Field(default=1, ge=0)  # moves of a booked session the deposit covers
     # Unpaid leads waiting on the artist this long go STALE (the client is welcomed back).
     STALE_AFTER_DAYS: int = Field(default=14, ge=1)
+    DIGEST_HOUR_UTC: int = Field(default=8, ge=0, le=23)  # the artist's daily digest
     STUDIO_ADDRESS: str = ""  # shown in booking confirmations and reminders
 
     ARTIST_NAME: str = "the artist"
