@@ -72,6 +72,9 @@ PATCH_LIGHTER_TURNS = "lighter-turns"
 # The calendar rules come back with the busy times and stay with the lead (`Booking.rules`),
 # so editing calendar_rules.yml cannot change what a running lead already decided on replay.
 PATCH_RULES_IN_HISTORY = "rules-in-history"
+# The core counts the reminders a turn really sent (`consultation.delivery`), in a turn of its
+# own after the sends: runs from before it had no such turn.
+PATCH_COUNT_SENT = "count-what-was-sent"
 
 CALENDAR_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -381,7 +384,8 @@ class LeadWorkflow:
             )
         results = await self._publish(lead, turn.events, sends)
         # The core counts the reminders that went out, not those that were only due.
-        if (counted := delivery.count(lead, results, workflow.now(), self.policy)) is not None:
+        counted = delivery.count(lead, results, workflow.now(), self.policy)
+        if counted is not None and workflow.patched(PATCH_COUNT_SENT):
             await self._commit(counted)
 
     async def _with_links(self, reply: Outbound) -> Outbound:
