@@ -204,7 +204,8 @@ def _offer_times(reply: Reply) -> None:
         origin = lead.handover_from or AWAITING_DEPOSIT
         lead.handover_reason = lead.handover_kind = lead.handover_from = None
         reply.move(origin)
-        booking.new_round(reply, "again")
+        if not _already_paid(reply):  # paid meanwhile: booked as a paid lead (times to pick)
+            booking.new_round(reply, "again")
     else:
         booking.restart(reply, "again")
     _acknowledge(reply, "offer_times")

@@ -16,6 +16,7 @@ from consultation.statuses import (
     AWAITING_DEPOSIT,
     BOOKED,
     BOOKING_PENDING,
+    COLLECTING_TIME_WINDOWS,
     DEPOSIT_EXPIRED,
     DEPOSIT_PAID,
     NEEDS_ARTIST_REPLY,
@@ -34,7 +35,10 @@ LINK_MARGIN = timedelta(minutes=30)
 # just after our expiry still counts, as the checkout session can outlive it).
 PAYABLE = frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED})
 # Paid while the artist still has to decide: kept, and the artist asked to go on or refund.
-UNDECIDED = frozenset({PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY})
+# (Collecting the client's preferred times: the artist decides what to offer.)
+UNDECIDED = frozenset(
+    {PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY, COLLECTING_TIME_WINDOWS}
+)
 
 
 def lock(lead: Lead, policy: Policy) -> Deposit:

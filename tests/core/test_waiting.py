@@ -156,3 +156,22 @@ def test_a_reminder_counts_as_sent_only_when_it_was(status: str, counted: int) -
 def test_a_turn_with_no_reminder_changes_nothing() -> None:
     assert delivery.count(pending_approval(), [delivery.Sent("summary", "SKIPPED")], at(1),
                           POLICY) is None  # fmt: skip
+
+
+def test_a_payment_while_times_are_collected_is_kept_and_booked_later() -> (
+    None
+):
+    workflow = Workflow(busy=FULL)
+    lead = collecting()
+    assert lead.deposit is not None
+    paid = Payment("evt_late", "paid", "cs_old", "pi_late", lead.deposit.amount_pence)
+    turn = workflow.pay(lead, paid, at(5))
+    assert turn.lead.status == "COLLECTING_TIME_WINDOWS"
+    assert "payment.while_collecting_time_windows" in events(turn)  # kept, not an error
+    assert keys(turn, "artist") == ["artist.payment_waiting"]
+    assert engine.next_reminder_at(turn.lead, POLICY) == at(24)  # still asked for times
+    workflow.busy = []
+    turn = workflow.decide(turn.lead, "offer_times", at(6))
+    assert turn.lead.status == "BOOKING_PENDING"  # paid: no second deposit asked
+    assert keys(turn, "client") == ["booking.offer.paid"]
+    assert workflow.checkouts == 0
