@@ -6,10 +6,11 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -171,10 +172,10 @@ def build_worker(
     )
 
 
-async def start_digest(client: Client, settings: Settings) -> None:
+async def start_digest(client: Client, settings: Settings) -> WorkflowHandle[Any, None]:
     """The artist's daily digest: one run for the whole deployment, whatever the number of
     workers (a fixed id; a worker finding it running leaves it be)."""
-    await client.start_workflow(
+    return await client.start_workflow(
         DigestWorkflow.run,
         DigestInput(hour_utc=settings.DIGEST_HOUR_UTC),
         id=DIGEST_ID,

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import select
+from temporalio.client import WorkflowExecutionStatus
 
 import devstack
 import worker
 from models import LeadRecord, OutboundMessage
 from tests.conftest import eventually
 from tests.test_lead_timers import sandbox_settings
-from workflows.digest import DigestInput, DigestWorkflow
+from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUEUE = "digest"
@@ -95,3 +96,15 @@ async def test_one_digest_a_day_lists_the_leads_waiting_on_the_artist_with_links
 async def _at_least(found, count: int):  # type: ignore[no-untyped-def]
     rows = await found
     return rows if len(rows) >= count else None
+
+
+async def test_every_worker_starting_up_shares_one_digest_run(time_skipping, database_url):
+    settings = sandbox_settings(database_url, QUEUE)
+    settings.DIGEST_HOUR_UTC = 6
+    first = await worker.start_digest(time_skipping.client, settings)
+    again = await worker.start_digest(time_skipping.client, settings)  # another worker, a restart
+    assert first.id == again.id == DIGEST_ID
+    assert first.result_run_id == again.result_run_id  # the run already going, not a new one
+    described = await again.describe()
+    assert described.status == WorkflowExecutionStatus.RUNNING
+    await again.terminate("test done")

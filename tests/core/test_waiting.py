@@ -158,9 +158,7 @@ def test_a_turn_with_no_reminder_changes_nothing() -> None:
                           POLICY) is None  # fmt: skip
 
 
-def test_a_payment_while_times_are_collected_is_kept_and_booked_later() -> (
-    None
-):
+def test_a_payment_while_times_are_collected_is_kept_and_booked_later() -> None:
     workflow = Workflow(busy=FULL)
     lead = collecting()
     assert lead.deposit is not None
