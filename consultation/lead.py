@@ -51,7 +51,9 @@ class Deposit:
     # Start of the current round of asking (the first link after approval or `send_deposit`);
     # links re-made for reminders or failures keep it, so they never push the expiry back.
     sent_at: datetime | None = None
-    reminders_sent: int = 0  # deposit reminders counted in this round
+    # Deposit reminders fallen due in this round, sent or not: the schedule's place (those
+    # really sent are counted in `Lead.reminders_delivered`). Likewise the counters below.
+    reminders_sent: int = 0
     paid_at: datetime | None = None
     paid_pence: int | None = None
     payment_intent: str | None = None
@@ -107,7 +109,7 @@ class Booking:
     slot: Slot | None = None  # the booked session
     bookings: int = 0  # sessions booked so far: numbers the calendar event ids
     event_ids: list[str] = field(default_factory=list)
-    reminders_sent: int = 0  # appointment reminders
+    reminders_sent: int = 0  # appointment reminders fallen due
     over: bool = False  # the appointment has passed
     windows: list[str] = field(default_factory=list)  # preferred times when nothing is free
     booked_hold_id: str = ""  # the hold that became the booking
@@ -189,7 +191,7 @@ class Lead:
     opted_out: bool = False
     last_client_at: datetime | None = None  # opens the 24 h customer-service window
     last_hold_reply_at: datetime | None = None
-    reminders_sent: int = 0  # qualifying reminders sent since the last client message
+    reminders_sent: int = 0  # client reminders fallen due since the last client message
     offered_tour_city: str | None = None
     media: list[str] = field(default_factory=list)  # media ids of reference images
     reference_urls: list[str] = field(default_factory=list)  # where stored images can be seen
@@ -204,7 +206,7 @@ class Lead:
     )  # completion checks the artist waived on resume
     deposit: Deposit | None = None
     status_since: datetime | None = None  # when the current status was entered
-    artist_nudges: int = 0  # reminders sent to the artist in the current status
+    artist_nudges: int = 0  # reminders to the artist fallen due in the current status
     # Payment event ids and "kind:payment_intent" already applied: providers redeliver.
     payments: list[str] = field(default_factory=list)
     booking: Booking = field(default_factory=Booking)
