@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     HOLD_MINUTES: int = Field(default=60, ge=30, le=23 * 60)
     APPOINTMENT_REMINDER_HOURS: str = "48,24"  # before the appointment, comma-separated
     RESCHEDULE_NOTICE_HOURS: int = 48
+    FREE_MOVES: int = Field(default=1, ge=0)  # moves of a booked session the deposit covers
+    # Unpaid leads waiting on the artist this long go STALE (the client is welcomed back).
+    STALE_AFTER_DAYS: int = Field(default=14, ge=1)
+    DIGEST_HOUR_UTC: int = Field(default=8, ge=0, le=23)  # the artist's daily digest
     STUDIO_ADDRESS: str = ""  # shown in booking confirmations and reminders
 
     ARTIST_NAME: str = "the artist"
@@ -206,6 +210,8 @@ class Settings(BaseSettings):
                 int(h) for h in self.APPOINTMENT_REMINDER_HOURS.split(",") if h.strip()
             ),
             reschedule_notice_hours=self.RESCHEDULE_NOTICE_HOURS,
+            free_moves=self.FREE_MOVES,
+            stale_after_days=self.STALE_AFTER_DAYS,
             studio_address=self.STUDIO_ADDRESS,
         )
 

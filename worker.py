@@ -7,14 +7,17 @@ import logging
 import signal
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import Calendar, CalendarActivities
+from activities.digest import DigestActivities
 from activities.google_calendar import GoogleCalendar, calendar_credentials
 from activities.holds import Holds
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
@@ -37,6 +40,7 @@ from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from workflows.alerts import ArtistAlertWorkflow
+from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.lead import LeadWorkflow
 from workflows.lead_log import LeadLogWorkflow
 
@@ -146,7 +150,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
-        workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow],
+        workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow, DigestWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
         # On shutdown, running activities (a send half-way to Meta, a calendar write) get this
         # long to finish before they are cancelled and left to Temporal's retry elsewhere.
@@ -166,8 +170,21 @@ def build_worker(
             booking.release_hold,
             booking.cancel_booking,
             booking.book_slot,
+            DigestActivities(sessions).waiting_leads,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
+    )
+
+
+async def start_digest(client: Client, settings: Settings) -> WorkflowHandle[Any, None]:
+    """The artist's daily digest: one run for the whole deployment, whatever the number of
+    workers (a fixed id; a worker finding it running leaves it be)."""
+    return await client.start_workflow(
+        DigestWorkflow.run,
+        DigestInput(hour_utc=settings.DIGEST_HOUR_UTC),
+        id=DIGEST_ID,
+        task_queue=settings.TEMPORAL_TASK_QUEUE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
 
 
@@ -184,6 +201,7 @@ async def main() -> None:
     async with httpx.AsyncClient(timeout=10) as http:
         worker = build_worker(client, settings, make_sessions(engine), http)
         async with worker:
+            await start_digest(client, settings)
             logging.info("worker polling task queue %s", settings.TEMPORAL_TASK_QUEUE)
             await stop.wait()
     await engine.dispose()

@@ -18,6 +18,7 @@ from consultation.statuses import (
     AWAITING_DEPOSIT,
     BOOKED,
     BOOKING_PENDING,
+    COLLECTING_TIME_WINDOWS,
     DEPOSIT_EXPIRED,
     DEPOSIT_PAID,
     NEEDS_ARTIST_REPLY,
@@ -47,7 +48,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "resume": frozenset({NEEDS_ARTIST_REPLY}),
     "send_deposit": frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED}),
     "mark_booked": frozenset({DEPOSIT_PAID, BOOKING_PENDING}),
-    "offer_times": frozenset({BOOKING_PENDING, BOOKED}),
+    # Nothing was free: the artist may have made room since.
+    "offer_times": frozenset({BOOKING_PENDING, BOOKED, COLLECTING_TIME_WINDOWS}),
     "cancel_booking": frozenset({BOOKED}),
     "reject": frozenset(
         {
@@ -57,6 +59,7 @@ ACTIONS: dict[str, frozenset[str]] = {
             AWAITING_DEPOSIT,
             DEPOSIT_EXPIRED,
             TOUR_CONVERSION_OFFERED,
+            COLLECTING_TIME_WINDOWS,
         }
     ),  # fmt: skip
 }
@@ -191,9 +194,18 @@ def _send_deposit(reply: Reply) -> None:
 
 
 def _offer_times(reply: Reply) -> None:
-    """Paid, but no time booked (the slot went), or booked and to be moved: fresh times."""
-    if reply.lead.status == BOOKED:
+    """Paid, but no time booked (the slot went), booked and to be moved, or nothing was free
+    when times were last looked for: fresh times."""
+    lead = reply.lead
+    if lead.status == BOOKED:
         booking.move(reply)
+    elif lead.status == COLLECTING_TIME_WINDOWS:
+        # Back where the lead was when nothing was free; unpaid, a new round of asking.
+        origin = lead.handover_from or AWAITING_DEPOSIT
+        lead.handover_reason = lead.handover_kind = lead.handover_from = None
+        reply.move(origin)
+        if not _already_paid(reply):  # paid meanwhile: booked as a paid lead (times to pick)
+            booking.new_round(reply, "again")
     else:
         booking.restart(reply, "again")
     _acknowledge(reply, "offer_times")

@@ -42,6 +42,7 @@ from consultation.statuses import (
 )
 from consultation.summary import artist_summary, lead_ref
 from consultation.templates import template
+from consultation.terms import deposit_terms, move_verdict, times
 from consultation.text import cap, fold
 
 # The client picks a time in these: before paying, or after (paid first, or a lost slot).
@@ -277,6 +278,7 @@ def booked(
     if b.moving:  # the new time is in: the old booking comes out of the calendar
         b.cancel.append(Appointment(b.booked_hold_id, list(b.event_ids)))
         b.moving = False
+        b.moves += 1
     b.slot, b.event_ids, b.bookings = hold.slot, list(event_ids), b.bookings + 1
     b.booked_hold_id, b.over = hold.hold_id, False
     b.offered, b.seen, b.candidates = [], [], []
@@ -286,7 +288,7 @@ def booked(
     reply.move(BOOKED)
     lead.last_hold_reply_at = now  # just told everything; a "thanks!" needs no answer
     params = _booking_params(reply)
-    body = reply.say("booking.confirmed", policy=policy.deposit_policy, **params)
+    body = reply.say("booking.confirmed", policy=deposit_terms(policy), **params)
     fallback = template(
         "appointment_booked", policy.artist_name, f"{params['when']} ({params['zone']})"
     )
@@ -599,8 +601,11 @@ def _collect_windows(reply: Reply) -> None:
     lead = reply.lead
     lead.booking.windows = []
     lead.handover_from = lead.status
+    lead.reminders_sent = 0  # the windows reminder (`waiting`) counts from here
     reply.move(COLLECTING_TIME_WINDOWS)
     reply.send(outbound.text("client", reply.say("booking.no_slots"), "booking.no_slots"))
+    # The artist may free a time or decline: told now, with the links that fit.
+    reply.tell_artist("artist.no_slots")
     reply.event("booking.no_slots")
 
 
@@ -619,19 +624,26 @@ def _take_window(reply: Reply, text: str) -> None:
             )
         )
         return
-    reason = f"Collected {count} preferred time windows - no calendar slots available"
-    origin = lead.handover_from or AWAITING_DEPOSIT
-    reply.move(NEEDS_ARTIST_REPLY)
-    lead.handover_from, lead.handover_reason, lead.handover_kind = origin, reason, "time_windows"
-    lead.last_hold_reply_at = reply.now
     reply.send(
         outbound.text(
             "client", reply.say("booking.windows.done", count=count), "booking.windows.done"
         )
     )
-    windows = "\n".join(f"• {window}" for window in lead.booking.windows)
+    windows_to_artist(
+        reply, f"Collected {count} preferred time windows - no calendar slots available"
+    )
+
+
+def windows_to_artist(reply: Reply, reason: str) -> None:
+    """The artist takes over with the times the client gave (NEEDS_ARTIST_REPLY)."""
+    lead = reply.lead
+    origin = lead.handover_from or AWAITING_DEPOSIT
+    reply.move(NEEDS_ARTIST_REPLY)
+    lead.handover_from, lead.handover_reason, lead.handover_kind = origin, reason, "time_windows"
+    lead.last_hold_reply_at = reply.now
+    windows = "\n".join(f"• {window}" for window in lead.booking.windows) or "—"
     reply.tell_artist("artist.time_windows", windows=windows)
-    reply.event("booking.windows_collected", count=str(count))
+    reply.event("booking.windows_collected", count=str(len(lead.booking.windows)))
 
 
 # -- after booking ------------------------------------------------------------------------------
@@ -674,20 +686,18 @@ def _after_booking(reply: Reply, text: str) -> None:
     hours = policy.reschedule_notice_hours
     notice = int((slot.start - reply.now) / timedelta(hours=1))
     within = notice >= hours
-    if change == "cancel":
-        client_key, verdict = "booking.change.client.cancel", reply.say("artist.change.cancel")
-    elif within:
-        client_key, verdict = (
-            "booking.change.client.reschedule.ok",
-            reply.say("artist.change.ok", hours=hours),
-        )
-    else:
-        client_key, verdict = (
-            "booking.change.client.reschedule.late",
-            reply.say("artist.change.late", hours=hours),
-        )
+    # What the policy says, with the moves already used: the artist sees it with the request.
+    used, free = lead.booking.moves, policy.free_moves
+    outcome = "cancel" if change == "cancel" else move_verdict(lead, notice, policy)
+    client_key = (
+        "booking.change.client.cancel"
+        if outcome == "cancel"
+        else f"booking.change.client.reschedule.{outcome}"
+    )
+    verdict = reply.say(f"artist.change.{outcome}", hours=hours, used=used, free=free)
     lead.last_hold_reply_at = reply.now
-    reply.send(outbound.text("client", reply.say(client_key, hours=hours), client_key))
+    body = reply.say(client_key, hours=hours, moves=times(used))
+    reply.send(outbound.text("client", body, client_key))
     reply.tell_artist(
         "artist.change_request",
         change=change,
@@ -696,7 +706,11 @@ def _after_booking(reply: Reply, text: str) -> None:
         verdict=verdict,
     )
     reply.event(
-        "booking.change_requested", change=change, notice_hours=str(notice), within=str(within)
+        "booking.change_requested",
+        change=change,
+        notice_hours=str(notice),
+        within=str(within),
+        moves_used=str(used),
     )
 
 
@@ -732,7 +746,7 @@ def _remind_appointment(reply: Reply) -> None:
     due = sum(1 for h in hours if b.slot.start - timedelta(hours=h) <= reply.now)
     b.reminders_sent = max(b.reminders_sent + 1, due)
     params = _booking_params(reply)
-    body = reply.say("booking.reminder", policy=reply.policy.deposit_policy, **params)
+    body = reply.say("booking.reminder", policy=deposit_terms(reply.policy), **params)
     fallback = template(
         "appointment_reminder",
         reply.policy.artist_name,

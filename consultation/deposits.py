@@ -16,6 +16,7 @@ from consultation.statuses import (
     AWAITING_DEPOSIT,
     BOOKED,
     BOOKING_PENDING,
+    COLLECTING_TIME_WINDOWS,
     DEPOSIT_EXPIRED,
     DEPOSIT_PAID,
     NEEDS_ARTIST_REPLY,
@@ -26,6 +27,7 @@ from consultation.statuses import (
     can_transition,
 )
 from consultation.templates import template
+from consultation.terms import deposit_terms
 
 # A link this close to its end is not worth showing: the client may tap it too late.
 LINK_MARGIN = timedelta(minutes=30)
@@ -33,7 +35,10 @@ LINK_MARGIN = timedelta(minutes=30)
 # just after our expiry still counts, as the checkout session can outlive it).
 PAYABLE = frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED})
 # Paid while the artist still has to decide: kept, and the artist asked to go on or refund.
-UNDECIDED = frozenset({PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY})
+# (Collecting the client's preferred times: the artist decides what to offer.)
+UNDECIDED = frozenset(
+    {PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY, COLLECTING_TIME_WINDOWS}
+)
 
 
 def lock(lead: Lead, policy: Policy) -> Deposit:
@@ -41,8 +46,13 @@ def lock(lead: Lead, policy: Policy) -> Deposit:
     minimum budget, not the deposit), kept on the lead so later pricing changes cannot move it."""
     if lead.estimate is None:
         lead.estimate = pricing.estimate_lead(lead)
+    # Checkout links already made for this lead keep their numbers: their idempotency keys are
+    # spent, so a deposit locked again (a lead back from STALE) must not reuse them.
+    made = lead.deposit.attempt if lead.deposit else 0
     lead.deposit = Deposit(
-        amount_pence=lead.estimate.deposit_pence, rule_version=policy.deposit_rule_version
+        amount_pence=lead.estimate.deposit_pence,
+        rule_version=policy.deposit_rule_version,
+        attempt=made,
     )
     return lead.deposit
 
@@ -94,7 +104,7 @@ def send_link(reply: Reply, reason: str) -> None:
         intro=reply.say(f"deposit.intro.{reason}"),
         amount=amount,
         url=deposit.url,
-        policy=reply.policy.deposit_policy,
+        policy=deposit_terms(reply.policy),
         **booking.held_text(reply),
     )
     key = "deposit.reminder" if reason == "reminder" else "deposit.link"

@@ -236,8 +236,14 @@ def _start(reply: Reply) -> None:
 
 
 def _welcome_back(reply: Reply) -> None:
+    lead = reply.lead
     reply.move(NEW)
     reply.move(QUALIFYING)
+    if lead.confirmed:
+        # It went stale after the consultation: the answers are kept, the client checks and
+        # confirms them, and the enquiry goes to the artist again.
+        lead.confirmed, lead.reviewing, lead.editing = False, True, None
+    reply.event("lead.welcomed_back", step=str(lead.step))
     _ask_current(reply, reply.say("welcome_back"))
 
 

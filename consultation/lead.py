@@ -51,7 +51,9 @@ class Deposit:
     # Start of the current round of asking (the first link after approval or `send_deposit`);
     # links re-made for reminders or failures keep it, so they never push the expiry back.
     sent_at: datetime | None = None
-    reminders_sent: int = 0  # deposit reminders counted in this round
+    # Deposit reminders fallen due in this round, sent or not: the schedule's place (those
+    # really sent are counted in `Lead.reminders_delivered`). Likewise the counters below.
+    reminders_sent: int = 0
     paid_at: datetime | None = None
     paid_pence: int | None = None
     payment_intent: str | None = None
@@ -107,7 +109,7 @@ class Booking:
     slot: Slot | None = None  # the booked session
     bookings: int = 0  # sessions booked so far: numbers the calendar event ids
     event_ids: list[str] = field(default_factory=list)
-    reminders_sent: int = 0  # appointment reminders
+    reminders_sent: int = 0  # appointment reminders fallen due
     over: bool = False  # the appointment has passed
     windows: list[str] = field(default_factory=list)  # preferred times when nothing is free
     booked_hold_id: str = ""  # the hold that became the booking
@@ -116,6 +118,7 @@ class Booking:
     # The calendar rules the times were offered under, as the calendar activity reported them
     # (`calendar_rules.to_mapping`); empty for runs from before the rules were recorded.
     rules: dict[str, Any] = field(default_factory=dict)
+    moves: int = 0  # times the booking was moved to another time (the policy allows free ones)
 
 
 @dataclass
@@ -148,16 +151,22 @@ class Policy:
     deposit_expiry_hours: int = 96
     approval_stale_hours: int = 72  # PENDING_APPROVAL this long → the artist is nudged once
     booking_reminder_hours: tuple[int, ...] = (24, 72)  # BOOKING_PENDING → artist reminders
-    deposit_policy: str = (
-        "The deposit is non-refundable, but you can move your appointment once if you give at "
-        "least 48 hours' notice."
-    )
+    # The deposit terms shown to clients; empty: the standard wording, with the notice and the
+    # free moves below (`consultation.terms`).
+    deposit_policy: str = ""
     deposit_rule_version: str = "2026-11"
     # How long a chosen slot is held while the client pays: the Checkout Session lives as long
     # (Stripe allows 30 min to 24 h).
     hold_minutes: int = 60
     appointment_reminder_hours: tuple[int, ...] = (48, 24)  # before the appointment
     reschedule_notice_hours: int = 48  # a move with this much notice is within the policy
+    free_moves: int = 1  # moves of a booked session the deposit covers
+    # Waiting on the artist this long (unpaid) → STALE; the client returning is welcomed back.
+    stale_after_days: int = 14
+    # No free times: the client is reminded to send the times that suit them after this long,
+    # and the artist is handed whatever came after the longer wait.
+    windows_reminder_hours: int = 24
+    windows_wait_hours: int = 72
     studio_address: str = ""
 
     def deposit_deadline(self, sent_at: datetime) -> datetime:
@@ -182,7 +191,7 @@ class Lead:
     opted_out: bool = False
     last_client_at: datetime | None = None  # opens the 24 h customer-service window
     last_hold_reply_at: datetime | None = None
-    reminders_sent: int = 0  # qualifying reminders sent since the last client message
+    reminders_sent: int = 0  # client reminders fallen due since the last client message
     offered_tour_city: str | None = None
     media: list[str] = field(default_factory=list)  # media ids of reference images
     reference_urls: list[str] = field(default_factory=list)  # where stored images can be seen
@@ -197,10 +206,13 @@ class Lead:
     )  # completion checks the artist waived on resume
     deposit: Deposit | None = None
     status_since: datetime | None = None  # when the current status was entered
-    artist_nudges: int = 0  # reminders sent to the artist in the current status
+    artist_nudges: int = 0  # reminders to the artist fallen due in the current status
     # Payment event ids and "kind:payment_intent" already applied: providers redeliver.
     payments: list[str] = field(default_factory=list)
     booking: Booking = field(default_factory=Booking)
+    # Reminders that reached their recipient, by message key (`consultation.delivery`): the
+    # counters above say which fell due, sent or not.
+    reminders_delivered: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -63,7 +63,10 @@ _TABLE: dict[str, frozenset[str]] = {
         {QUALIFYING, PENDING_APPROVAL, WAITLISTED, NEEDS_ARTIST_REPLY, REJECTED, ABANDONED,
          STALE}
     ),
-    COLLECTING_TIME_WINDOWS: frozenset({NEEDS_ARTIST_REPLY, BOOKING_PENDING, REFUNDED}),
+    # The artist may decline, or offer times again (back to where the lead was) once freed.
+    COLLECTING_TIME_WINDOWS: frozenset(
+        {NEEDS_ARTIST_REPLY, AWAITING_DEPOSIT, BOOKING_PENDING, REJECTED, REFUNDED}
+    ),
     # A lapsed deposit request can be sent again, and a late payment still counts (the
     # checkout session may outlive our expiry by minutes).
     DEPOSIT_EXPIRED: frozenset(

@@ -1,5 +1,6 @@
 """Timers after the consultation: deposit reminders and expiry, the artist's nudge on a lead
-waiting for approval, and reminders to the artist to confirm a paid booking.
+waiting for approval, reminders to the artist to confirm a paid booking, and those of leads that
+would otherwise wait forever (`waiting`: going stale, collecting the client's preferred times).
 
 Every timer is computed from the lead's current state, so a status change makes the obsolete
 ones disappear by itself. `next_due` and `fire` agree on what is due, and firing always counts
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from consultation import booking, outbound
+from consultation import booking, outbound, waiting
 from consultation.copy import money
 from consultation.deposits import send_link
 from consultation.lead import Lead, Policy
@@ -43,7 +44,13 @@ def fire(reply: Reply) -> None:
 def _next(lead: Lead, policy: Policy) -> Timer | None:
     """The earliest of the lead's timers; ties go to the first listed."""
     candidates = [
-        timer for timer in (_status_timer(lead, policy), *booking.timers(lead, policy)) if timer
+        timer
+        for timer in (
+            _status_timer(lead, policy),
+            *booking.timers(lead, policy),
+            *waiting.timers(lead, policy),
+        )
+        if timer
     ]
     return min(candidates, key=lambda timer: timer[0], default=None)
 

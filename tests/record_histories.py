@@ -28,7 +28,7 @@ from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
-SHAPE = "rules-in-history"  # the workflow's latest patch (files without one predate it)
+SHAPE = "count-what-was-sent"  # the workflow's latest patch (files without one predate it)
 CONSULTATION = [
     "Hi",
     "A fine line swallow",

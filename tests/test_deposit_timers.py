@@ -554,10 +554,11 @@ async def test_times_offered_across_the_spring_dst_change_keep_the_artists_hours
     """The skipped clock is taken to two days before the clocks go forward in London: the
     offered times straddle the change, and every one still starts at a working hour there."""
     env = deposit_worker
-    _, handle, lead = await pending_approval(env, sessions)
-    now = lead.status_since
+    now = await env.get_current_time()
     change = _next_dst_change(now)
+    # The clock moves first: a lead left that long waiting for approval would go stale.
     await env.sleep(change - timedelta(days=2) - now)
+    _, handle, lead = await pending_approval(env, sessions)
     result = await handle.execute_update(LeadWorkflow.act, ActionRequest("approve"))
     assert result.done
     lead = await settled(handle, lambda lead: bool(lead.booking.offered))

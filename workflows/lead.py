@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.links import IssueLinks
     from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
-    from consultation import artist, booking, calendar_rules
+    from consultation import artist, booking, calendar_rules, delivery
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
     from consultation.statuses import BOOKED
@@ -72,6 +72,9 @@ PATCH_LIGHTER_TURNS = "lighter-turns"
 # The calendar rules come back with the busy times and stay with the lead (`Booking.rules`),
 # so editing calendar_rules.yml cannot change what a running lead already decided on replay.
 PATCH_RULES_IN_HISTORY = "rules-in-history"
+# The core counts the reminders a turn really sent (`consultation.delivery`), in a turn of its
+# own after the sends: runs from before it had no such turn.
+PATCH_COUNT_SENT = "count-what-was-sent"
 
 CALENDAR_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -379,7 +382,11 @@ class LeadWorkflow:
                     window_open=window_open if reply.to == "client" else True,
                 )
             )
-        await self._publish(lead, turn.events, sends)
+        results = await self._publish(lead, turn.events, sends)
+        # The core counts the reminders that went out, not those that were only due.
+        counted = delivery.count(lead, results, workflow.now(), self.policy)
+        if counted is not None and workflow.patched(PATCH_COUNT_SENT):
+            await self._commit(counted)
 
     async def _with_links(self, reply: Outbound) -> Outbound:
         """Messages to the artist carry the one-tap links that fit the lead's status now."""
@@ -450,15 +457,15 @@ class LeadWorkflow:
 
     async def _publish(
         self, lead: Lead, events: list[Event] | None = None, sends: list[SendRequest] | None = None
-    ) -> None:
+    ) -> list[delivery.Sent]:
         """Show the lead in the Temporal UI, then in one local activity project it to
         PostgreSQL with its events and send the turn's replies in order. One activity, not one
         per write: each local activity costs the worker about what a whole workflow task does
-        (bench/floor.py), and it needs no round trip through the server."""
+        (bench/floor.py), and it needs no round trip through the server. Returns what became
+        of each reply."""
         events, sends = events or [], sends or []
         if not workflow.patched(PATCH_LIGHTER_TURNS):
-            await self._publish_as_before(lead, events, sends)
-            return
+            return await self._publish_as_before(lead, events, sends)
         status_changed = self._show(lead, step_follows_status=True)
         info = workflow.info()
         snapshot = LeadSnapshot(
@@ -490,10 +497,14 @@ class LeadWorkflow:
             ]
             # The turn's own events come first again: stored already, keyed by position.
             await self._publish(lead, [*events, *gave_up])
-            return
+            return [delivery.Sent(send.message.key, "GAVE_UP") for send in sends]
         for send, result in zip(sends, results, strict=True):
             if result.status in ("FAILED", "SKIPPED"):
                 workflow.logger.warning("reply %s not sent: %s", send.message.key, result.status)
+        return [
+            delivery.Sent(send.message.key, result.status)
+            for send, result in zip(sends, results, strict=True)
+        ]
 
     def _show(self, lead: Lead, *, step_follows_status: bool) -> bool:
         """Upsert the search attributes that changed; True when the status did."""
@@ -506,7 +517,7 @@ class LeadWorkflow:
 
     async def _publish_as_before(
         self, lead: Lead, events: list[Event], sends: list[SendRequest]
-    ) -> None:
+    ) -> list[delivery.Sent]:
         """Runs started before PATCH_LIGHTER_TURNS, exactly as their histories say: the replies
         one local activity each, the projection in another beside them, the step shown with
         every message."""
@@ -524,6 +535,7 @@ class LeadWorkflow:
             )
 
         bookkeeping = asyncio.ensure_future(project())
+        sent = []
         for send in sends:
             result = await workflow.execute_local_activity(
                 "send_message",
@@ -534,7 +546,9 @@ class LeadWorkflow:
             )
             if result.status in ("FAILED", "SKIPPED"):
                 workflow.logger.warning("reply %s not sent: %s", send.message.key, result.status)
+            sent.append(delivery.Sent(send.message.key, result.status))
         await bookkeeping
+        return sent
 
 
 def _spans(intervals: list[tuple[datetime, datetime]]) -> list[Span]:

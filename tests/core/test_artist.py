@@ -36,11 +36,11 @@ VALID = {
     "approve": {"PENDING_APPROVAL"},
     "approve_anyway": {"NEEDS_FOLLOW_UP"},
     "reject": {"PENDING_APPROVAL", "NEEDS_FOLLOW_UP", "NEEDS_ARTIST_REPLY", "AWAITING_DEPOSIT",
-               "DEPOSIT_EXPIRED", "TOUR_CONVERSION_OFFERED"},
+               "DEPOSIT_EXPIRED", "TOUR_CONVERSION_OFFERED", "COLLECTING_TIME_WINDOWS"},
     "resume": {"NEEDS_ARTIST_REPLY"},
     "send_deposit": {"AWAITING_DEPOSIT", "DEPOSIT_EXPIRED"},
     "mark_booked": {"DEPOSIT_PAID", "BOOKING_PENDING"},
-    "offer_times": {"BOOKING_PENDING", "BOOKED"},
+    "offer_times": {"BOOKING_PENDING", "BOOKED", "COLLECTING_TIME_WINDOWS"},
     "cancel_booking": {"BOOKED"},
 }  # fmt: skip
 
@@ -61,8 +61,8 @@ def test_refusal_says_why_in_the_artists_words() -> None:
     assert artist.why_not(Lead(status="PENDING_APPROVAL"), "delete") == "Unknown action."
     reason = artist.why_not(Lead(status="AWAITING_DEPOSIT"), "offer_times")
     assert reason == (
-        "This lead is neither paid and waiting for a time nor booked: it is waiting for the "
-        "deposit."
+        "This lead is not paid and waiting for a time, booked, or short of free times: it is "
+        "waiting for the deposit."
     )
 
 

@@ -29,6 +29,7 @@ from consultation.calendar_rules import RULES as BUNDLED
 from consultation.lead import Appointment, Lead, Payment, Policy, Slot, TourStop, Turn
 from consultation.messages import MAX_BODY, MAX_LIST_ROWS, Inbound, Outbound
 from consultation.slots import free_slots, session_spans
+from consultation.terms import deposit_terms
 from tests.core.chat import HAPPY_ANSWERS, START
 from tests.core.leads import (
     POLICY,
@@ -660,7 +661,7 @@ def test_the_booking_is_confirmed_with_date_time_zone_place_and_policy(
     confirmation = the(done, "booking.confirmed")
     assert f"📅 {when} (BST)" in confirmation.text
     assert place in confirmation.text and "💳 Deposit paid: £150" in confirmation.text
-    assert policy.deposit_policy in confirmation.text
+    assert deposit_terms(policy) in confirmation.text
     assert confirmation.template is not None
     assert confirmation.template.params == ("Sam", f"{when} (BST)")
     told = the(done, "artist.booked").text
@@ -762,7 +763,7 @@ def test_no_free_times_collects_two_windows_hands_over_and_resume_offers_again()
     assert keys(turn, "client") == ["booking.no_slots"]
     assert "calendar is full" in the(turn, "booking.no_slots").text
     assert turn.lead.deposit is not None and turn.lead.deposit.sent_at is None  # nothing asked
-    assert engine.next_reminder_at(turn.lead, POLICY) is None
+    assert engine.next_reminder_at(turn.lead, POLICY) == at(24)  # the windows reminder
 
     turn = workflow.say(turn.lead, "Monday morning", at(1))
     assert keys(turn, "client") == ["booking.windows.more"] and "1 more" in turn.replies[0].text
@@ -839,7 +840,7 @@ def test_appointment_reminders_48_and_24_hours_before_unless_booked_later(
         turn = engine.remind(lead, due, POLICY)
         reminder = the(turn, "booking.reminder")
         assert f"on {when} (BST) at Sam's studio, London" in reminder.text
-        assert POLICY.deposit_policy in reminder.text
+        assert deposit_terms(POLICY) in reminder.text
         assert "“reschedule” or “cancel”" in reminder.text
         assert reminder.template is not None and reminder.template.name == "appointment_reminder"
         assert reminder.template.params == (
@@ -874,7 +875,7 @@ def test_the_run_is_finished_only_after_the_appointment_ends() -> None:
     ("text", "hours_before", "client_key", "verdict"),
     [
         ("can I reschedule?", 100, "booking.change.client.reschedule.ok",
-         "within the 48 hour notice, one free move"),
+         "within the 48 hour notice; free moves used 0 of 1"),
         ("I need to move my appointment", 48, "booking.change.client.reschedule.ok",
          "within the 48 hour notice"),
         ("could we change the date?", 47.5, "booking.change.client.reschedule.late",

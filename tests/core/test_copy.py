@@ -24,6 +24,8 @@ PARAMS = {
     "place": "Sam's studio, London", "remaining": 1, "count": 2, "windows": "• Monday morning",
     "change": "reschedule", "notice": 72, "verdict": "within the 48 hour notice",
     "error": "timeout", "text": "can I get a refund?",
+    # the deposit's terms, moves used, the daily digest
+    "moves": "once", "used": 1, "free": 1, "leads": "1. Lead 1", "total": 3,
 }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from consultation import artist, booking, engine
 from consultation.lead import Deposit, Lead, Payment
+from consultation.terms import deposit_terms
 from tests.core.chat import START
 from tests.core.leads import (
     POLICY,
@@ -77,7 +78,7 @@ def test_the_link_for_a_held_slot_tells_the_client_everything() -> None:
     assert (message.to, message.key) == ("client", "deposit.link")
     assert message.text.startswith("Great choice!") and "£150 deposit" in message.text
     assert "I'm holding Fri 2 May, 1:00pm–4:00pm for you until 2:00pm" in message.text
-    assert "https://pay.example/cs_1" in message.text and POLICY.deposit_policy in message.text
+    assert "https://pay.example/cs_1" in message.text and deposit_terms(POLICY) in message.text
     assert message.template is not None and message.template.name == "deposit_link"
     # The link lives as long as the hold: an hour.
     assert message.template.params == ("Sam", "£150", "https://pay.example/cs_1", "60 minutes")
@@ -168,7 +169,7 @@ def test_paying_for_a_held_slot_books_it_and_tells_both_with_the_date() -> None:
         "artist.booked"
     ]
     confirmation = done.replies[0]
-    assert "£150" in confirmation.text and POLICY.deposit_policy in confirmation.text
+    assert "£150" in confirmation.text and deposit_terms(POLICY) in confirmation.text
     assert "Fri 2 May, 1:00pm–4:00pm (BST)" in confirmation.text
 
 

@@ -386,7 +386,13 @@ def test_tour_offers_are_reminded(make_chat: Callable[..., Chat]) -> None:
 def test_no_reminders_once_handed_over_or_opted_out(chat: Chat, step: str) -> None:
     chat.say("Hi")
     chat.say(step)
-    assert engine.next_reminder_at(chat.lead, chat.policy) is None
+    due = engine.next_reminder_at(chat.lead, chat.policy)
+    if step == "STOP":
+        assert due is None
+    else:  # no client reminder: only the lead going stale if the artist never answers
+        since = chat.lead.status_since
+        assert since is not None
+        assert due == since + timedelta(days=chat.policy.stale_after_days)
 
 
 def test_message_after_abandonment_picks_up_where_it_left_off(chat: Chat) -> None:

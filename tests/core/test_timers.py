@@ -4,6 +4,8 @@ booking reminders to the artist, and a booked client's appointment reminders."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from consultation import artist, booking, engine
@@ -41,8 +43,8 @@ def test_each_status_waits_for_its_own_timer(build, due) -> None:  # type: ignor
     assert engine.next_reminder_at(build(), POLICY) == due
 
 
-@pytest.mark.parametrize("status", ["BOOKED", "REJECTED", "DEPOSIT_EXPIRED", "NEEDS_ARTIST_REPLY",
-                                    "DEPOSIT_PAID", "REFUNDED"])  # fmt: skip
+# DEPOSIT_EXPIRED and NEEDS_ARTIST_REPLY wait on the artist: they go stale (test_waiting.py).
+@pytest.mark.parametrize("status", ["BOOKED", "REJECTED", "DEPOSIT_PAID", "REFUNDED"])
 def test_no_timers_where_nothing_is_awaited(status: str) -> None:
     lead = awaiting_deposit()
     lead.status = status
@@ -84,7 +86,7 @@ def test_deposit_reminders_offer_the_times_again_then_the_request_expires() -> N
     assert turn.replies[0].template.name == "deposit_expired"
     assert turn.lead.booking.offered == []  # a late "2" picks nothing
     assert artist.actions_for(turn.lead) == ["send_deposit", "reject"]
-    assert engine.next_reminder_at(turn.lead, POLICY) is None
+    assert engine.next_reminder_at(turn.lead, POLICY) == at(96) + timedelta(days=14)  # stale
 
 
 def test_a_held_slot_lapses_after_the_hold_and_fresh_times_follow() -> None:
@@ -143,7 +145,8 @@ def test_a_stale_approval_nudges_the_artist_once() -> None:
     assert keys(turn, "artist") == ["artist.approval_nudge"] and keys(turn, "client") == []
     assert "72 hours" in turn.replies[0].text and turn.lead.artist_nudges == 1
     assert lead.artist_nudges == 0
-    assert engine.next_reminder_at(turn.lead, POLICY) is None
+    # No second nudge: the next timer is the lead going stale (tests/core/test_waiting.py).
+    assert engine.next_reminder_at(turn.lead, POLICY) == at(0) + timedelta(days=14)
     assert remind(turn.lead, 200).replies == []
 
 
