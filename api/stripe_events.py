@@ -3,6 +3,7 @@ the event into a `PaymentEvent` the lead workflow understands. No I/O here."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +111,8 @@ def invalid(event: dict[str, Any], payment: PaymentEvent) -> str | None:
             return f"{name} longer than {limit} characters"
     if payment.amount_pence is not None and not 0 <= payment.amount_pence < MAX_AMOUNT:
         return "amount out of range"
+    if "\\u0000" in json.dumps(event):
+        return "a NUL character, which PostgreSQL cannot store"
     return None
 
 
