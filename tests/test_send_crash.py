@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from temporalio.exceptions import ApplicationError
 
-from activities.messaging import MessagingActivities
+from activities.messaging import MessagingActivities, SandboxSender
 from activities.whatsapp_cloud import CloudApi
 from api.state import EdgeState
 from api.whatsapp import record_delivery
@@ -120,3 +120,21 @@ async def test_a_send_graph_refused_is_retried_at_once(sender, graph, sessions):
     assert (await row_of(sessions, req.outbound_id)).status == "RETRYING"
     result = await send(sender, req)  # no wait: Graph said no, so nothing went out
     assert result.status == "SENT" and graph.sends_per_outbound_id()[req.outbound_id] == 1
+
+
+async def test_the_sandbox_resends_an_interrupted_attempt_at_once(sessions):
+    # The sandbox's outbox row is the message: sending it again cannot make a second one.
+    key, _ = await new_contact(sessions)
+    req = request(key)
+    async with sessions.begin() as session:
+        session.add(
+            OutboundMessage(
+                id=req.outbound_id, contact_key=key, recipient="client", lead_id=req.lead_id,
+                key=req.message.key, body=req.message.text, message={}, status="SENDING",
+                attempted_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+    sandbox = MessagingActivities(sessions, SandboxSender(), artist_number=ARTIST)
+    result = await send(sandbox, req)
+    assert result.status == "SENT" and result.detail == ""
+    assert (await row_of(sessions, req.outbound_id)).status == "SENT"
