@@ -1,14 +1,22 @@
 """The one way a message leaves the system: `send_message`, over the WhatsApp Cloud API or the
-sandbox outbox the demo page reads. Every attempt is logged in `outbound_messages`."""
+sandbox outbox the demo page reads. Every attempt is logged in `outbound_messages`.
+
+A send is recorded (SENDING, with the time) and committed before Graph is called, and carries
+our outbound id as `biz_opaque_callback_data`, which Meta echoes on the message's status
+webhooks. A retry that finds SENDING (a crash, or a timeout, between the call and its record)
+therefore knows a call may have gone out: when a status webhook has named the outbound id, it
+went out and is not sent again; otherwise the retry waits for one, up to `confirm_within` after
+the attempt, before concluding it did not and sending again.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
@@ -20,17 +28,33 @@ from models import Contact, OutboundMessage, SystemEvent
 from workflows.contracts import SendRequest, SendResult
 
 DONE = ("SENT", "TEMPLATE", "SKIPPED", "FAILED")
+SENDING = "SENDING"  # a call to Graph began at `attempted_at`: it may have gone out
+RETRYING = "RETRYING"  # the last call certainly did not go out: send at once on retry
 WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
+# Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
+# this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
+CONFIRM_WITHIN = timedelta(seconds=60)
+CONFIRM_POLL = timedelta(seconds=5)
 
 
 class Sender(Protocol):
-    async def send(self, to: str, message: Outbound, *, as_template: bool = False) -> str: ...
+    # Whether a status webhook naming our outbound id comes back for every message sent.
+    confirms_by_status: bool
+
+    async def send(
+        self, to: str, message: Outbound, *, as_template: bool = False, callback_data: str = ""
+    ) -> str: ...
 
 
 class SandboxSender:
-    """Sends nothing: the row in `outbound_messages` is the message, shown by /demo."""
+    """Sends nothing: the row in `outbound_messages` is the message, shown by /demo. So a send
+    repeated after a crash is the same row, never a second message."""
 
-    async def send(self, to: str, message: Outbound, *, as_template: bool = False) -> str:
+    confirms_by_status = False
+
+    async def send(
+        self, to: str, message: Outbound, *, as_template: bool = False, callback_data: str = ""
+    ) -> str:
         return f"sandbox.{uuid.uuid4().hex}"
 
 
@@ -41,33 +65,48 @@ class MessagingActivities:
         sender: Sender,
         artist_number: str,
         approved_templates: frozenset[str] | None = None,
+        confirm_within: timedelta = CONFIRM_WITHIN,
     ) -> None:
         self.sessions = sessions
         self.sender = sender
         self.artist_number = artist_number
         self.approved = approved_templates  # None: every template in the registry
+        self.confirm_within = confirm_within
 
     @activity.defn(name="send_message")
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
-        # One round trip: was this outbound id already handled, and who is the client?
+        # One round trip: was this outbound id already handled or tried, and who is the client?
+        # (Joined to a single row, so an artist alert with no contact still finds its own row.)
+        one = select(literal(1).label("one")).subquery()
         async with self.sessions() as session:
             known = (
                 await session.execute(
                     select(
                         OutboundMessage.status,
                         OutboundMessage.provider_message_id,
+                        OutboundMessage.attempted_at,
+                        Contact.key,
                         Contact.wa_id,
                         Contact.user_id,
                         Contact.opted_out,
                     )
-                    .select_from(Contact)
+                    .select_from(one)
                     .outerjoin(OutboundMessage, OutboundMessage.id == request.outbound_id)
-                    .where(Contact.key == request.contact_key)
+                    .outerjoin(Contact, Contact.key == request.contact_key)
                 )
-            ).first()
-        if known is not None and known.status in DONE:
+            ).one()
+        if known.status in DONE:
             return SendResult(known.status, known.provider_message_id, "already handled")
+        resent = ""
+        if known.status == SENDING:
+            if known.provider_message_id:
+                # Meta's status webhook named this outbound id: the earlier call went out.
+                return await self._finish(request, "SENT", known.provider_message_id,
+                                          "confirmed by Meta's status after a retry")  # fmt: skip
+            if self.sender.confirms_by_status:  # (the sandbox's row is its message)
+                self._await_status(known.attempted_at)
+                resent = f"no status {self.confirm_within.seconds} s after the attempt; sent again"
 
         window_open = request.window_open
         if message.to == "artist":
@@ -76,10 +115,10 @@ class MessagingActivities:
             # The artist has a 24 h window of their own, opened by writing to the bot's number.
             window_open = bool(to) and await self._artist_window_open()
         else:
-            to = (known.wa_id or known.user_id or "") if known else ""
+            to = (known.wa_id or known.user_id or "") if known.key else ""
             blocked = "" if to else "contact unknown"
             # Opt-out is decided by the conversation; this is the last line of defence.
-            if known and known.opted_out and not message.key.startswith("optout"):
+            if known.opted_out and not message.key.startswith("optout"):
                 blocked = "client opted out"
         as_template = not window_open
         if not blocked and as_template and not self._approved(message):
@@ -88,20 +127,65 @@ class MessagingActivities:
         if blocked:
             return await self._finish(request, "SKIPPED", None, blocked, level="WARN")
 
+        confirmed = await self._attempt(request)
+        if confirmed:
+            # The status webhook arrived between our look and this attempt.
+            return await self._finish(request, "SENT", confirmed, "confirmed by Meta's status")
+        callback = request.outbound_id
         try:
-            provider_id = await self.sender.send(to, message, as_template=as_template)
+            provider_id = await self.sender.send(
+                to, message, as_template=as_template, callback_data=callback
+            )
         except SendError as error:
             if error.kind == "template_required" and self._approved(message) and not as_template:
                 # The window closed on Meta's clock before ours noticed: fall back once.
                 try:
-                    provider_id = await self.sender.send(to, message, as_template=True)
+                    provider_id = await self.sender.send(
+                        to, message, as_template=True, callback_data=callback
+                    )
                 except SendError as second:
                     return await self._failed(request, second)
                 return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
             return await self._failed(request, error)
         if as_template:
             return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
+        if resent:
+            return await self._finish(request, "SENT", provider_id, resent, "WARN")
         return await self._finish(request, "SENT", provider_id, "")
+
+    def _await_status(self, attempted_at: datetime | None) -> None:
+        """Raise a short retry while an unconfirmed attempt may still be confirmed by Meta's
+        status webhook; return when it is time to send again."""
+        if attempted_at is None:
+            return
+        left = attempted_at + self.confirm_within - datetime.now(UTC)
+        if left > timedelta(0):
+            raise ApplicationError(
+                "an earlier attempt may have gone out: waiting for Meta's status",
+                type="AwaitingStatus",
+                next_retry_delay=max(min(CONFIRM_POLL, left), timedelta(seconds=1)),
+            )
+
+    async def _attempt(self, request: SendRequest) -> str | None:
+        """Record the attempt (SENDING, now) in its own transaction before calling Graph.
+        Returns the wamid instead when a status webhook has already confirmed the message."""
+        row = {**self._row(request), "status": SENDING, "attempted_at": datetime.now(UTC)}
+        async with self.sessions.begin() as session:
+            statement = insert(OutboundMessage).values(**row)
+            recorded = await session.scalar(
+                statement.on_conflict_do_update(
+                    index_elements=[OutboundMessage.id],
+                    set_={"status": SENDING, "attempted_at": row["attempted_at"], "error": None},
+                    where=OutboundMessage.provider_message_id.is_(None),
+                ).returning(OutboundMessage.id)
+            )
+            if recorded is not None:
+                return None
+            return await session.scalar(
+                select(OutboundMessage.provider_message_id).where(
+                    OutboundMessage.id == request.outbound_id
+                )
+            )
 
     def _approved(self, message: Outbound) -> bool:
         return message.template is not None and (
@@ -117,6 +201,15 @@ class MessagingActivities:
 
     async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
         if error.kind == "retry":
+            if not error.maybe_sent:
+                # Certainly not sent: the retry need not wait for a status before sending.
+                async with self.sessions.begin() as session:
+                    await session.execute(
+                        update(OutboundMessage)
+                        .where(OutboundMessage.id == request.outbound_id)
+                        .where(OutboundMessage.provider_message_id.is_(None))
+                        .values(status=RETRYING)
+                    )
             # Rate limits and provider outages: let Temporal back off and try again.
             raise ApplicationError(f"WhatsApp send failed ({error.code}): retrying", type="Retry")
         return await self._finish(request, "FAILED", None, f"{error.kind} ({error.code})", "ERROR")
@@ -131,13 +224,7 @@ class MessagingActivities:
     ) -> SendResult:
         message = request.message
         row = {
-            "id": request.outbound_id,
-            "contact_key": request.contact_key if message.to == "client" else None,
-            "recipient": message.to,
-            "lead_id": request.lead_id,
-            "key": message.key[:64],
-            "body": message.text,
-            "message": dataclasses.asdict(message),
+            **self._row(request),
             "status": status,
             "provider_message_id": provider_id,
             "error": detail or None,
@@ -165,3 +252,16 @@ class MessagingActivities:
                     )
                 )
         return SendResult(status, provider_id, detail)
+
+    @staticmethod
+    def _row(request: SendRequest) -> dict[str, Any]:
+        message = request.message
+        return {
+            "id": request.outbound_id,
+            "contact_key": request.contact_key if message.to == "client" else None,
+            "recipient": message.to,
+            "lead_id": request.lead_id,
+            "key": message.key[:64],
+            "body": message.text,
+            "message": dataclasses.asdict(message),
+        }

@@ -36,6 +36,7 @@ RETRY_CODES = frozenset(
     }
 )
 MAX_SECTION_TITLE = 24
+MAX_CALLBACK_DATA = 512  # Meta's limit for biz_opaque_callback_data
 # Meta rejects template parameters that are empty or hold new lines, tabs or 5+ spaces in a row.
 TEMPLATE_PARAM_SPACING = re.compile(r"[\n\t]+| {5,}")
 # BSUIDs look like "US.13491208655302741918" (country, dot, id); phone numbers are digits only.
@@ -48,15 +49,23 @@ class SendError(Exception):
     """A send that did not happen. `kind` says what to do: fall back to a template, mark the
     contact unreachable, retry later, or give up on this message."""
 
-    def __init__(self, kind: SendErrorKind, code: int | None, detail: str) -> None:
+    def __init__(
+        self, kind: SendErrorKind, code: int | None, detail: str, *, maybe_sent: bool = False
+    ) -> None:
         super().__init__(f"{kind} ({code}): {detail}")
         self.kind: SendErrorKind = kind
         self.code = code
         self.detail = detail
+        # The request may have reached Meta (a read timeout, a dropped answer): only a status
+        # webhook can tell whether it went out.
+        self.maybe_sent = maybe_sent
 
 
 class CloudApi:
     """Sends messages from one business phone number through the Graph API."""
+
+    # Meta echoes `biz_opaque_callback_data` on the status webhooks of every message it took.
+    confirms_by_status = True
 
     def __init__(
         self,
@@ -78,17 +87,25 @@ class CloudApi:
         if self._owns_client:
             await self._client.aclose()
 
-    async def send(self, to: str, message: Outbound, *, as_template: bool = False) -> str:
-        """Send `message` to a wa_id or BSUID; returns Meta's message id (`wamid.…`)."""
+    async def send(
+        self, to: str, message: Outbound, *, as_template: bool = False, callback_data: str = ""
+    ) -> str:
+        """Send `message` to a wa_id or BSUID; returns Meta's message id (`wamid.…`).
+        `callback_data` (our outbound id) comes back on the message's status webhooks."""
         body = payload(to, message, as_template=as_template)
+        if callback_data:
+            body["biz_opaque_callback_data"] = callback_data[:MAX_CALLBACK_DATA]
         try:
             response = await self._client.post(
                 self._url, json=body, headers=self._headers, timeout=self._timeout
             )
-        except httpx.TransportError as error:
-            # Includes timeouts. A read timeout may hide a message Meta did accept, so a retry
-            # can duplicate it; losing a message is the worse outcome for a consultation.
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            # No connection, so nothing reached Meta: safe to send again.
             raise SendError("retry", None, type(error).__name__) from error
+        except httpx.TransportError as error:
+            # A read timeout may hide a message Meta did accept: the caller looks for its status
+            # webhook before sending again (losing a message is worse than a late one).
+            raise SendError("retry", None, type(error).__name__, maybe_sent=True) from error
         if response.status_code >= 400:
             raise classify(response)
         try:

@@ -14,6 +14,7 @@ from consultation.messages import Inbound, Media
 
 MEDIA_TYPES = frozenset({"image", "document", "video", "audio", "sticker"})
 SIGNATURE_PREFIX = "sha256="
+MAX_CALLBACK_DATA = 256  # our outbound ids fit `outbound_messages.id`
 
 
 class MalformedDelivery(ValueError):
@@ -47,6 +48,8 @@ class StatusUpdate:
     timestamp: int
     recipient_id: str
     error_codes: tuple[int, ...] = ()
+    # Our outbound id, sent as `biz_opaque_callback_data` and echoed by Meta ("" if none).
+    callback_data: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,14 @@ def _read_status(where: str, raw: Any, problems: list[str]) -> StatusUpdate | No
         # Phone-less (username) recipients are identified by their business-scoped id only.
         recipient_id=_str(raw, "recipient_id") or _str(raw, "recipient_user_id"),
         error_codes=codes,
+        callback_data=_callback_data(raw),
     )
+
+
+def _callback_data(raw: dict) -> str:
+    """`biz_opaque_callback_data`, if it can be one of our outbound ids (at most 256 chars)."""
+    value = _str(raw, "biz_opaque_callback_data")
+    return value if len(value) <= MAX_CALLBACK_DATA else ""
 
 
 def _timestamp(value: Any) -> int | None:

@@ -3,6 +3,7 @@ the event into a `PaymentEvent` the lead workflow understands. No I/O here."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,19 @@ SESSION_KINDS = {
     "checkout.session.async_payment_failed": "failed",
     "checkout.session.expired": "expired",
 }
+
+
+# What our tables and Temporal take (provider_events, leads, workflow ids). Stripe's own ids are
+# far shorter; a signed event with longer ones (a bug or a test) is refused, never stored cut.
+MAX_LENGTHS = {
+    "event_id": 255,
+    "session_id": 255,
+    "payment_intent": 255,
+    "lead_id": 64,
+    "workflow_id": 128,
+    "currency": 3,
+}
+MAX_AMOUNT = 10**12  # pence; far above any deposit, well inside every integer we store
 
 
 class BadStripeSignature(Exception):
@@ -82,6 +96,24 @@ def to_payment_event(event: dict[str, Any]) -> PaymentEvent:
         currency=_text(obj.get("currency")),
         created=_int(event.get("created")) or 0,
     )
+
+
+def invalid(event: dict[str, Any], payment: PaymentEvent) -> str | None:
+    """Why a verified event cannot be taken (answered with 400), or None. Names the field,
+    never its value."""
+    if not payment.event_id:
+        return "no event id"
+    if len(str(event.get("type", ""))) > 64:
+        return "type too long"
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(payment, name)
+        if value is not None and len(value) > limit:
+            return f"{name} longer than {limit} characters"
+    if payment.amount_pence is not None and not 0 <= payment.amount_pence < MAX_AMOUNT:
+        return "amount out of range"
+    if "\\u0000" in json.dumps(event):
+        return "a NUL character, which PostgreSQL cannot store"
+    return None
 
 
 def _text(value: Any) -> str | None:

@@ -19,7 +19,13 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from api.state import Edge, EdgeState
-from api.stripe_events import BadStripeSignature, PaymentEvent, to_payment_event, verify
+from api.stripe_events import (
+    BadStripeSignature,
+    PaymentEvent,
+    invalid,
+    to_payment_event,
+    verify,
+)
 from api.whatsapp import event
 from consultation.lead import Payment
 from models import LeadRecord, ProviderEvent
@@ -47,6 +53,11 @@ async def ingest_stripe(
         await event(state, "WARN", "stripe.signature_invalid", reason=str(error)[:200])
         return 400, {"received": False, "error": "Invalid Stripe signature"}
     payment = to_payment_event(stripe_event)
+    if reason := invalid(stripe_event, payment):
+        await event(state, "WARN", "stripe.event_invalid", reason=reason)
+        return 400, {"received": False, "error": f"Unusable Stripe event: {reason}"}
+    # A Checkout Session is paid once: another "paid" event for it (a new event id) is a repeat.
+    paid_session = payment.session_id if payment.kind == "paid" else None
 
     async with state.sessions.begin() as session:
         new = await session.scalar(
@@ -57,6 +68,7 @@ async def ingest_stripe(
                 type=str(stripe_event.get("type", "")),
                 lead_id=payment.lead_id,
                 payload=stripe_event,
+                paid_session=paid_session,
             )
             .on_conflict_do_nothing()
             .returning(ProviderEvent.event_id)
@@ -69,6 +81,27 @@ async def ingest_stripe(
             )
             if signalled is not None:
                 return 200, {"received": True, "duplicate": True}
+        # The first line only: two such events at once both go on, and the workflow (which
+        # applies a payment once per session and PaymentIntent) drops the second.
+        repeat = paid_session is not None and await session.scalar(
+            select(ProviderEvent.event_id).where(
+                ProviderEvent.provider == "stripe",
+                ProviderEvent.paid_session == paid_session,
+                ProviderEvent.event_id != payment.event_id,
+                ProviderEvent.signalled_at.is_not(None),
+            )
+        )
+        if repeat:
+            await session.execute(
+                update(ProviderEvent)
+                .where(
+                    ProviderEvent.provider == "stripe", ProviderEvent.event_id == payment.event_id
+                )
+                .values(signalled_at=datetime.now(UTC))
+            )
+    if repeat:
+        await event(state, "INFO", "stripe.payment_repeated", lead_id=payment.lead_id)
+        return 200, {"received": True, "duplicate": True}
 
     if payment.kind != "ignored":
         try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy import update
+from sqlalchemy import select, update
 from temporalio.common import WorkflowIDReusePolicy
 
 from api.contacts import arrive, artist_seen, workflow_id
@@ -68,7 +68,9 @@ async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[i
     for problem in delivery.problems:
         await event(state, "WARN", "whatsapp.unreadable_part", problem=problem[:300])
     for status_update in delivery.statuses:
-        await record_delivery(state, status_update.message_id, status_update.status)
+        await record_delivery(
+            state, status_update.message_id, status_update.status, status_update.callback_data
+        )
         if status_update.status == "failed":
             codes = ",".join(str(code) for code in status_update.error_codes)
             await event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
@@ -162,11 +164,27 @@ async def mark_signalled(state: EdgeState, message_id: str) -> None:
         )
 
 
-async def record_delivery(state: EdgeState, provider_id: str, status: str) -> None:
+async def record_delivery(
+    state: EdgeState, provider_id: str, status: str, outbound_id: str = ""
+) -> None:
     if status not in DELIVERY_RANK:
         return
     lower = [name for name, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
     async with state.sessions.begin() as session:
+        if outbound_id:
+            # Meta took the message with our outbound id (echoed as biz_opaque_callback_data):
+            # the proof a send interrupted before its record went out, so its retry does not
+            # send again (activities/messaging.py).
+            taken = select(OutboundMessage.id).where(
+                OutboundMessage.provider_message_id == provider_id
+            )
+            await session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == outbound_id)
+                .where(OutboundMessage.provider_message_id.is_(None))
+                .where(~taken.exists())
+                .values(provider_message_id=provider_id)
+            )
         await session.execute(
             update(OutboundMessage)
             .where(OutboundMessage.provider_message_id == provider_id)

@@ -144,10 +144,15 @@ def apply_payment(lead: Lead, payment: Payment, now: datetime, policy: Policy) -
 
 
 def _payment_keys(payment: Payment) -> list[str]:
+    """What makes an event a repeat: its id, and (except for refunds, which can come in parts)
+    its kind for the same payment. A Checkout Session is paid at most once, and Stripe may send
+    a later "paid" event for it (a new event id) with or without the PaymentIntent, so both the
+    session and the PaymentIntent identify the payment."""
     keys = [payment.event_id]
-    # Refunds can come in parts on one payment; everything else happens once per payment.
-    if payment.payment_intent and payment.kind != "refunded":
-        keys.append(f"{payment.kind}:{payment.payment_intent}")
+    if payment.kind != "refunded":
+        for subject in (payment.payment_intent, payment.session_id):
+            if subject:
+                keys.append(f"{payment.kind}:{subject}")
     return keys
 
 

@@ -88,7 +88,10 @@ class OutboundMessage(Base):
     key: Mapped[str] = mapped_column(String(64), default="")
     body: Mapped[str] = mapped_column(Text)
     message: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the Outbound as sent
-    status: Mapped[str] = mapped_column(String(16))  # SENT | TEMPLATE | FAILED | SKIPPED
+    # SENDING (a call to Graph began at `attempted_at`; it may have gone out) | SENT | TEMPLATE
+    # | FAILED | SKIPPED
+    status: Mapped[str] = mapped_column(String(16))
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivery: Mapped[str | None] = mapped_column(String(16))  # sent | delivered | read | failed
     provider_message_id: Mapped[str | None] = mapped_column(String(256), unique=True)
     error: Mapped[str | None] = mapped_column(Text)
@@ -141,6 +144,8 @@ class ProviderEvent(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     signalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The Checkout Session a "paid" event pays for: a second one for it is a repeat.
+    paid_session: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
 class CheckoutSessionRow(Base):

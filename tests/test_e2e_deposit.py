@@ -4,17 +4,18 @@ workflow on the Temporal dev server, the Stripe SDK against a fake Stripe, and s
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from activities.links import token_hash
 from models import ActionToken, SystemEvent
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
 from tests.fakes.graph_api import inbound_delivery, list_reply
-from tests.fakes.stripe_api import signed_event
+from tests.fakes.stripe_api import sign, signed_event
 from tests.test_e2e_whatsapp import (
     ANSWERS,
     _status_is,
@@ -306,3 +307,65 @@ async def test_a_late_payment_after_an_expiry_event_still_books(stack, sessions)
     lead = await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
     assert lead.lead_id == lead_id
     assert len(await eventually(lambda: booked_confirmations(stack, phone))) == 1
+
+
+async def test_a_second_paid_event_for_a_paid_session_is_a_repeat(stack, sessions):
+    phone, lead_id, session = await approved_with_session(stack, sessions)
+    assert (
+        await post_stripe(stack, *stack.stripe.complete(session["id"], STRIPE_SECRET))
+    ).status_code == 200
+    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    await eventually(lambda: booked_confirmations(stack, phone))
+    # Stripe sends "paid" for the same Checkout Session again, under a new event id.
+    paid_again = signed_event(
+        "checkout.session.completed", stack.stripe.sessions[session["id"]], STRIPE_SECRET
+    )
+    response = await post_stripe(stack, *paid_again)
+    assert response.status_code == 200 and response.json()["duplicate"] is True
+
+    async def events_of(kind: str) -> list[SystemEvent]:
+        async with sessions() as s:
+            query = select(SystemEvent).where(
+                SystemEvent.lead_id == lead_id, SystemEvent.type == kind
+            )
+            return list((await s.scalars(query)).all())
+
+    assert len(await events_of("stripe.payment_repeated")) == 1
+    assert await events_of("payment.unexpected") == []
+    assert not [m for m in sent_to(stack, phone) if "payment of" in body_of(m).lower()]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", "evt_" + "x" * 300),
+        ("lead_id", "l" * 65),
+        ("session", "cs_" + "s" * 300),
+        ("lead_id", "lead\u0000nul"),
+    ],
+)
+async def test_a_signed_event_with_unstorable_fields_is_refused_with_400(
+    stack, sessions, field, value
+):
+    obj = {
+        "id": value if field == "session" else "cs_test_long_fields",
+        "object": "checkout.session",
+        "payment_status": "paid",
+        "amount_total": 15_000,
+        "metadata": {"lead_id": value if field == "lead_id" else "lead-long-fields"},
+    }
+    raw, _ = signed_event("checkout.session.completed", obj, STRIPE_SECRET)
+    if field == "id":
+        event = json.loads(raw)
+        event["id"] = value
+        raw = json.dumps(event).encode()
+
+    async def refusals() -> int:
+        async with sessions() as s:
+            query = select(func.count()).where(SystemEvent.type == "stripe.event_invalid")
+            return int(await s.scalar(query) or 0)
+
+    before = await refusals()
+    response = await post_stripe(stack, raw, sign(raw, STRIPE_SECRET))
+    assert response.status_code == 400 and "Unusable Stripe event" in response.json()["error"]
+    assert await refusals() == before + 1

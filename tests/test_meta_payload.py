@@ -240,6 +240,16 @@ def test_statuses_are_read_with_their_error_codes() -> None:
     assert delivery.messages == [] and delivery.problems == []
 
 
+def test_a_status_carries_the_outbound_id_meta_echoes() -> None:
+    # We send our outbound id as biz_opaque_callback_data; Meta echoes it on every status.
+    status = status_update("wamid.A", "delivered", recipient_id=CLIENT)
+    status["biz_opaque_callback_data"] = "lead-1:3"
+    plain = status_update("wamid.B", "read", recipient_id=CLIENT)
+    too_long = {**plain, "biz_opaque_callback_data": "x" * 300}  # cannot be one of ours
+    delivery = parse(inbound_delivery([], statuses=[status, plain, too_long]))
+    assert [s.callback_data for s in delivery.statuses] == ["lead-1:3", "", ""]
+
+
 def test_status_for_a_phone_less_recipient_names_the_business_scoped_id() -> None:
     status = status_update("wamid.A", "sent", recipient_id="")
     del status["recipient_id"]

@@ -70,9 +70,11 @@ async def cloud(fake_graph: FakeGraphApi) -> AsyncIterator[CloudApi]:
         )
 
 
-async def send_one(cloud: CloudApi, fake: FakeGraphApi, message: Outbound, **kw: bool) -> dict:
+async def send_one(
+    cloud: CloudApi, fake: FakeGraphApi, message: Outbound, *, as_template: bool = False
+) -> dict:
     """Send `message` and return the one payload the fake Graph API accepted."""
-    wamid = await cloud.send(CLIENT, message, **kw)
+    wamid = await cloud.send(CLIENT, message, as_template=as_template)
     assert wamid.startswith("wamid.")
     [sent] = fake.sent
     return sent

@@ -929,7 +929,8 @@ def test_a_change_request_from_a_lead_booked_by_hand_still_reaches_the_artist() 
 
 def test_a_payment_once_booked_changes_nothing_booked() -> None:
     lead = booked_on("1")
-    turn = paid(lead, event="evt_2", hours=30)
+    # A second Checkout Session paid too: a real second payment, never lost.
+    turn = paid(lead, event="evt_2", hours=30, session="cs_2")
     assert "payment.unexpected" in events(turn) and turn.lead.booking == lead.booking
 
 

@@ -243,10 +243,28 @@ def test_an_unexpected_payment_is_recorded_and_never_lost(status: str, state: st
     assert keys(turn, "client") == ["payment.received"]
 
 
+@pytest.mark.parametrize(
+    ("intent", "again_intent"),
+    [(None, None), ("pi_1", None), (None, "pi_1"), ("pi_1", "pi_1")],
+)
+def test_a_new_paid_event_for_a_paid_session_changes_nothing(
+    intent: str | None, again_intent: str | None
+) -> None:
+    first = artist.apply_payment(awaiting_deposit(), Payment("evt_1", "paid", "cs_1", intent,
+                                 15_000), at(0.5), POLICY)  # fmt: skip
+    assert first.lead.status == "DEPOSIT_PAID"
+    # Stripe sends another "paid" for the same Checkout Session under a new event id (e.g. an
+    # async_payment_succeeded after a paid completion), not always with the PaymentIntent.
+    again = Payment("evt_2", "paid", "cs_1", again_intent, 15_000)
+    turn = artist.apply_payment(first.lead, again, at(1), POLICY)
+    assert turn.replies == [] and turn.events == [] and turn.lead == first.lead
+
+
 @pytest.mark.parametrize("build", [booking_pending, deposit_paid, booked])
 def test_a_second_payment_for_a_paid_deposit_is_unexpected(build: Callable[[], Lead]) -> None:
     lead = build()
-    turn = paid(lead, event="evt_2", hours=1)
+    # Another Checkout Session paid as well (a second link used): a real second payment.
+    turn = paid(lead, event="evt_2", hours=1, session="cs_2")
     assert turn.lead.status == lead.status and "payment.unexpected" in events(turn)
     assert turn.lead.deposit is not None and turn.lead.deposit.payment_intent == "pi_evt_1"
     assert turn.lead.booking == lead.booking

@@ -3,15 +3,18 @@ of the signed webhook deliveries Meta would POST to us: Meta's wire format both 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import json
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -47,6 +50,12 @@ class FakeGraphApi(LoopbackServer):
         # Called (on the server's thread) with each accepted payload; the benchmark uses it to
         # time replies without polling.
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        # Seconds an accepted send waits before its answer: a slow Graph, so a client timeout
+        # or a killed worker can land between Meta taking a message and the sender hearing so.
+        self.response_delay = 0.0
+        # Where Meta would POST the "sent" status of each accepted message (signed with the
+        # app secret), echoing its biz_opaque_callback_data; None: no status webhooks.
+        self._status_target: tuple[str, str] | None = None
 
     # -- test controls -------------------------------------------------------------------------
 
@@ -54,23 +63,41 @@ class FakeGraphApi(LoopbackServer):
     def sent(self) -> list[dict[str, Any]]:
         """A snapshot of the message payloads accepted so far, oldest first."""
         with self._lock:
-            return list(self._sent)
+            return [{k: v for k, v in body.items() if k != "_wamid"} for body in self._sent]
+
+    def wamid_of(self, outbound_id: str) -> str | None:
+        """The message id Meta gave the first accepted send carrying `outbound_id`."""
+        with self._lock:
+            found = [b for b in self._sent if b.get("biz_opaque_callback_data") == outbound_id]
+        return found[0]["_wamid"] if found else None
 
     def fail_next(self, code: int, times: int = 1, http_status: int = 400) -> None:
         """Answer the next `times` sends with a Graph error `code` and HTTP `http_status`."""
         with self._lock:
             self._failures.extend([(code, http_status)] * times)
 
+    def sends_per_outbound_id(self) -> Counter[str]:
+        """How many accepted sends carried each `biz_opaque_callback_data` (our outbound id)."""
+        return Counter(str(body.get("biz_opaque_callback_data", "")) for body in self.sent)
+
+    def report_statuses(self, webhook_url: str | None, app_secret: str = "") -> None:
+        """POST a signed "sent" status to `webhook_url` for every message accepted from now
+        on, as Meta does, with its biz_opaque_callback_data; None stops it."""
+        with self._lock:
+            self._status_target = (webhook_url, app_secret) if webhook_url else None
+
     def add_media(self, media_id: str, content: bytes, mime_type: str) -> None:
         with self._lock:
             self._media[media_id] = (content, mime_type)
 
     def clear(self) -> None:
-        """Forget sent messages, pending failures and media."""
+        """Forget sent messages, pending failures and media; answer at once, report no statuses."""
         with self._lock:
             self._sent.clear()
             self._failures.clear()
             self._media.clear()
+            self._status_target = None
+        self.response_delay = 0.0
 
     # -- the Graph API -------------------------------------------------------------------------
 
@@ -92,17 +119,27 @@ class FakeGraphApi(LoopbackServer):
             invalid = validate(body) if isinstance(body, dict) else (131008, "not an object")
             if invalid is not None:
                 return graph_error(invalid[0], details=invalid[1])
+            wamid = f"wamid.{uuid.uuid4().hex}"
             with self._lock:
-                self._sent.append(body)
+                self._sent.append({**body, "_wamid": wamid})
+                target = self._status_target
             for listener in self.listeners:
                 listener(body)
-            recipient = body.get("to") or body.get("recipient")
+            recipient = str(body.get("to") or body.get("recipient"))
+            if target is not None:
+                status = status_update(wamid, "sent", recipient_id=recipient)
+                if "biz_opaque_callback_data" in body:
+                    status["biz_opaque_callback_data"] = body["biz_opaque_callback_data"]
+                # Meta's webhook comes on its own, whatever happens to the sender's connection.
+                threading.Thread(target=_post_status, args=(*target, status), daemon=True).start()
+            if self.response_delay:
+                await asyncio.sleep(self.response_delay)
             id_key = "wa_id" if "to" in body else "user_id"
             return JSONResponse(
                 {
                     "messaging_product": "whatsapp",
                     "contacts": [{"input": recipient, id_key: recipient}],
-                    "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}],
+                    "messages": [{"id": wamid}],
                 }
             )
 
@@ -143,6 +180,19 @@ class FakeGraphApi(LoopbackServer):
         expected = f"Bearer {self.access_token}".encode()
         received = request.headers.get("authorization", "").encode()
         return hmac.compare_digest(expected, received)
+
+
+def _post_status(url: str, app_secret: str, status: dict[str, Any]) -> None:
+    raw = json.dumps(inbound_delivery([], statuses=[status])).encode()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, app_secret)}
+    # Meta retries failed deliveries for days; a few quick tries stand in for that here.
+    for _ in range(20):
+        try:
+            if httpx.post(url, content=raw, headers=headers, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
 
 
 def graph_error(code: int, *, http_status: int = 400, details: str = "") -> JSONResponse:
