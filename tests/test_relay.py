@@ -89,7 +89,11 @@ async def test_each_contacts_messages_are_handed_over_once_in_the_order_sent(liv
 
     # Two relays (two API replicas) at once: each message still goes over once, in order.
     await asyncio.gather(drain(Relay(live)), drain(Relay(live)))
-    assert await handed(live, alice) == [("message", first), ("message", second), ("message", third)]
+    assert await handed(live, alice) == [
+        ("message", first),
+        ("message", second),
+        ("message", third),
+    ]
     assert await handed(live, bob) == [("message", bobs)]
     assert await states(sessions, [first, second, third, bobs]) == ["signalled"] * 4
 
@@ -113,9 +117,7 @@ async def test_a_paused_message_gets_a_hold_notice_and_waits_for_release(live, s
     assert await states(sessions, [paused]) == ["signalled"]
 
 
-async def test_a_message_that_cannot_be_handed_over_is_refused_and_the_next_goes_on(
-    live, sessions
-):
+async def test_a_message_that_cannot_be_handed_over_is_refused_and_the_next_goes_on(live, sessions):
     phone = new_phone()
     good = await store(live, phone, "hello again", 1_000_020)
     # A row whose stored payload no longer reads as a message (say, from an older version).
