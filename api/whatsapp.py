@@ -26,6 +26,9 @@ from models import OutboundMessage, SystemEvent
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
 
+# What became of one message of a delivery; the answer's body counts each.
+Outcome = Literal["received", "duplicates", "ignored", "refused", "unavailable"]
+
 # Delivery statuses only move forward; "read" may arrive before "delivered" (platform_facts B2).
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
 
@@ -80,9 +83,6 @@ async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[i
     return 200, counts
 
 
-Outcome = Literal["received", "duplicates", "ignored", "refused", "unavailable"]
-
-
 async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
     """Store one message on its own, for the relay to hand over; nothing here waits on Temporal.
     A message that can never be stored is refused (an event without its content), alone."""
@@ -92,11 +92,6 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
     if fitted.refusal:
         await event(state, "WARN", "whatsapp.message_refused", kind=kind, reason=fitted.refusal)
         return "refused"
-    if fitted.cut or fitted.cleaned:
-        await event(
-            state, "WARN", "whatsapp.message_trimmed", kind=kind, cut=fitted.cut,
-            cleaned=fitted.cleaned,
-        )  # fmt: skip
     sender, message = fitted.item.contact, fitted.item.message
     if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER:
         async with state.sessions.begin() as session:
@@ -127,6 +122,10 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
         return "refused"
     if not arrival.new:
         return "duplicates"
+    if fitted.cut or fitted.cleaned:
+        # Field names and lengths only, never the content.
+        cut, cleaned = fitted.cut, fitted.cleaned
+        await event(state, "WARN", "whatsapp.message_trimmed", kind=kind, cut=cut, cleaned=cleaned)
     if settings.PANIC_MODE_ENABLED:
         # Panic: no automation. The workflow is told (one holding reply); the message waits.
         await event(state, "WARN", "panic.held", kind=kind)

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 from temporalio.api.enums.v1 import EventType
+from temporalio.service import RPCError, RPCStatusCode
 
 import devstack
 from api import inbound_queue
@@ -59,8 +60,15 @@ async def handed(state: EdgeState, phone: str) -> list[tuple[str, str]]:
     """(signal name, message id) of every signal the contact's workflow received, in order."""
     key = contact_key(state.settings.CONTACT_KEY_SECRET, f"wa:{phone}")
     client = await state.temporal()
-    signals = []
-    async for event in client.get_workflow_handle(workflow_id(key)).fetch_history_events():
+    signals: list[tuple[str, str]] = []
+    history = client.get_workflow_handle(workflow_id(key)).fetch_history_events()
+    try:
+        events = [event async for event in history]
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return signals  # not started: nothing handed over yet
+        raise
+    for event in events:
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             attributes = event.workflow_execution_signaled_event_attributes
             payload = json.loads(attributes.input.payloads[0].data)
@@ -169,3 +177,18 @@ async def test_the_relay_waits_out_a_temporal_outage_and_then_catches_up(
     # Temporal is reachable again: nobody redelivers, the relay hands everything over itself.
     await drain(Relay(live))
     assert await handed(live, phone) == [("message", i) for i in ids]
+
+
+async def test_a_stored_message_wakes_the_relay_at_once_not_at_the_next_poll(live, sessions):
+    relay = Relay(live, poll_seconds=600)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1)  # listening, and its first rounds are done: it now waits
+        phone = new_phone()
+        message_id = await store(live, phone, "wake up", 1_000_000)
+        await eventually(lambda: handed(live, phone), timeout=5)
+        assert await states(sessions, [message_id]) == ["signalled"]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
