@@ -229,6 +229,7 @@ async def test_a_temporal_outage_loses_nothing_without_metas_redelivery(stack, s
         lead = await eventually(lambda: _answered(stack, sessions, phone, "dimensions"), timeout=30)
         assert [lead.answers[k] for k in ("idea", "placement", "dimensions")] == answers
         await eventually(lambda: len(sent_to(stack, phone)) >= 4)
+        assert await events_of(sessions, "relay.resumed", since)
         await asyncio.sleep(1)
         assert len(sent_to(stack, phone)) == 4, "each message answered once"
     await proxy.cut()
