@@ -119,13 +119,10 @@ class Relay:
                     continue
                 await inbound_queue.settle(session, waiting.message_id, outcome)
                 if outcome == "refused":
-                    session.add(
-                        SystemEvent(
-                            level="ERROR",
-                            type="relay.refused",
-                            detail={"kind": waiting.payload.get("kind"), "reason": reason},
-                        )
-                    )
+                    payload = waiting.payload
+                    kind = payload.get("kind") if isinstance(payload, dict) else None
+                    detail = {"kind": kind, "reason": reason}  # never the content
+                    session.add(SystemEvent(level="ERROR", type="relay.refused", detail=detail))
         if unreachable:
             raise Unreachable(unreachable[0])
         await self._up()
@@ -135,7 +132,7 @@ class Relay:
         """What became of one message: settled as an outcome, or None to try again later."""
         try:
             message = inbound_from(waiting.payload)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, AttributeError) as error:
             return "refused", f"stored message unreadable: {type(error).__name__}"
         signal = HoldNotice(message.message_id) if waiting.paused else message
         try:
@@ -151,10 +148,12 @@ class Relay:
         return ("held" if waiting.paused else "signalled"), ""
 
     async def _down(self, error: Exception) -> None:
-        log.warning("relay waiting: %s", error)
+        # Our own reason, or the error's type: a database error's text carries its parameters.
+        reason = str(error)[:200] if isinstance(error, Unreachable) else type(error).__name__
+        log.warning("relay waiting: %s", reason)
         if self.down_since is None:
             self.down_since = time.monotonic()
-            await self._event("ERROR", "relay.waiting", reason=str(error)[:200])
+            await self._event("ERROR", "relay.waiting", reason=reason)
 
     async def _up(self) -> None:
         if self.down_since is not None:
