@@ -12,11 +12,10 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
+from api import inbound_queue
 from api.actions import run_action
 from api.state import Edge
-from api.whatsapp import mark_signalled, signal_lead
-from consultation.messages import Inbound, Media
-from models import CalendarHold, Contact, InboundMessage, LeadRecord, OutboundMessage, SystemEvent
+from models import CalendarHold, LeadRecord, OutboundMessage, SystemEvent
 from workflows.contracts import ActionRequest
 
 
@@ -243,27 +242,12 @@ async def leads_csv(state: Edge) -> Response:
 
 @router.post("/held/release")
 async def release_held(state: Edge) -> dict[str, Any]:
-    """Hand messages stored during panic mode (or a Temporal outage) to their workflows, oldest
-    first. Refused while panic mode is on: releasing then would only hold them again."""
+    """Give the messages kept in panic mode back to the relay, which hands them to their
+    workflows in the order each client sent them; one it cannot hand over is refused and
+    recorded (`relay.refused`) without holding up the rest. Refused while panic mode is on:
+    releasing then would only hold them again."""
     if state.settings.PANIC_MODE_ENABLED:
         raise HTTPException(409, "Panic mode is on; turn it off before releasing held messages")
-    async with state.sessions() as session:
-        rows = (
-            await session.execute(
-                select(InboundMessage, Contact.opted_out)
-                .join(Contact, Contact.key == InboundMessage.contact_key)
-                .where(InboundMessage.signalled_at.is_(None))
-                .order_by(InboundMessage.received_at)
-                .limit(1000)
-            )
-        ).all()
-    for row, opted_out in rows:
-        message = inbound_from(row.payload)
-        await signal_lead(state, row.contact_key, opted_out, message)
-        await mark_signalled(state, message.message_id)
-    return {"released": len(rows)}
-
-
-def inbound_from(payload: dict[str, Any]) -> Inbound:
-    media = payload.get("media")
-    return Inbound(**{**payload, "media": Media(**media) if media else None})
+    async with state.sessions.begin() as session:
+        released = await inbound_queue.release_held(session)
+    return {"released": released}

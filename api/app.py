@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import actions, admin, calendar_admin, demo, health, pages, stripe_webhook, whatsapp
+from api.relay import Relay
 from api.state import EdgeState
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
@@ -26,8 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.DATABASE_URL)
-        app.state.edge = EdgeState(settings, engine, make_sessions(engine))
+        app.state.edge = state = EdgeState(settings, engine, make_sessions(engine))
+        # Hands what the webhook stored to the workflows, after the webhook has answered.
+        relay = asyncio.create_task(Relay(state).run())
         yield
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
         await engine.dispose()
 
     app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)

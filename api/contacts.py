@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -26,13 +27,12 @@ def workflow_id(key: str) -> str:
 class Arrival:
     contact_key: str
     opted_out: bool
-    new: bool  # first time this message id was seen
-    signalled: bool  # an earlier delivery already reached the workflow
+    new: bool  # first time this message id was seen (a redelivery is not)
 
 
 # One round trip on the hot path: find the contact by either identity (Meta may withhold the
-# phone number of users with a username) or create it, then store the message for dedupe.
-# The last sub-select reads the snapshot from before this statement, i.e. an earlier delivery.
+# phone number of users with a username) or create it, then store the message for dedupe and
+# for the relay (its trigger wakes the relays at commit).
 ARRIVE = text(
     """
     WITH known AS (
@@ -51,23 +51,29 @@ ARRIVE = text(
             last_inbound_at = excluded.last_inbound_at
         RETURNING key, opted_out
     ), stored AS (
-        INSERT INTO inbound_messages (message_id, contact_key, kind, payload)
-        SELECT :message_id, key, :kind, CAST(:payload AS jsonb) FROM contact
+        INSERT INTO inbound_messages
+            (message_id, contact_key, kind, payload, state, sent_at, task_queue)
+        SELECT :message_id, key, :kind, CAST(:payload AS jsonb), :state, :sent_at, :task_queue
+        FROM contact
         ON CONFLICT (message_id) DO NOTHING
         RETURNING message_id
     )
-    SELECT contact.key, contact.opted_out,
-           EXISTS (SELECT 1 FROM stored) AS new,
-           EXISTS (SELECT 1 FROM inbound_messages
-                   WHERE message_id = :message_id AND signalled_at IS NOT NULL) AS signalled
+    SELECT contact.key, contact.opted_out, EXISTS (SELECT 1 FROM stored) AS new
     FROM contact
     """
 )
 
 
 async def arrive(
-    session: AsyncSession, secret: str, sender: Sender, message: Inbound, payload: dict
+    session: AsyncSession,
+    secret: str,
+    sender: Sender,
+    message: Inbound,
+    *,
+    paused: bool,
+    task_queue: str,
 ) -> Arrival:
+    """Store one message for the relay: `paused` (panic mode) keeps it from the conversation."""
     identity = f"wa:{sender.wa_id}" if sender.wa_id else f"bsuid:{sender.user_id}"
     row = (
         await session.execute(
@@ -79,11 +85,14 @@ async def arrive(
                 "name": sender.name[:256],
                 "message_id": message.message_id,
                 "kind": message.kind,
-                "payload": json.dumps(payload),
+                "payload": json.dumps(dataclasses.asdict(message)),
+                "state": "paused" if paused else "pending",
+                "sent_at": message.sent_at,
+                "task_queue": task_queue,
             },
         )
     ).one()
-    return Arrival(row.key, row.opted_out, row.new, row.signalled)
+    return Arrival(row.key, row.opted_out, row.new)
 
 
 async def artist_seen(session: AsyncSession, secret: str, wa_id: str) -> None:

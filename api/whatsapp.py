@@ -1,34 +1,33 @@
-"""WhatsApp webhook: Meta's verify handshake, and deliveries turned into workflow signals.
+"""WhatsApp webhook: Meta's verify handshake, and deliveries stored for the relay.
 
-A delivery is verified, every message in it is deduped in PostgreSQL and signalled (with start)
-to its lead's workflow; the answer goes back in milliseconds. A message whose signal failed keeps
-`signalled_at` empty, so Meta's retry of the same delivery signals it again: nothing is lost.
+A delivery is verified and every message in it is fitted (`message_limits`) and stored on its
+own in PostgreSQL (a unique id: dedupe); the answer goes back in milliseconds. The relay
+(`api/relay.py`) hands the stored messages to their workflows afterwards, so a Temporal outage
+delays replies but loses nothing, whether or not Meta redelivers.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hmac
 import logging
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import select, update
-from temporalio.common import WorkflowIDReusePolicy
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from api.contacts import arrive, artist_seen, workflow_id
+from api.contacts import arrive, artist_seen
+from api.message_limits import fit
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
 from api.state import Edge, EdgeState
-from consultation.messages import Inbound
-from models import InboundMessage as InboundRow
 from models import OutboundMessage, SystemEvent
-from workflows.contracts import HoldNotice, LeadInput
-from workflows.lead import LeadWorkflow
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
+
+# What became of one message of a delivery; the answer's body counts each.
+Outcome = Literal["received", "duplicates", "ignored", "refused", "unavailable"]
 
 # Delivery statuses only move forward; "read" may arrive before "delivered" (platform_facts B2).
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
@@ -68,100 +67,81 @@ async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[i
     for problem in delivery.problems:
         await event(state, "WARN", "whatsapp.unreadable_part", problem=problem[:300])
     for status_update in delivery.statuses:
-        await record_delivery(
-            state, status_update.message_id, status_update.status, status_update.callback_data
-        )
+        try:
+            await record_delivery(
+                state, status_update.message_id, status_update.status, status_update.callback_data
+            )
+        except (OperationalError, InterfaceError, OSError):
+            log.exception("could not record a delivery status")
+            return 503, {"received": False, "error": "Database unavailable; retry"}
+        except (DBAPIError, ValueError) as error:
+            # A status we can never store (a NUL, an id longer than Meta's own) stands alone:
+            # recorded without its content, and the rest of the delivery goes on.
+            reason = type(getattr(error, "orig", None) or error).__name__
+            await event(state, "WARN", "whatsapp.status_refused", reason=reason)
+            continue
         if status_update.status == "failed":
             codes = ",".join(str(code) for code in status_update.error_codes)
             await event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
 
-    received = duplicates = ignored = 0
-    failed: list[str] = []
+    counts = dict.fromkeys(("received", "duplicates", "ignored", "refused", "unavailable"), 0)
     for item in sorted(delivery.messages, key=lambda m: m.message.sent_at):
-        outcome = await accept(state, item)
-        if outcome == "duplicate":
-            duplicates += 1
-        elif outcome == "ignored":
-            ignored += 1
-        elif outcome == "failed":
-            failed.append(item.message.message_id)
-        else:
-            received += 1
-    body = {"received": received, "duplicates": duplicates, "ignored": ignored}
-    if failed:
-        # Meta retries non-2xx deliveries; the stored rows make that retry finish the job.
-        return 503, {**body, "error": "Temporal unavailable; retry", "pending": len(failed)}
-    return 200, body
+        counts[await accept(state, item)] += 1
+    unavailable = counts.pop("unavailable")
+    if unavailable:
+        # Only the database being out of reach fails a delivery: Meta's retry can then succeed,
+        # and what was stored already counts as a duplicate.
+        return 503, {**counts, "error": "Database unavailable; retry", "pending": unavailable}
+    return 200, counts
 
 
-async def accept(state: EdgeState, item: InboundMessage) -> str:
+async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
+    """Store one message on its own, for the relay to hand over; nothing here waits on Temporal.
+    A message that can never be stored is refused (an event without its content), alone."""
     settings = state.settings
-    sender = item.contact
-    if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER.lstrip(
-        "+"
-    ):
+    fitted = fit(item)
+    kind = item.message.kind
+    if fitted.refusal:
+        await event(state, "WARN", "whatsapp.message_refused", kind=kind, reason=fitted.refusal)
+        return "refused"
+    sender, message = fitted.item.contact, fitted.item.message
+    if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER:
         async with state.sessions.begin() as session:
             await artist_seen(session, settings.CONTACT_KEY_SECRET, sender.wa_id)
-        await event(state, "INFO", "artist.message_received", kind=item.message.kind)
+        await event(state, "INFO", "artist.message_received", kind=kind)
         return "ignored"
     if settings.PILOT_MODE_ENABLED and (sender.wa_id or "") not in settings.pilot_allowlist:
-        await event(state, "INFO", "pilot.blocked", kind=item.message.kind)
+        await event(state, "INFO", "pilot.blocked", kind=kind)
         return "ignored"
 
-    message = item.message
-    async with state.sessions.begin() as session:
-        arrival = await arrive(
-            session, settings.CONTACT_KEY_SECRET, sender, message, dataclasses.asdict(message)
-        )
-    if not arrival.new and arrival.signalled:
-        return "duplicate"
-    key, opted_out = arrival.contact_key, arrival.opted_out
-
     try:
-        await signal_lead(state, key, opted_out, message, hold=settings.PANIC_MODE_ENABLED)
-    except Exception:
-        log.exception("could not signal lead workflow")
-        await event(state, "ERROR", "whatsapp.signal_failed", kind=message.kind)
-        return "failed"
+        async with state.sessions.begin() as session:
+            arrival = await arrive(
+                session,
+                settings.CONTACT_KEY_SECRET,
+                sender,
+                message,
+                paused=settings.PANIC_MODE_ENABLED,
+                task_queue=settings.TEMPORAL_TASK_QUEUE,
+            )
+    except (OperationalError, InterfaceError, OSError):
+        log.exception("could not store an inbound message")
+        return "unavailable"
+    except (DBAPIError, ValueError) as error:
+        # Something `fit` did not foresee; a retry would fail the same way.
+        reason = type(getattr(error, "orig", None) or error).__name__
+        await event(state, "ERROR", "whatsapp.message_refused", kind=kind, reason=reason)
+        return "refused"
+    if not arrival.new:
+        return "duplicates"
+    if fitted.cut or fitted.cleaned:
+        # Field names and lengths only, never the content.
+        cut, cleaned = fitted.cut, fitted.cleaned
+        await event(state, "WARN", "whatsapp.message_trimmed", kind=kind, cut=cut, cleaned=cleaned)
     if settings.PANIC_MODE_ENABLED:
-        # Panic: no automation. The message stays stored (signalled_at empty) for release.
-        await event(state, "WARN", "panic.held", kind=message.kind)
-    else:
-        await mark_signalled(state, message.message_id)
-    return "accepted"
-
-
-async def signal_lead(
-    state: EdgeState, key: str, opted_out: bool, message: Inbound, *, hold: bool = False
-) -> None:
-    """Signal-with-start the contact's lead workflow: the first message creates it, race-free."""
-    settings = state.settings
-    client = await state.temporal()
-    start = LeadInput(
-        contact_key=key,
-        policy=settings.policy,
-        opted_out=opted_out,
-        public_base_url=settings.PUBLIC_BASE_URL,
-    )
-    signal, argument = ("hold", HoldNotice(message.message_id)) if hold else ("message", message)
-    await client.start_workflow(
-        LeadWorkflow.run,
-        start,
-        id=workflow_id(key),
-        task_queue=settings.TEMPORAL_TASK_QUEUE,
-        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-        start_signal=signal,
-        start_signal_args=[argument],
-    )
-
-
-async def mark_signalled(state: EdgeState, message_id: str) -> None:
-    async with state.sessions.begin() as session:
-        await session.execute(
-            update(InboundRow)
-            .where(InboundRow.message_id == message_id)
-            .values(signalled_at=datetime.now(UTC))
-        )
+        # Panic: no automation. The workflow is told (one holding reply); the message waits.
+        await event(state, "WARN", "panic.held", kind=kind)
+    return "received"
 
 
 async def record_delivery(

@@ -59,10 +59,27 @@ class LeadRecord(Base):
 
 
 class InboundMessage(Base):
-    """Inbound dedupe: one row per provider message id. `signalled_at` stays null until the
-    workflow has the message, so a delivery retried after a failed signal is signalled again."""
+    """Inbound dedupe (one row per provider message id) and the relay's queue: the webhook
+    stores a row and answers; the relay hands `pending` rows to their workflows, per contact in
+    `sent_at` order, and marks them `signalled`. A trigger (migration 0006) NOTIFYs
+    `inbound_messages` whenever a row becomes due, to wake the relays."""
 
     __tablename__ = "inbound_messages"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending', 'paused', 'held', 'signalled', 'refused')",
+            name="inbound_messages_state_known",
+        ),
+        Index(
+            "ix_inbound_messages_waiting",
+            "task_queue",
+            "contact_key",
+            "sent_at",
+            "received_at",
+            "message_id",
+            postgresql_where=text("state IN ('pending', 'paused')"),
+        ),
+    )
 
     message_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     contact_key: Mapped[str] = mapped_column(String(64), index=True)
@@ -72,6 +89,11 @@ class InboundMessage(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     signalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # pending | paused (panic mode: the workflow gets a hold notice, not the message) | held
+    # (waiting for /admin/held/release) | signalled | refused (could never be handed over)
+    state: Mapped[str] = mapped_column(Text, server_default="pending")
+    sent_at: Mapped[int] = mapped_column(BigInteger, server_default="0")  # provider timestamp
+    task_queue: Mapped[str] = mapped_column(Text, server_default="leads")  # where to start it
 
 
 class OutboundMessage(Base):

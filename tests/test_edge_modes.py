@@ -1,22 +1,26 @@
 """The edge's switches and guards through the real API: pilot mode, panic mode, admin auth,
-delivery statuses, and a Temporal outage that must lose nothing."""
+delivery statuses, messages that cannot be stored as sent, and a Temporal outage that must lose
+nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import devstack
 from api.app import create_app
-from models import Contact, InboundMessage, OutboundMessage
+from models import Contact, InboundMessage, OutboundMessage, SystemEvent
 from tests.conftest import Stack, eventually, stack_settings
 from tests.fakes.graph_api import inbound_delivery, status_update, text_message
 from tests.fakes.loopback import LoopbackServer
-from tests.test_e2e_whatsapp import _answered, body_of, new_phone, post, say, sent_to
+from tests.fakes.tcp_proxy import CuttableProxy
+from tests.test_e2e_whatsapp import _answered, _clock, body_of, new_phone, post, say, sent_to
+from worker import build_worker
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -62,15 +66,18 @@ async def test_panic_mode_sends_one_holding_reply_and_keeps_every_message(stack,
         await say(panic, phone, "Hi")
         await say(panic, phone, "Are you there?")
         await eventually(lambda: sent_to(stack, phone))
-    held = sent_to(stack, phone)
-    assert len(held) == 1, "the holding reply is not repeated on every message"
     async with sessions() as session:
         contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
-        rows = (
-            await session.scalars(
-                select(InboundMessage).where(InboundMessage.contact_key == contact.key)
-            )
-        ).all()
+
+    async def stored() -> list[InboundMessage]:
+        async with sessions() as session:
+            query = select(InboundMessage).where(InboundMessage.contact_key == contact.key)
+            rows = (await session.scalars(query)).all()
+        # Both told to the workflow (a hold notice each), neither handed to the conversation.
+        return list(rows) if [r.state for r in rows] == ["held", "held"] else []
+
+    rows = await eventually(stored)
+    assert len(sent_to(stack, phone)) == 1, "the holding reply is not repeated on every message"
     # Stored but never handed to the conversation: a later release loses nothing.
     assert sorted(r.payload["text"] for r in rows) == ["Are you there?", "Hi"]
     assert all(r.signalled_at is None for r in rows)
@@ -123,15 +130,153 @@ async def test_delivery_statuses_only_move_forward(stack, sessions):
         assert (await session.get(OutboundMessage, row.id)).delivery == "read"
 
 
-async def test_temporal_outage_keeps_the_message_for_metas_retry(stack, sessions):
-    phone = new_phone()
-    async with edge_with(stack, TEMPORAL_ADDRESS=f"127.0.0.1:{devstack.free_port()}") as broken:
-        delivery = inbound_delivery([text_message(phone, "Hi")])
-        response = await post(broken, delivery)
-        assert response.status_code == 503
-    # Meta redelivers the same payload once we are healthy again: it is signalled then.
+async def events_of(sessions, type_: str, since: int) -> list[SystemEvent]:
+    async with sessions() as session:
+        query = select(SystemEvent).where(SystemEvent.type == type_, SystemEvent.id > since)
+        return list((await session.scalars(query.order_by(SystemEvent.id))).all())
+
+
+async def last_event_id(sessions) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.coalesce(func.max(SystemEvent.id), 0)))
+
+
+async def test_a_poisoned_delivery_refuses_only_what_can_never_be_stored(stack, sessions):
+    nul, long_from, long_id, good, other = (new_phone() for _ in range(5))
+    t = next(_clock)
+    for _ in range(3):
+        next(_clock)
+    since = await last_event_id(sessions)
+    # The bad messages come first: they used to fail the delivery before the good ones.
+    delivery = inbound_delivery(
+        [
+            text_message(nul, "Hi\x00 from a NUL", timestamp=t),
+            text_message(long_from + "9" * 30, "Hi from a long number", timestamp=t),
+            text_message(
+                long_id, "Hi from a long id", message_id="wamid." + "x" * 300, timestamp=t
+            ),
+            text_message(good, "Hi, a poisoned delivery's good one", timestamp=t + 1),
+            text_message(other, "Hello, the other good one", timestamp=t + 2),
+        ]
+    )
+    response = await post(stack, delivery)
+    assert response.status_code == 200
+    assert response.json() == {"received": 3, "duplicates": 0, "ignored": 0, "refused": 2}
+    for phone in (good, other, nul):
+        await eventually(lambda p=phone: sent_to(stack, p))
+    async with sessions() as session:
+        contact = await session.scalar(select(Contact).where(Contact.wa_id == nul))
+        row = await session.scalar(
+            select(InboundMessage).where(InboundMessage.contact_key == contact.key)
+        )
+    assert row.payload["text"] == "Hi from a NUL"  # cleaned, not refused
+
+    refused = await events_of(sessions, "whatsapp.message_refused", since)
+    assert sorted(e.detail["reason"] for e in refused) == [
+        "message id longer than 256 characters",
+        "sender wa_id longer than 32 characters",
+    ]
+    recorded = json.dumps([e.detail for e in refused])
+    assert long_from not in recorded and "Hi from" not in recorded, "no content in events"
+    assert sent_to(stack, long_id) == [] and sent_to(stack, long_from + "9" * 30) == []
+    # Meta's retry of the same delivery finds the good ones stored and the bad ones refused.
     again = await post(stack, delivery)
-    assert again.status_code == 200 and again.json()["received"] == 1
+    assert again.json() == {"received": 0, "duplicates": 3, "ignored": 0, "refused": 2}
+
+
+async def test_a_status_that_can_never_be_stored_does_not_poison_the_delivery(stack, sessions):
+    phone = new_phone()
+    since = await last_event_id(sessions)
+    delivery = inbound_delivery(
+        [text_message(phone, "Hi, after two unstorable statuses")],
+        statuses=[
+            status_update("wamid.nul\x00", "delivered", recipient_id=phone),
+            status_update("wamid." + "x" * 5000, "read", recipient_id=phone),
+        ],
+    )
+    response = await post(stack, delivery)
+    assert response.status_code == 200 and response.json()["received"] == 1
     await eventually(lambda: sent_to(stack, phone))
-    assert "tattoo" in body_of(sent_to(stack, phone)[0]).lower()
-    assert json.dumps(again.json()).count(phone) == 0
+    refused = await events_of(sessions, "whatsapp.status_refused", since)
+    assert len(refused) >= 1
+    assert "wamid" not in json.dumps([e.detail for e in refused])
+
+
+async def test_a_five_megabyte_text_is_cut_to_whatsapps_limit_and_answered(stack, sessions):
+    phone = new_phone()
+    since = await last_event_id(sessions)
+    huge = "A dragon climbing my spine " + "z" * 5_000_000
+    response = await post(stack, inbound_delivery([text_message(phone, huge)]))
+    assert response.status_code == 200 and response.json()["received"] == 1
+    await eventually(lambda: sent_to(stack, phone))
+    async with sessions() as session:
+        contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
+        row = await session.scalar(
+            select(InboundMessage).where(InboundMessage.contact_key == contact.key)
+        )
+    assert row.payload["text"] == huge[:4096]
+    trimmed = await events_of(sessions, "whatsapp.message_trimmed", since)
+    assert [e.detail["cut"] for e in trimmed] == [{"text": len(huge)}]
+
+
+async def test_a_temporal_outage_loses_nothing_without_metas_redelivery(stack, sessions):
+    """Temporal goes away for the API (the worker keeps its own connection): messages are
+    stored and answered 200, and once Temporal is back each is answered once, in order."""
+    proxy = CuttableProxy(stack.settings.TEMPORAL_ADDRESS)
+    await proxy.start()
+    queue = "leads-outage"
+    settings = stack_settings(
+        stack.settings.DATABASE_URL, stack.settings.TEMPORAL_ADDRESS, stack.graph,
+        TEMPORAL_TASK_QUEUE=queue,
+    )  # fmt: skip
+    phone = new_phone()
+    since = await last_event_id(sessions)
+    async with (
+        httpx.AsyncClient(timeout=10) as outbound_http,
+        build_worker(stack.client, settings, sessions, outbound_http),
+        edge_with(stack, TEMPORAL_ADDRESS=proxy.address, TEMPORAL_TASK_QUEUE=queue) as edge,
+    ):
+        await say(edge, phone, "Hi, about a tattoo during an outage")
+        await eventually(lambda: sent_to(stack, phone))
+        await proxy.cut()
+        answers = ["A heron in flight during the outage", "Left shoulder blade", "9x14cm"]
+        for answer in answers:
+            await say(edge, phone, answer)  # 200 each: stored, nothing relies on a retry
+        # Long enough for the relay to give up on its call and wait (its own retries are over).
+        await eventually(lambda: events_of(sessions, "relay.waiting", since), timeout=40)
+        assert len(sent_to(stack, phone)) == 1, "Temporal is unreachable: nothing moved yet"
+
+        await proxy.start()
+        lead = await eventually(lambda: _answered(stack, sessions, phone, "dimensions"), timeout=30)
+        assert [lead.answers[k] for k in ("idea", "placement", "dimensions")] == answers
+        await eventually(lambda: len(sent_to(stack, phone)) >= 4)
+        assert await events_of(sessions, "relay.resumed", since)
+        await asyncio.sleep(1)
+        assert len(sent_to(stack, phone)) == 4, "each message answered once"
+    await proxy.cut()
+
+
+async def test_releasing_held_messages_skips_one_that_cannot_be_handed_over(stack, sessions):
+    phone = new_phone()
+    async with edge_with(stack, PANIC_MODE_ENABLED=True) as panic:
+        await say(panic, phone, "Hi, held while paused")
+        await eventually(lambda: sent_to(stack, phone))
+    async with sessions.begin() as session:
+        contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
+        # Held too, and unreadable as a message (stored by an older version, say).
+        session.add(
+            InboundMessage(
+                message_id=f"wamid.unreadable.{phone}", contact_key=contact.key, kind="text",
+                payload={"old_field": 1}, state="held", sent_at=0, task_queue="leads-e2e",
+            )
+        )  # fmt: skip
+    headers = {"X-Admin-API-Key": "test-admin-key"}
+    for _ in range(2):
+        released = await stack.http.post("/admin/held/release", headers=headers)
+        assert released.status_code == 200
+    # The holding reply, then the conversation's own answer to the released message.
+    await eventually(lambda: len(sent_to(stack, phone)) >= 2)
+    assert "tattoo" in body_of(sent_to(stack, phone)[1]).lower()
+    async with sessions() as session:
+        bad = await session.get(InboundMessage, f"wamid.unreadable.{phone}")
+    assert bad.state == "refused"

@@ -1,0 +1,76 @@
+"""The SQL of the inbound queue: stored messages waiting to be handed to their workflows.
+
+Several API replicas run a relay each. A relay claims, with `FOR UPDATE SKIP LOCKED`, only the
+first waiting message of each contact, so while one relay hands a contact's message over, no
+other relay can take that contact's next one: a contact's messages go over one at a time, in
+the order the client sent them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Outcome = Literal["signalled", "held", "refused"]
+
+# The head of each contact's queue (on this task queue), oldest first, locked for this relay.
+# A head another relay has locked is skipped; the rows behind it are not heads while it waits.
+CLAIM = text(
+    """
+    SELECT m.message_id, m.contact_key, m.state, m.payload, c.opted_out
+    FROM inbound_messages m JOIN contacts c ON c.key = m.contact_key
+    WHERE m.task_queue = :task_queue AND m.state IN ('pending', 'paused')
+      AND NOT EXISTS (
+          SELECT 1 FROM inbound_messages e
+          WHERE e.task_queue = m.task_queue AND e.contact_key = m.contact_key
+            AND e.state IN ('pending', 'paused')
+            AND (e.sent_at, e.received_at, e.message_id)
+                < (m.sent_at, m.received_at, m.message_id)
+      )
+    ORDER BY m.received_at
+    LIMIT :limit
+    FOR UPDATE OF m SKIP LOCKED
+    """
+)
+
+SETTLE = text(
+    """
+    UPDATE inbound_messages
+    SET state = :state,
+        signalled_at = CASE WHEN :state = 'signalled' THEN now() ELSE signalled_at END
+    WHERE message_id = :message_id
+    """
+)
+
+RELEASE = text("UPDATE inbound_messages SET state = 'pending' WHERE state = 'held'")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    message_id: str
+    contact_key: str
+    paused: bool  # panic mode: tell the workflow it was held, do not give it the message
+    payload: dict[str, Any]  # the stored `Inbound`
+    opted_out: bool
+
+
+async def claim(session: AsyncSession, task_queue: str, limit: int) -> list[Waiting]:
+    """At most one message per contact; the locks last until the session's transaction ends."""
+    rows = await session.execute(CLAIM, {"task_queue": task_queue, "limit": limit})
+    return [
+        Waiting(row.message_id, row.contact_key, row.state == "paused", row.payload, row.opted_out)
+        for row in rows
+    ]
+
+
+async def settle(session: AsyncSession, message_id: str, outcome: Outcome) -> None:
+    await session.execute(SETTLE, {"message_id": message_id, "state": outcome})
+
+
+async def release_held(session: AsyncSession) -> int:
+    """Give messages kept in panic mode back to the relay (its trigger wakes the relays)."""
+    result = await session.execute(RELEASE)
+    return int(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE

@@ -1,0 +1,194 @@
+"""The relay against real PostgreSQL and a real Temporal server: what each workflow was handed is
+read back from its history (no worker polls these task queues, so nothing else moves)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select, text
+from temporalio.api.enums.v1 import EventType
+from temporalio.service import RPCError, RPCStatusCode
+
+import devstack
+from api import inbound_queue
+from api.contacts import arrive, contact_key, workflow_id
+from api.meta_payload import Contact
+from api.relay import Relay
+from api.state import EdgeState
+from consultation.messages import Inbound
+from models import InboundMessage, SystemEvent
+from tests.conftest import eventually, stack_settings
+from tests.test_e2e_whatsapp import new_phone
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def edge_state(database_url, temporal_address, graph, sessions, queue: str) -> EdgeState:
+    settings = stack_settings(database_url, temporal_address, graph, TEMPORAL_TASK_QUEUE=queue)
+    return EdgeState(settings, sessions.kw["bind"], sessions)
+
+
+@pytest.fixture
+def queue() -> str:
+    return f"relay-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def live(database_url, temporal_address, graph, sessions, queue) -> EdgeState:
+    return edge_state(database_url, temporal_address, graph, sessions, queue)
+
+
+async def store(state: EdgeState, phone: str, text_: str, sent_at: int, *, paused=False) -> str:
+    message_id = f"wamid.relay.{uuid.uuid4().hex}"
+    async with state.sessions.begin() as session:
+        await arrive(
+            session,
+            state.settings.CONTACT_KEY_SECRET,
+            Contact(wa_id=phone, user_id=None),
+            Inbound(message_id, sent_at, "text", text_),
+            paused=paused,
+            task_queue=state.settings.TEMPORAL_TASK_QUEUE,
+        )
+    return message_id
+
+
+async def handed(state: EdgeState, phone: str) -> list[tuple[str, str]]:
+    """(signal name, message id) of every signal the contact's workflow received, in order."""
+    key = contact_key(state.settings.CONTACT_KEY_SECRET, f"wa:{phone}")
+    client = await state.temporal()
+    signals: list[tuple[str, str]] = []
+    history = client.get_workflow_handle(workflow_id(key)).fetch_history_events()
+    try:
+        events = [event async for event in history]
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return signals  # not started: nothing handed over yet
+        raise
+    for event in events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+            attributes = event.workflow_execution_signaled_event_attributes
+            payload = json.loads(attributes.input.payloads[0].data)
+            signals.append((attributes.signal_name, payload["message_id"]))
+    return signals
+
+
+async def drain(relay: Relay) -> None:
+    while await relay.round():
+        pass
+
+
+async def states(sessions, ids: list[str]) -> list[str]:
+    async with sessions() as session:
+        rows = {r.message_id: r.state for r in await session.scalars(select(InboundMessage))}
+    return [rows[i] for i in ids]
+
+
+async def test_each_contacts_messages_are_handed_over_once_in_the_order_sent(live, sessions):
+    alice, bob = new_phone(), new_phone()
+    # Alice's messages are stored newest first (Meta does not keep order).
+    third = await store(live, alice, "third", 1_000_030)
+    first = await store(live, alice, "first", 1_000_010)
+    bobs = await store(live, bob, "hello", 1_000_020)
+    second = await store(live, alice, "second", 1_000_020)
+
+    # Two relays (two API replicas) at once: each message still goes over once, in order.
+    await asyncio.gather(drain(Relay(live)), drain(Relay(live)))
+    assert await handed(live, alice) == [
+        ("message", first),
+        ("message", second),
+        ("message", third),
+    ]
+    assert await handed(live, bob) == [("message", bobs)]
+    assert await states(sessions, [first, second, third, bobs]) == ["signalled"] * 4
+
+    assert await Relay(live).round() == 0
+    assert len(await handed(live, alice)) == 3
+
+
+async def test_a_paused_message_gets_a_hold_notice_and_waits_for_release(live, sessions):
+    phone = new_phone()
+    paused = await store(live, phone, "are you open?", 1_000_000, paused=True)
+    await drain(Relay(live))
+    assert await handed(live, phone) == [("hold", paused)]
+    assert await states(sessions, [paused]) == ["held"]
+    await drain(Relay(live))
+    assert await handed(live, phone) == [("hold", paused)], "held, not handed as a message"
+
+    async with sessions.begin() as session:
+        assert await inbound_queue.release_held(session) >= 1
+    await drain(Relay(live))
+    assert await handed(live, phone) == [("hold", paused), ("message", paused)]
+    assert await states(sessions, [paused]) == ["signalled"]
+
+
+async def test_a_message_that_cannot_be_handed_over_is_refused_and_the_next_goes_on(live, sessions):
+    phone = new_phone()
+    good = await store(live, phone, "hello again", 1_000_020)
+    # A row whose stored payload no longer reads as a message (say, from an older version).
+    bad = f"wamid.relay.{uuid.uuid4().hex}"
+    async with sessions.begin() as session:
+        await session.execute(
+            text(
+                "INSERT INTO inbound_messages (message_id, contact_key, kind, payload, sent_at,"
+                " task_queue) SELECT :id, contact_key, 'text', '{\"old_field\": 1}', 1000010,"
+                " task_queue FROM inbound_messages WHERE message_id = :good"
+            ),
+            {"id": bad, "good": good},
+        )
+    await drain(Relay(live))
+    assert await handed(live, phone) == [("message", good)]
+    assert await states(sessions, [bad, good]) == ["refused", "signalled"]
+    async with sessions() as session:
+        refusal = await session.scalar(
+            select(SystemEvent)
+            .where(SystemEvent.type == "relay.refused")
+            .order_by(SystemEvent.id.desc())
+        )
+    assert refusal is not None and "unreadable" in refusal.detail["reason"]
+
+
+async def test_the_relay_waits_out_a_temporal_outage_and_then_catches_up(
+    database_url, graph, sessions, live, queue
+):
+    dead = edge_state(database_url, f"127.0.0.1:{devstack.free_port()}", graph, sessions, queue)
+    phone = new_phone()
+    ids = [await store(dead, phone, f"message {n}", 1_000_000 + n) for n in range(3)]
+
+    relay = asyncio.create_task(Relay(dead, poll_seconds=0.2).run())
+
+    async def waiting_recorded():
+        async with sessions() as session:
+            return await session.scalar(
+                select(SystemEvent).where(SystemEvent.type == "relay.waiting").limit(1)
+            )
+
+    try:
+        await eventually(waiting_recorded)
+        assert await states(sessions, ids) == ["pending"] * 3
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+
+    # Temporal is reachable again: nobody redelivers, the relay hands everything over itself.
+    await drain(Relay(live))
+    assert await handed(live, phone) == [("message", i) for i in ids]
+
+
+async def test_a_stored_message_wakes_the_relay_at_once_not_at_the_next_poll(live, sessions):
+    relay = Relay(live, poll_seconds=600)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1)  # listening, and its first rounds are done: it now waits
+        phone = new_phone()
+        message_id = await store(live, phone, "wake up", 1_000_000)
+        await eventually(lambda: handed(live, phone), timeout=5)
+        assert await states(sessions, [message_id]) == ["signalled"]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
