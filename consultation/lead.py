@@ -159,6 +159,9 @@ class Policy:
     appointment_reminder_hours: tuple[int, ...] = (48, 24)  # before the appointment
     reschedule_notice_hours: int = 48  # a move with this much notice is within the policy
     studio_address: str = ""
+    # How long after the client sent it a message waits before it is read, so an older one
+    # Meta delivers late can still be read first (`consultation.arrival`).
+    settle_seconds: float = 2.0
 
     def deposit_deadline(self, sent_at: datetime) -> datetime:
         """When a deposit request first sent at `sent_at` lapses (DEPOSIT_EXPIRED)."""
@@ -201,6 +204,9 @@ class Lead:
     # Payment event ids and "kind:payment_intent" already applied: providers redeliver.
     payments: list[str] = field(default_factory=list)
     booking: Booking = field(default_factory=Booking)
+    # Answers typed before their question came up ("8x8cm" while the idea is asked), by
+    # question key: used when the consultation reaches that question.
+    ahead: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -24,6 +24,8 @@ PARAMS = {
     "place": "Sam's studio, London", "remaining": 1, "count": 2, "windows": "• Monday morning",
     "change": "reschedule", "notice": 72, "verdict": "within the 48 hour notice",
     "error": "timeout", "text": "can I get a refund?",
+    # messages read ahead or together
+    "answer": "8x8cm", "label": "size", "taken": "“A rose” as your idea", "order": "“a”, then “b”",
 }  # fmt: skip
 
 
