@@ -52,8 +52,9 @@ def handle_together(lead: Lead, messages: list[Inbound], now: datetime, policy: 
     fewest = min(reading.failures for reading in readings)
     candidates = [reading for reading in readings if reading.failures == fewest]
     chosen = candidates[0]  # permutations() yields the arrival order first
-    meanings = {repr(_meaning(reading.turn.lead)) for reading in candidates}
-    if len(meanings) > 1 or len(messages) > MAX_ORDERED:
+    meaning = _meaning(chosen.turn.lead)
+    differ = any(_meaning(reading.turn.lead) != meaning for reading in candidates[1:])
+    if differ or len(messages) > MAX_ORDERED:
         chosen.turn.replies.insert(chosen.last_starts, _note(chosen, policy))
         fields = ",".join(key or "-" for _, key in chosen.taken)
         chosen.turn.events.append(Event("lead.read_together", detail={"fields": fields}))
