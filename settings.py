@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     REMINDER_1_HOURS: int = 12
     REMINDER_2_HOURS: int = 36
     HANDOVER_HOLD_COOLDOWN_HOURS: int = 6
+    # A client message is read this long after its own timestamp at the earliest, so one sent
+    # just before it but delivered after it is read first (Meta does not keep order).
+    MESSAGE_SETTLE_SECONDS: float = Field(default=2.0, ge=0, le=30)
 
     @field_validator("TOUR_SCHEDULE", mode="before")
     @classmethod
@@ -213,6 +216,7 @@ class Settings(BaseSettings):
             free_moves=self.FREE_MOVES,
             stale_after_days=self.STALE_AFTER_DAYS,
             studio_address=self.STUDIO_ADDRESS,
+            settle_seconds=self.MESSAGE_SETTLE_SECONDS,
         )
 
     def production_problems(self) -> list[str]:

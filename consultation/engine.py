@@ -11,7 +11,7 @@ from consultation import booking, outbound, pricing, statuses, timers
 from consultation.answers import parse_yes_no
 from consultation.budget import parse_budget
 from consultation.copy import CATEGORY_WORDS, COPY, money
-from consultation.fields import interpret, parse_correction
+from consultation.fields import interpret, parse_correction, plainly_answers
 from consultation.intents import (
     asks_price,
     asks_refund,
@@ -22,7 +22,7 @@ from consultation.intents import (
 )
 from consultation.lead import Estimate, Lead, Policy, Turn
 from consultation.messages import MAX_BODY, Inbound, Media, Outbound, Template
-from consultation.questions import BY_KEY, QUESTIONS, Question, question_at
+from consultation.questions import BY_KEY, KEYS, QUESTIONS, Question, question_at
 from consultation.reply import Reply
 from consultation.statuses import (
     ABANDONED,
@@ -316,9 +316,32 @@ def _qualifying(reply: Reply, msg: Inbound, text: str) -> None:
         _ask(reply, QUESTIONS[0], reply.say("welcome"), key="welcome")
         return
     question = BY_KEY[key]
+    if msg.kind == "text" and _kept_for_later(reply, question, text):
+        return
     answer = _answer_text(reply, question, msg, text)
     if answer is not None:
         _take_answer(reply, question, answer, via_media=msg.kind == "media")
+
+
+def _kept_for_later(reply: Reply, question: Question, text: str) -> bool:
+    """A reply plainly meant for a later question ("8x8cm" while the idea is asked) is kept for
+    that question, not stored on this one: a client who types ahead, or whose quick messages
+    Meta delivers out of order, keeps every answer where it belongs."""
+    lead = reply.lead
+    later = plainly_answers(text)
+    if later is None or later == question.key or lead.editing or lead.reviewing:
+        return False
+    if KEYS.index(later) <= lead.step or later in lead.answers:
+        return False
+    lead.ahead[later] = cap(text)
+    label = BY_KEY[later].label.lower()
+    reply.send(
+        outbound.text(
+            "client", reply.say("ahead.kept", answer=cap(text, 60), label=label), "ahead.kept"
+        )
+    )
+    reply.event("lead.answer_kept", field=later)
+    return True
 
 
 def _answer_text(reply: Reply, question: Question, msg: Inbound, text: str) -> str | None:
@@ -400,6 +423,8 @@ def _advance(reply: Reply, intro: str | None = None) -> None:
             _show_summary(reply, intro)
         return
     lead.step = _next_step(lead, lead.step)
+    while _take_kept(lead):
+        lead.step = _next_step(lead, lead.step)
     if lead.step >= len(QUESTIONS):
         lead.reviewing = True
         _show_summary(reply, intro)
@@ -417,6 +442,20 @@ def _next_step(lead: Lead, step: int) -> int:
     ):
         step += 1
     return step
+
+
+def _take_kept(lead: Lead) -> bool:
+    """Answer the question at `lead.step` with what the client typed for it earlier."""
+    question = question_at(lead.step)
+    if question is None or question.key not in lead.ahead:
+        return False
+    answer = lead.ahead.pop(question.key)
+    values = interpret(question.key, answer)
+    if values is None:
+        return False  # cannot happen for a kept answer; asking is the safe fallback
+    lead.answers[question.key] = answer
+    lead.parsed.update(values)
+    return True
 
 
 def _keep_media(lead: Lead, media: Media) -> None:

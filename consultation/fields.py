@@ -16,7 +16,7 @@ from consultation.answers import (
 )
 from consultation.budget import parse_budget
 from consultation.location import country_to_region, parse_country, parse_location
-from consultation.size import parse_size
+from consultation.size import bare_size, parse_size
 from consultation.text import normalize
 
 Value = str | int | float | bool | None
@@ -107,6 +107,13 @@ def interpret(key: str, text: str) -> Parsed | None:
     """The parsed values an answer to question `key` gives, or None when it is not understood.
     Optional questions (references, Instagram, travel city) accept any answer."""
     return _INTERPRETERS[key](text)
+
+
+def plainly_answers(text: str) -> str | None:
+    """The question a message can only be an answer to, or None. Free-text questions (idea,
+    placement, style) take anything, so a reply meant for a later question would be stored on
+    them: a bare size is the one answer that is never an idea, a placement or a style."""
+    return "dimensions" if bare_size(text) else None
 
 
 _FIELD_NAMES = {

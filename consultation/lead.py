@@ -168,6 +168,9 @@ class Policy:
     windows_reminder_hours: int = 24
     windows_wait_hours: int = 72
     studio_address: str = ""
+    # How long after the client sent it a message waits before it is read, so an older one
+    # Meta delivers late can still be read first (`consultation.arrival`).
+    settle_seconds: float = 2.0
 
     def deposit_deadline(self, sent_at: datetime) -> datetime:
         """When a deposit request first sent at `sent_at` lapses (DEPOSIT_EXPIRED)."""
@@ -213,6 +216,9 @@ class Lead:
     # Reminders that reached their recipient, by message key (`consultation.delivery`): the
     # counters above say which fell due, sent or not.
     reminders_delivered: dict[str, int] = field(default_factory=dict)
+    # Answers typed before their question came up ("8x8cm" while the idea is asked), by
+    # question key: used when the consultation reaches that question.
+    ahead: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -44,17 +44,47 @@ def _cm(number: str, unit: str) -> float:
 def parse_size(text: object) -> Size | None:
     """Width and height in cm, or None. A unit is required (cm, mm, inches or "), since a bare
     "10x15" could be either; a single measurement means a square. Zero or over 1 m is refused."""
-    cleaned = fold(text).replace("×", "x").replace("”", '"').replace("“", '"')
+    found = _find(_clean(text))
+    return found[0] if found else None
+
+
+def bare_size(text: object) -> Size | None:
+    """A size that is the whole message ("8x8cm", "about 3 x 5 inches"), not one inside a
+    description ("a 10cm rose on my wrist"): only such a message is plainly about size."""
+    cleaned = _clean(text)
+    found = _find(cleaned)
+    if found is None:
+        return None
+    size, (start, end) = found
+    rest = set(re.findall(r"[a-z]+", f"{cleaned[:start]} {cleaned[end:]}"))
+    return size if rest <= _FILLER else None
+
+
+# Words that may surround a bare size without making it a description.
+_FILLER = frozenset(
+    {"about", "around", "roughly", "approx", "approximately", "maybe", "ish", "or", "so",
+     "max", "wide", "tall", "high", "big", "i", "think", "guess", "probably"}
+)  # fmt: skip
+
+
+def _clean(text: object) -> str:
+    return fold(text).replace("×", "x").replace("”", '"').replace("“", '"')
+
+
+def _find(cleaned: str) -> tuple[Size, tuple[int, int]] | None:
+    """The size in `cleaned` and where it stands, or None."""
     pair = _PAIR.search(cleaned)
     if pair and (pair.group(2) or pair.group(4)):
         first = _unit(pair.group(2) or pair.group(4))
         second = _unit(pair.group(4) or pair.group(2))
         width, height = _cm(pair.group(1), first), _cm(pair.group(3), second)
+        span = pair.span()
     else:
         single = _SINGLE.search(cleaned)
         if single is None:
             return None
         width = height = _cm(single.group(1), _unit(single.group(2)))
+        span = single.span()
     if not (0 < width <= MAX_SIDE_CM and 0 < height <= MAX_SIDE_CM):
         return None
-    return Size(width, height)
+    return Size(width, height), span

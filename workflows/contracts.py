@@ -5,6 +5,7 @@ can grow (with defaults) without breaking running workflows."""
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from consultation.lead import Event, Lead, Payment, Policy
 from consultation.messages import Inbound, Outbound
@@ -28,6 +29,8 @@ class Carried:
     seen: list[str] = field(default_factory=list)  # recent inbound ids, oldest first
     sent: int = 0  # outbound messages so far; numbers the next outbound id
     held: list[HoldNotice] = field(default_factory=list)  # panic-mode notices not answered yet
+    # When each queued message reached the workflow, by message id (`arrival.settles_at`).
+    arrived: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.links import IssueLinks
     from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
-    from consultation import artist, booking, calendar_rules, delivery
+    from consultation import arrival, artist, booking, calendar_rules, delivery
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
     from consultation.statuses import BOOKED
@@ -105,6 +105,7 @@ class LeadWorkflow:
         self.seen_set = set(self.seen)
         self.sent = carried.sent
         self.held: list[HoldNotice] = list(carried.held)
+        self.arrived = dict(carried.arrived)  # queued message id → when it reached us
         self.visible: dict[str, Value] = {}  # search attributes as last upserted
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
         self.turn_lock = asyncio.Lock()
@@ -125,6 +126,7 @@ class LeadWorkflow:
         while position > 0 and self.inbox[position - 1].sent_at > msg.sent_at:
             position -= 1
         self.inbox.insert(position, msg)
+        self.arrived[msg.message_id] = workflow.now()
 
     @workflow.signal
     def hold(self, notice: HoldNotice) -> None:
@@ -192,11 +194,12 @@ class LeadWorkflow:
                 await self._apply(engine.hold_reply, None)
             elif self.payments:
                 await self._apply(artist.apply_payment, self.payments.pop(0))
+            elif await self._settled():
+                for msg in await self._read_next():
+                    if msg.media and msg.media.media_id in self.lead.media:
+                        self.media_tasks.append(asyncio.ensure_future(self._store_media(msg.media)))
             else:
-                msg = self.inbox.pop(0)
-                await self._apply(engine.handle, msg)
-                if msg.media and msg.media.media_id in self.lead.media:
-                    self.media_tasks.append(asyncio.ensure_future(self._store_media(msg.media)))
+                continue  # an older message, a payment or a held notice came in: look again
             if workflow.info().is_continue_as_new_suggested() and not engine.finished(
                 self.lead, self.policy
             ):
@@ -213,6 +216,7 @@ class LeadWorkflow:
                             seen=self.seen,
                             sent=self.sent,
                             held=self.held,
+                            arrived=self.arrived,
                         ),
                         public_base_url=self.base_url,
                     )
@@ -220,6 +224,49 @@ class LeadWorkflow:
         await asyncio.gather(*self.media_tasks)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.lead.status
+
+    # -- reading the client's messages in the order they were sent ---------------------------
+
+    async def _settled(self) -> bool:
+        """Whether the first queued message may be read now. Meta delivers a client's quick
+        messages in separate webhooks, newest first at times; reading one only once it has
+        settled (`arrival.settles_at`) lets an older one that is still on its way be sorted in
+        ahead of it. The wait is a workflow timer: durable, and skipped through in tests."""
+        head = self.inbox[0]
+        due = arrival.settles_at(
+            head.sent_at, self.arrived.get(head.message_id, workflow.now()), self.policy
+        )
+        wait = (due - workflow.now()).total_seconds()
+        if wait <= 0:
+            return True
+        try:
+            # Woken early by an older message sorted in ahead (it is read first, at once if it
+            # has settled) or by a payment or held notice, which does not wait for the client.
+            await workflow.wait_condition(
+                lambda: self.inbox[0] is not head or self._other_input(), timeout=wait
+            )
+        except TimeoutError:
+            return True
+        return False
+
+    def _other_input(self) -> bool:
+        return bool(self.held or self.payments)
+
+    async def _read_next(self) -> list[Inbound]:
+        """Read the first queued message, with any sent in the same second: Meta's timestamps
+        have one-second resolution, so their order is unknown and the core decides it."""
+        count = next(
+            (i for i, msg in enumerate(self.inbox) if msg.sent_at != self.inbox[0].sent_at),
+            len(self.inbox),
+        )
+        group, self.inbox = self.inbox[:count], self.inbox[count:]
+        for msg in group:
+            self.arrived.pop(msg.message_id, None)
+        if len(group) == 1:
+            await self._apply(engine.handle, group[0])
+        else:
+            await self._apply(arrival.handle_together, group)
+        return group
 
     # -- carrying out a turn --------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ PARAMS = {
     "error": "timeout", "text": "can I get a refund?",
     # the deposit's terms, moves used, the daily digest
     "moves": "once", "used": 1, "free": 1, "leads": "1. Lead 1", "total": 3,
+    # messages read ahead or together
+    "answer": "8x8cm", "label": "size", "taken": "“A rose” as your idea", "order": "“a”, then “b”",
 }  # fmt: skip
 
 

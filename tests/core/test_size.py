@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consultation.size import parse_size
+from consultation.size import bare_size, parse_size
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,20 @@ def test_size_without_a_unit_or_out_of_range_is_not_understood(text: str) -> Non
 def test_area_is_width_times_height() -> None:
     size = parse_size("10cm x 12cm")
     assert size is not None and size.area_cm2 == 120
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("8x8cm", True),
+        ("about 3 x 5 inches", True),
+        ("10cm wide", True),
+        ("roughly 12 x 15 cm I think", True),
+        ("A 10cm rose on my wrist", False),
+        ("a swallow, 8x8cm", False),
+        ("big", False),
+        ("10x15", False),
+    ],
+)
+def test_only_a_message_that_is_nothing_but_a_size_is_a_bare_size(text: str, plain: bool) -> None:
+    assert (bare_size(text) is not None) is plain
