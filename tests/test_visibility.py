@@ -33,4 +33,3 @@ def test_a_status_change_writes_the_step_it_stopped_at() -> None:
     now = shown(before, attributes(lead(status="ABANDONED", step=5)))
     assert now["LeadStep"] == 5
     assert sorted(names(changes(before, now))) == ["LeadStatus", "LeadStep"]
-

@@ -20,7 +20,7 @@ class ArtistAlert:
     key: str
 
 
-@workflow.defn
+@workflow.defn(name="ArtistAlertWorkflow")
 class ArtistAlertWorkflow:
     @workflow.run
     async def run(self, alert: ArtistAlert) -> str:

@@ -25,7 +25,7 @@ class DigestInput:
     limit: int = 8  # leads listed with their links; the rest are counted
 
 
-@workflow.defn
+@workflow.defn(name="DigestWorkflow")
 class DigestWorkflow:
     @workflow.run
     async def run(self, start: DigestInput) -> None:

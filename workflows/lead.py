@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
 SEEN_LIMIT = 500
 
 
-@workflow.defn
+@workflow.defn(name="LeadWorkflow")
 class LeadWorkflow:
     @workflow.init
     def __init__(self, start: LeadInput) -> None:

@@ -29,7 +29,7 @@ MAX_ROWS_PER_WRITE = 500
 REFUSED_PAUSE = timedelta(minutes=5)
 
 
-@workflow.defn
+@workflow.defn(name="LeadLogWorkflow")
 class LeadLogWorkflow:
     @workflow.init
     def __init__(self, start: LeadLogInput) -> None:

@@ -105,7 +105,7 @@ def test_a_step_given_up_on_is_told_and_the_lead_goes_on(
 ) -> None:
     lead = lead_at()
     need = booking.next_need(lead, NOW, POLICY)
-    assert isinstance(need, kind), need
+    assert need is not None and isinstance(need, kind), need
     before = deepcopy(lead)
     turn = failures.failed(lead, need, "503 from the provider", NOW, POLICY)
     assert turn is not None
