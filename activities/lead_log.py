@@ -26,9 +26,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
 from activities import google_api
+from activities.contracts import LeadSnapshot
 from activities.google_api import GoogleError
 from consultation.lead import Lead
-from workflows.contracts import LeadSnapshot
 
 DEFAULT_ENDPOINT = "https://sheets.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"

@@ -22,14 +22,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contracts import DONE, SendRequest, SendResult, SendStatus
 from activities.whatsapp_cloud import SendError
 from consultation.messages import Outbound
 from models import Contact, OutboundMessage, SystemEvent
-from workflows.contracts import SendRequest, SendResult
 
-DONE = ("SENT", "TEMPLATE", "SKIPPED", "FAILED")
-SENDING = "SENDING"  # a call to Graph began at `attempted_at`: it may have gone out
-RETRYING = "RETRYING"  # the last call certainly did not go out: send at once on retry
 WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
 # this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
@@ -97,12 +94,14 @@ class MessagingActivities:
                 )
             ).one()
         if known.status in DONE:
-            return SendResult(known.status, known.provider_message_id, "already handled")
+            return SendResult(
+                SendStatus(known.status), known.provider_message_id, "already handled"
+            )
         resent = ""
-        if known.status == SENDING:
+        if known.status == SendStatus.SENDING:
             if known.provider_message_id:
                 # Meta's status webhook named this outbound id: the earlier call went out.
-                return await self._finish(request, "SENT", known.provider_message_id,
+                return await self._finish(request, SendStatus.SENT, known.provider_message_id,
                                           "confirmed by Meta's status after a retry")  # fmt: skip
             if self.sender.confirms_by_status:  # (the sandbox's row is its message)
                 self._await_status(known.attempted_at)
@@ -125,12 +124,14 @@ class MessagingActivities:
             name = message.template.name if message.template else "none for this message"
             blocked = f"24 h window closed and no approved template ({name})"
         if blocked:
-            return await self._finish(request, "SKIPPED", None, blocked, level="WARN")
+            return await self._finish(request, SendStatus.SKIPPED, None, blocked, level="WARN")
 
         confirmed = await self._attempt(request)
         if confirmed:
             # The status webhook arrived between our look and this attempt.
-            return await self._finish(request, "SENT", confirmed, "confirmed by Meta's status")
+            return await self._finish(
+                request, SendStatus.SENT, confirmed, "confirmed by Meta's status"
+            )
         callback = request.outbound_id
         try:
             provider_id = await self.sender.send(
@@ -145,13 +146,17 @@ class MessagingActivities:
                     )
                 except SendError as second:
                     return await self._failed(request, second)
-                return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
+                return await self._finish(
+                    request, SendStatus.TEMPLATE, provider_id, "window closed", "INFO"
+                )
             return await self._failed(request, error)
         if as_template:
-            return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
+            return await self._finish(
+                request, SendStatus.TEMPLATE, provider_id, "window closed", "INFO"
+            )
         if resent:
-            return await self._finish(request, "SENT", provider_id, resent, "WARN")
-        return await self._finish(request, "SENT", provider_id, "")
+            return await self._finish(request, SendStatus.SENT, provider_id, resent, "WARN")
+        return await self._finish(request, SendStatus.SENT, provider_id, "")
 
     def _await_status(self, attempted_at: datetime | None) -> None:
         """Raise a short retry while an unconfirmed attempt may still be confirmed by Meta's
@@ -169,13 +174,21 @@ class MessagingActivities:
     async def _attempt(self, request: SendRequest) -> str | None:
         """Record the attempt (SENDING, now) in its own transaction before calling Graph.
         Returns the wamid instead when a status webhook has already confirmed the message."""
-        row = {**self._row(request), "status": SENDING, "attempted_at": datetime.now(UTC)}
+        row = {
+            **self._row(request),
+            "status": SendStatus.SENDING,
+            "attempted_at": datetime.now(UTC),
+        }
         async with self.sessions.begin() as session:
             statement = insert(OutboundMessage).values(**row)
             recorded = await session.scalar(
                 statement.on_conflict_do_update(
                     index_elements=[OutboundMessage.id],
-                    set_={"status": SENDING, "attempted_at": row["attempted_at"], "error": None},
+                    set_={
+                        "status": SendStatus.SENDING,
+                        "attempted_at": row["attempted_at"],
+                        "error": None,
+                    },
                     where=OutboundMessage.provider_message_id.is_(None),
                 ).returning(OutboundMessage.id)
             )
@@ -208,16 +221,18 @@ class MessagingActivities:
                         update(OutboundMessage)
                         .where(OutboundMessage.id == request.outbound_id)
                         .where(OutboundMessage.provider_message_id.is_(None))
-                        .values(status=RETRYING)
+                        .values(status=SendStatus.RETRYING)
                     )
             # Rate limits and provider outages: let Temporal back off and try again.
             raise ApplicationError(f"WhatsApp send failed ({error.code}): retrying", type="Retry")
-        return await self._finish(request, "FAILED", None, f"{error.kind} ({error.code})", "ERROR")
+        return await self._finish(
+            request, SendStatus.FAILED, None, f"{error.kind} ({error.code})", "ERROR"
+        )
 
     async def _finish(
         self,
         request: SendRequest,
-        status: str,
+        status: SendStatus,
         provider_id: str | None,
         detail: str,
         level: str = "",

@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
+from activities.contracts import LeadSnapshot, OptOutChange
 from activities.lead_log import enqueue, row_for
 from models import Contact, LeadRecord, SystemEvent
-from workflows.contracts import LeadSnapshot, OptOutChange
 
 
 class RecordActivities:

@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.contracts import LeadSnapshot
 from activities.lead_log import (
     COLUMNS,
     WORKFLOW_ID,
@@ -29,7 +30,6 @@ from activities.lead_log import (
 from consultation.lead import Deposit, Estimate, Lead
 from tests.core.leads import booked as booked_lead
 from tests.fakes.google_sheets import FakeSheets
-from workflows.contracts import LeadSnapshot
 from workflows.lead_log import LeadLogWorkflow
 
 PHONE = "447700900123"

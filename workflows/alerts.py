@@ -8,8 +8,8 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import SendRequest, SendResult
     from consultation import outbound
-    from workflows.contracts import SendRequest, SendResult
     from workflows.lead import SEND_RETRY
 
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import SendRequest, SendResult
     from activities.digest import WaitingLeads, WaitingQuery
     from activities.links import IssueLinks
     from consultation import artist, digest
     from consultation.lead import Lead
     from consultation.waiting import DIGEST
-    from workflows.contracts import SendRequest, SendResult
     from workflows.lead import DB_RETRY, SEND_RETRY
 
 DIGEST_ID = "artist-digest"

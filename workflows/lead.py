@@ -28,6 +28,13 @@ with workflow.unsafe.imports_passed_through():
         HoldResult,
         Span,
     )
+    from activities.contracts import (
+        Delivery,
+        LeadSnapshot,
+        OptOutChange,
+        SendRequest,
+        SendResult,
+    )
     from activities.links import IssueLinks
     from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
@@ -35,18 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
     from consultation.statuses import BOOKED
-    from workflows.contracts import (
-        ActionRequest,
-        ActionResult,
-        Carried,
-        Delivery,
-        HoldNotice,
-        LeadInput,
-        LeadSnapshot,
-        OptOutChange,
-        SendRequest,
-        SendResult,
-    )
+    from workflows.contracts import ActionRequest, ActionResult, Carried, HoldNotice, LeadInput
     from workflows.visibility import Value, attributes, changes, shown
 
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
