@@ -19,7 +19,6 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
 from activities.google_calendar import GoogleCalendar, calendar_credentials
-from activities.holds import Holds
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
 from activities.links import LinkActivities
 from activities.media import (
@@ -39,6 +38,7 @@ from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from stores.holds import Holds
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.lead import LeadWorkflow

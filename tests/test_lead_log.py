@@ -16,13 +16,13 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.contracts import LeadSnapshot
+from activities.errors import ProviderError
 from activities.lead_log import (
     COLUMNS,
     WORKFLOW_ID,
     LeadLogActivities,
     LeadLogBatch,
     LeadRow,
-    SheetsError,
     SheetsLog,
     enqueue,
     row_for,
@@ -195,7 +195,7 @@ async def test_a_retry_after_an_append_that_reached_the_sheet_adds_no_second_row
     prefix = leads()
     rows = [row_for(snapshot(f"{prefix}-{n}")) for n in range(2)]
     sheets.fail_next(503, on="append", applied=True)
-    with pytest.raises(SheetsError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await log.write(rows)
     assert failed.value.retryable
     assert len(sheets.rows) == 3  # the rows are there, but we were never told where

@@ -26,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
         CancelRequest,
         HoldRequest,
         HoldResult,
-        Span,
     )
     from activities.contracts import (
         Delivery,
@@ -42,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media, Outbound
     from consultation.statuses import BOOKED
+    from stores.spans import Span
     from workflows.contracts import ActionRequest, ActionResult, Carried, HoldNotice, LeadInput
     from workflows.visibility import Value, attributes, changes, shown
 
