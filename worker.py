@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
+from activities.errors import ProviderError
 from activities.google_calendar import GoogleCalendar, calendar_credentials
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
 from activities.links import LinkActivities
@@ -26,7 +27,6 @@ from activities.media import (
     GraphMedia,
     LocalStorage,
     MediaActivities,
-    MediaError,
     Storage,
     SupabaseStorage,
 )
@@ -96,7 +96,7 @@ class NoMediaSource:
     """The sandbox has no Graph API to download from: say so once, do not retry."""
 
     async def fetch(self, media_id: str) -> tuple[bytes, str]:
-        raise MediaError("no WhatsApp media source in sandbox mode", retryable=False)
+        raise ProviderError("Media", "no WhatsApp media source in sandbox mode", retryable=False)
 
 
 def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.AsyncClient):

@@ -17,9 +17,9 @@ class ProviderError(Exception):
     `retryable`: an outage, a rate limit or the network; otherwise the provider refused and
     trying again will not help. `benign`: a refusal that means the work is already done (an id
     that exists, an event already gone); the adapter that raised it may treat it as success.
-    `code`: the provider's own code or the HTTP status, when it answered. `kind`: the stable
-    name the failure goes by in histories (`ApplicationError.type`): "Retry" or "Rejected"
-    after the provider's name unless given."""
+    `code`: the provider's own code or the HTTP status, when it answered. `error_type`: the
+    stable name the failure goes by in histories (`ApplicationError.type`); by default the
+    provider's name and "Retry" or "Rejected"."""
 
     def __init__(
         self,
@@ -29,7 +29,7 @@ class ProviderError(Exception):
         retryable: bool,
         code: int | None = None,
         benign: bool = False,
-        kind: str = "",
+        error_type: str = "",
     ) -> None:
         super().__init__(message)
         self.provider = provider
@@ -37,11 +37,11 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.code = code
         self.benign = benign
-        self.kind = kind
+        self.error_type = error_type
 
     @property
     def type(self) -> str:
-        return self.kind or f"{self.provider}{'Retry' if self.retryable else 'Rejected'}"
+        return self.error_type or f"{self.provider}{'Retry' if self.retryable else 'Rejected'}"
 
     def application_error(self) -> ApplicationError:
         return ApplicationError(str(self), type=self.type, non_retryable=not self.retryable)

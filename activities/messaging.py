@@ -23,6 +23,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import DONE, SendRequest, SendResult, SendStatus
+from activities.errors import ProviderError, provider_errors
 from activities.whatsapp_cloud import SendError
 from consultation.messages import Outbound
 from models import Contact, OutboundMessage, SystemEvent
@@ -71,6 +72,7 @@ class MessagingActivities:
         self.confirm_within = confirm_within
 
     @activity.defn(name="send_message")
+    @provider_errors
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
         # One round trip: was this outbound id already handled or tried, and who is the client?
@@ -224,7 +226,13 @@ class MessagingActivities:
                         .values(status=SendStatus.RETRYING)
                     )
             # Rate limits and provider outages: let Temporal back off and try again.
-            raise ApplicationError(f"WhatsApp send failed ({error.code}): retrying", type="Retry")
+            raise ProviderError(
+                "WhatsApp",
+                f"WhatsApp send failed ({error.code}): retrying",
+                retryable=True,
+                code=error.code,
+                error_type="Retry",
+            )
         return await self._finish(
             request, SendStatus.FAILED, None, f"{error.kind} ({error.code})", "ERROR"
         )
