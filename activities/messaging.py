@@ -25,10 +25,10 @@ from temporalio.exceptions import ApplicationError
 from activities.contracts import DONE, SendRequest, SendResult, SendStatus
 from activities.errors import ProviderError, provider_errors
 from activities.whatsapp_cloud import SendError
+from consultation import window
 from consultation.messages import Outbound
 from models import Contact, OutboundMessage, SystemEvent
 
-WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
 # this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
 CONFIRM_WITHIN = timedelta(seconds=60)
@@ -212,7 +212,7 @@ class MessagingActivities:
             last = await session.scalar(
                 select(Contact.last_inbound_at).where(Contact.wa_id == self.artist_number)
             )
-        return last is not None and datetime.now(UTC) - last < WINDOW
+        return window.is_open(last, datetime.now(UTC))
 
     async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
         if error.kind == "retry":
