@@ -59,6 +59,8 @@ def provider_errors(
         try:
             return await function(*args, **kwargs)
         except ProviderError as error:
-            raise error.application_error() from error
+            # The ApplicationError stands in for the provider error (same message), so its
+            # cause is the provider error's own: what the provider said reaches the workflow.
+            raise error.application_error() from error.__cause__
 
     return activity

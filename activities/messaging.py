@@ -16,8 +16,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import literal, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -27,7 +25,8 @@ from activities.errors import ProviderError, provider_errors
 from activities.whatsapp_cloud import SendError
 from consultation import window
 from consultation.messages import Outbound
-from models import Contact, OutboundMessage, SystemEvent
+from models import SystemEvent
+from stores.outbox import Outbox
 
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
 # this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
@@ -65,7 +64,7 @@ class MessagingActivities:
         approved_templates: frozenset[str] | None = None,
         confirm_within: timedelta = CONFIRM_WITHIN,
     ) -> None:
-        self.sessions = sessions
+        self.outbox = Outbox(sessions)
         self.sender = sender
         self.artist_number = artist_number
         self.approved = approved_templates  # None: every template in the registry
@@ -75,26 +74,8 @@ class MessagingActivities:
     @provider_errors
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
-        # One round trip: was this outbound id already handled or tried, and who is the client?
-        # (Joined to a single row, so an artist alert with no contact still finds its own row.)
-        one = select(literal(1).label("one")).subquery()
-        async with self.sessions() as session:
-            known = (
-                await session.execute(
-                    select(
-                        OutboundMessage.status,
-                        OutboundMessage.provider_message_id,
-                        OutboundMessage.attempted_at,
-                        Contact.key,
-                        Contact.wa_id,
-                        Contact.user_id,
-                        Contact.opted_out,
-                    )
-                    .select_from(one)
-                    .outerjoin(OutboundMessage, OutboundMessage.id == request.outbound_id)
-                    .outerjoin(Contact, Contact.key == request.contact_key)
-                )
-            ).one()
+        # Was this outbound id already handled or tried, and who is the client?
+        known = await self.outbox.look_up(request.outbound_id, request.contact_key)
         if known.status in DONE:
             return SendResult(
                 SendStatus(known.status), known.provider_message_id, "already handled"
@@ -176,31 +157,7 @@ class MessagingActivities:
     async def _attempt(self, request: SendRequest) -> str | None:
         """Record the attempt (SENDING, now) in its own transaction before calling Graph.
         Returns the wamid instead when a status webhook has already confirmed the message."""
-        row = {
-            **self._row(request),
-            "status": SendStatus.SENDING,
-            "attempted_at": datetime.now(UTC),
-        }
-        async with self.sessions.begin() as session:
-            statement = insert(OutboundMessage).values(**row)
-            recorded = await session.scalar(
-                statement.on_conflict_do_update(
-                    index_elements=[OutboundMessage.id],
-                    set_={
-                        "status": SendStatus.SENDING,
-                        "attempted_at": row["attempted_at"],
-                        "error": None,
-                    },
-                    where=OutboundMessage.provider_message_id.is_(None),
-                ).returning(OutboundMessage.id)
-            )
-            if recorded is not None:
-                return None
-            return await session.scalar(
-                select(OutboundMessage.provider_message_id).where(
-                    OutboundMessage.id == request.outbound_id
-                )
-            )
+        return await self.outbox.attempt(self._row(request), SendStatus.SENDING, datetime.now(UTC))
 
     def _approved(self, message: Outbound) -> bool:
         return message.template is not None and (
@@ -208,31 +165,23 @@ class MessagingActivities:
         )
 
     async def _artist_window_open(self) -> bool:
-        async with self.sessions() as session:
-            last = await session.scalar(
-                select(Contact.last_inbound_at).where(Contact.wa_id == self.artist_number)
-            )
+        last = await self.outbox.last_inbound_at(self.artist_number)
         return window.is_open(last, datetime.now(UTC))
 
     async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
         if error.kind == "retry":
             if not error.maybe_sent:
                 # Certainly not sent: the retry need not wait for a status before sending.
-                async with self.sessions.begin() as session:
-                    await session.execute(
-                        update(OutboundMessage)
-                        .where(OutboundMessage.id == request.outbound_id)
-                        .where(OutboundMessage.provider_message_id.is_(None))
-                        .values(status=SendStatus.RETRYING)
-                    )
-            # Rate limits and provider outages: let Temporal back off and try again.
+                await self.outbox.mark(request.outbound_id, SendStatus.RETRYING)
+            # Rate limits and provider outages: let Temporal back off and try again. What Graph
+            # said stays the failure's cause, for the record if every retry fails.
             raise ProviderError(
                 "WhatsApp",
                 f"WhatsApp send failed ({error.code}): retrying",
                 retryable=True,
                 code=error.code,
                 error_type="Retry",
-            )
+            ) from error
         return await self._finish(
             request, SendStatus.FAILED, None, f"{error.kind} ({error.code})", "ERROR"
         )
@@ -245,35 +194,18 @@ class MessagingActivities:
         detail: str,
         level: str = "",
     ) -> SendResult:
-        message = request.message
-        row = {
-            **self._row(request),
-            "status": status,
-            "provider_message_id": provider_id,
-            "error": detail or None,
-        }
-        async with self.sessions.begin() as session:
-            statement = insert(OutboundMessage).values(**row)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[OutboundMessage.id],
-                    set_={
-                        "status": status,
-                        "provider_message_id": provider_id,
-                        "error": row["error"],
-                    },
-                )
+        event = (
+            SystemEvent(
+                level=level,
+                type=f"whatsapp.{status.lower()}",
+                lead_id=request.lead_id,
+                detail={"message": request.message.key, "reason": detail},
+                source=f"send/{request.outbound_id}",
             )
-            if level:
-                session.add(
-                    SystemEvent(
-                        level=level,
-                        type=f"whatsapp.{status.lower()}",
-                        lead_id=request.lead_id,
-                        detail={"message": message.key, "reason": detail},
-                        source=f"send/{request.outbound_id}",
-                    )
-                )
+            if level
+            else None
+        )
+        await self.outbox.finish(self._row(request), status, provider_id, detail or None, event)
         return SendResult(status, provider_id, detail)
 
     @staticmethod
