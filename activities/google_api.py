@@ -7,6 +7,7 @@ sorted into "retry later" and "refused" (platform_facts D2–D4)."""
 
 import asyncio
 import json
+from collections.abc import Collection
 from typing import Any
 
 import httplib2
@@ -43,11 +44,18 @@ def client(api: str, version: str, credentials: Credentials, endpoint: str) -> A
     )
 
 
-async def execute(request: Any, lock: asyncio.Lock, name: str, provider: str) -> dict[str, Any]:
+async def execute(
+    request: Any,
+    lock: asyncio.Lock,
+    name: str,
+    provider: str,
+    benign: Collection[int] = (),
+) -> dict[str, Any]:
     """Run one request off the event loop. `lock`: the client's httplib2 connection is not
     thread-safe, so one call at a time per client. num_retries=0: retries belong to Temporal,
     which backs off durably and counts them. Failures are `ProviderError`s of `provider`, with
-    the HTTP status as `code` when Google answered."""
+    the HTTP status as `code` when Google answered; a status in `benign` means the work is
+    already done (an event already gone)."""
     async with lock:
         try:
             result: dict[str, Any] = await asyncio.to_thread(request.execute, num_retries=0)
@@ -59,6 +67,7 @@ async def execute(request: Any, lock: asyncio.Lock, name: str, provider: str) ->
                 f"{name} answered {status}: {error.reason}",
                 retryable=retryable_status(status, error_reasons(error.content)),
                 code=status,
+                benign=status in benign,
             ) from error
         except (TransportError, httplib2.HttpLib2Error, OSError) as error:
             raise ProviderError(

@@ -9,6 +9,7 @@ either creates the event or meets 409 "already exists" and checks the event is o
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
 import asyncio
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ DEFAULT_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
 SCOPE = "https://www.googleapis.com/auth/calendar"
 # freeBusy reports per-calendar failures inside a 200 answer; these ones may pass.
 TRANSIENT = RATE_LIMITED | {"backendError", "internalError"}
+GONE = (404, 410)  # an event deleted, or never there
 
 
 def calendar_credentials(info_json: str) -> Credentials:
@@ -106,10 +108,11 @@ class GoogleCalendar:
             await self._execute(
                 self.events.delete(
                     calendarId=self.calendar_id, eventId=event_id, sendUpdates="none"
-                )
+                ),
+                benign=GONE,
             )
         except ProviderError as error:
-            if error.code not in (404, 410):
+            if not error.benign:
                 raise
 
     async def _check_ours(self, event: CalendarEvent) -> None:
@@ -140,15 +143,15 @@ class GoogleCalendar:
         """The event, cancelled ones included; None if the calendar has no such id."""
         try:
             return await self._execute(
-                self.events.get(calendarId=self.calendar_id, eventId=event_id)
+                self.events.get(calendarId=self.calendar_id, eventId=event_id), benign=GONE
             )
         except ProviderError as error:
-            if error.code in (404, 410):
+            if error.benign:
                 return None
             raise
 
-    async def _execute(self, request: Any) -> dict[str, Any]:
-        return await google_api.execute(request, self.lock, "Calendar", "Calendar")
+    async def _execute(self, request: Any, benign: Collection[int] = ()) -> dict[str, Any]:
+        return await google_api.execute(request, self.lock, "Calendar", "Calendar", benign)
 
 
 def rfc3339(moment: datetime) -> str:
