@@ -6,8 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from activities.errors import ProviderError
@@ -19,14 +17,7 @@ from activities.payments.checkout import (
     ReusingCheckout,
     wall_clock,
 )
-from models import CheckoutSessionRow
-
-_SESSION_COLUMNS = (
-    CheckoutSessionRow.id,
-    CheckoutSessionRow.url,
-    CheckoutSessionRow.expires_at,
-    CheckoutSessionRow.status,
-)
+from stores.checkout_sessions import CheckoutSessions
 
 
 class SandboxCheckout(ReusingCheckout):
@@ -39,26 +30,16 @@ class SandboxCheckout(ReusingCheckout):
         public_base_url: str,
         clock: Callable[[], datetime] = wall_clock,
     ) -> None:
-        self.sessions = sessions
+        self.rows = CheckoutSessions(sessions)
         self.public_base_url = public_base_url.rstrip("/")
         self.clock = clock
 
     async def find(self, session_id: str) -> CheckoutSession | None:
-        async with self.sessions() as session:
-            row = (
-                await session.execute(
-                    select(*_SESSION_COLUMNS).where(CheckoutSessionRow.id == session_id)
-                )
-            ).first()
+        row = await self.rows.get(session_id)
         return _from_row(row, self.clock()) if row is not None else None
 
     async def expire(self, session_id: str) -> None:
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(CheckoutSessionRow)
-                .where(CheckoutSessionRow.id == session_id, CheckoutSessionRow.status == "open")
-                .values(status="expired")
-            )
+        await self.rows.expire(session_id)
 
     async def _open(self, req: CheckoutRequest, expires_at: datetime) -> CheckoutSession:
         session_id = f"cs_sandbox_{uuid.uuid4().hex}"
@@ -73,25 +54,7 @@ class SandboxCheckout(ReusingCheckout):
             "idempotency_key": req.idempotency_key,
             "expires_at": expires_at,
         }
-        key = CheckoutSessionRow.idempotency_key
-        async with self.sessions.begin() as session:
-            # A concurrent insert with the same key waits on the unique index, then does
-            # nothing; the select after it sees the winner's committed row.
-            await session.execute(
-                insert(CheckoutSessionRow)
-                .values(**row)
-                .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            )
-            stored = (
-                await session.execute(
-                    select(
-                        *_SESSION_COLUMNS,
-                        CheckoutSessionRow.lead_id,
-                        CheckoutSessionRow.workflow_id,
-                        CheckoutSessionRow.amount_pence,
-                    ).where(key == req.idempotency_key)
-                )
-            ).one()
+        stored = await self.rows.open(row)
         # Like Stripe, a key names one request; unlike Stripe, a re-clamped `expires_at` on a
         # retry is not held against it.
         if (stored.lead_id, stored.workflow_id, stored.amount_pence) != (
