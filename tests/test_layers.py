@@ -1,7 +1,7 @@
 """The layering rules, read from the source with `ast` so they can never quietly regress:
 dependencies point down (api → workflows → activities → stores → models), the conversation core
-imports none of them, every table the migrations create is declared in `models/`, and the
-bottom's modules stay small."""
+imports none of them, activities leave SQL to the stores, every table the migrations create is
+declared in `models/`, and the bottom's modules stay small."""
 
 import ast
 import re
@@ -32,12 +32,17 @@ def modules(part: str) -> list[Path]:
 
 def imported(path: Path) -> set[str]:
     """The top-level packages a module imports, wherever the import statement is."""
+    return {name.split(".")[0] for name in imported_modules(path)}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The full names of the modules a module imports from."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
 
 
@@ -55,6 +60,17 @@ def test_the_rule_sees_an_import_inside_a_block(tmp_path: Path) -> None:
     module = tmp_path / "module.py"
     module.write_text("with x:\n    from workflows.contracts import LeadInput\nimport api.app\n")
     assert imported(module) == {"workflows", "api"}
+
+
+def test_activities_leave_sql_to_the_stores() -> None:
+    # A session factory to hand to a store, and the database's errors to classify, are fine.
+    allowed = {"sqlalchemy.ext.asyncio", "sqlalchemy.exc"}
+    sql = {
+        str(path.relative_to(ROOT)): sorted(found)
+        for path in modules("activities")
+        if (found := {n for n in imported_modules(path) if n.startswith("sqlalchemy")} - allowed)
+    }
+    assert sql == {}
 
 
 def test_every_table_the_migrations_create_is_declared_in_models() -> None:
