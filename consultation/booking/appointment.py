@@ -14,12 +14,7 @@ from consultation.booking.wording import booking_params, when_text
 from consultation.intents import asks_refund, booking_change, wants_data_deleted, wants_human
 from consultation.lead import Appointment, Lead, Policy
 from consultation.reply import Reply
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    BOOKED,
-    BOOKING_PENDING,
-    CANCELLED,
-)
+from consultation.statuses import AWAITING_DEPOSIT, BOOKED, BOOKING_PENDING, CANCELLED
 from consultation.templates import template
 from consultation.terms import deposit_terms, move_verdict, times
 from consultation.text import cap

@@ -15,15 +15,8 @@ from consultation.copy import money
 from consultation.lead import Lead, Policy, Slot
 from consultation.messages import Inbound
 from consultation.reply import Reply
-from consultation.slots import (
-    format_slot,
-    free_slots,
-)
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    BOOKED,
-    COLLECTING_TIME_WINDOWS,
-)
+from consultation.slots import format_slot, free_slots
+from consultation.statuses import AWAITING_DEPOSIT, BOOKED, COLLECTING_TIME_WINDOWS
 from consultation.templates import template
 
 MAX_FAILURES = 3  # replies to the list not understood in a row before the artist steps in

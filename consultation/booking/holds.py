@@ -9,12 +9,8 @@ from consultation.booking.rounds import restart
 from consultation.booking.wording import when_text
 from consultation.lead import Lead
 from consultation.reply import Reply
-from consultation.slots import (
-    clock,
-)
-from consultation.statuses import (
-    BOOKING_PENDING,
-)
+from consultation.slots import clock
+from consultation.statuses import BOOKING_PENDING
 
 LAPSED_KEPT = 5  # released holds remembered, so a late payment can take its slot back
 

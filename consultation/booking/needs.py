@@ -11,14 +11,8 @@ from datetime import datetime, timedelta
 from consultation.calendar_rules import BEFORE_HISTORY, RULES, Rules, from_history
 from consultation.copy import CATEGORY_WORDS
 from consultation.lead import Appointment, Hold, Lead, Policy
-from consultation.slots import (
-    session_spans,
-)
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    BOOKING_PENDING,
-    DEPOSIT_PAID,
-)
+from consultation.slots import session_spans
+from consultation.statuses import AWAITING_DEPOSIT, BOOKING_PENDING, DEPOSIT_PAID
 from consultation.summary import artist_summary, lead_ref
 from consultation.text import cap, fold
 
@@ -28,8 +22,6 @@ CHOOSING = frozenset({AWAITING_DEPOSIT, BOOKING_PENDING})
 
 # A hold is kept only in these; anywhere else (rejected, expired, opted out) it is released.
 HOLDING = frozenset({AWAITING_DEPOSIT, DEPOSIT_PAID, BOOKING_PENDING})
-
-
 Interval = tuple[datetime, datetime]
 
 

@@ -17,14 +17,8 @@ from consultation.calendar_rules import Rules
 from consultation.copy import money
 from consultation.lead import Appointment, Hold, Lead, Policy, Slot, Turn
 from consultation.reply import Reply
-from consultation.slots import (
-    suggest,
-)
-from consultation.statuses import (
-    BOOKED,
-    BOOKING_PENDING,
-    DEPOSIT_PAID,
-)
+from consultation.slots import suggest
+from consultation.statuses import BOOKED, BOOKING_PENDING, DEPOSIT_PAID
 from consultation.templates import template
 from consultation.terms import deposit_terms
 from consultation.text import cap

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from consultation import outbound
 from consultation.reply import Reply
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    COLLECTING_TIME_WINDOWS,
-    NEEDS_ARTIST_REPLY,
-)
+from consultation.statuses import AWAITING_DEPOSIT, COLLECTING_TIME_WINDOWS, NEEDS_ARTIST_REPLY
 from consultation.text import cap
 
 WINDOWS_WANTED = 2  # preferred time windows to collect when nothing is free (§13)

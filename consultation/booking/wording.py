@@ -8,10 +8,7 @@ from consultation.calendar_rules import Rules
 from consultation.copy import money
 from consultation.lead import Slot
 from consultation.reply import Reply
-from consultation.slots import (
-    clock,
-    day_label,
-)
+from consultation.slots import clock, day_label
 
 
 def when_text(slot: Slot, rules: Rules) -> str:

@@ -48,10 +48,7 @@ def ask_current(
 
 
 def show_summary(
-    reply: Reply,
-    intro: str | None = None,
-    key: str | None = None,
-    fallback: Template | None = None,
+    reply: Reply, intro: str | None = None, key: str | None = None, fallback: Template | None = None
 ) -> None:
     body = reply.say("summary", summary=client_summary(reply.lead))
     if intro:

@@ -19,10 +19,7 @@ from consultation.engine.qualifying import (
     take_answer,
 )
 from consultation.engine.review import review
-from consultation.intents import (
-    is_opt_in,
-    is_opt_out,
-)
+from consultation.intents import is_opt_in, is_opt_out
 from consultation.lead import Lead, Policy, Turn
 from consultation.messages import Inbound
 from consultation.questions import BY_KEY, QUESTIONS

@@ -9,31 +9,17 @@ from consultation import outbound, statuses
 from consultation.budget import parse_budget
 from consultation.engine.asking import ask, question_message, show_summary
 from consultation.fields import interpret, plainly_answers
-from consultation.intents import (
-    asks_price,
-    asks_refund,
-    wants_data_deleted,
-    wants_human,
-)
+from consultation.intents import asks_price, asks_refund, wants_data_deleted, wants_human
 from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import BY_KEY, KEYS, QUESTIONS, Question, question_at
 from consultation.reply import Reply
-from consultation.statuses import (
-    NEEDS_ARTIST_REPLY,
-    QUALIFYING,
-)
+from consultation.statuses import NEEDS_ARTIST_REPLY, QUALIFYING
 from consultation.text import cap
 
 MAX_FAILURES = 2  # the contract's "two attempts" (the reference's code allowed three)
-
-
 MAX_MEDIA = 30  # reference images kept per lead; bounds the workflow state
-
-
 _PIN = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*(.*)$", re.DOTALL)
-
-
 _LOCATION_KEYS = frozenset({"location_city", "location_country", "travel_city"})
 
 

@@ -19,8 +19,6 @@ CHANGEABLE = (
     "idea", "placement", "dimensions", "style", "complexity", "coverup", "budget",
     "location_city", "travel_city", "timing",
 )  # fmt: skip
-
-
 _CHANGE_WORDS = frozenset(
     {"change", "change something", "edit", "no", "nope", "wrong", "not quite"}
 )
