@@ -9,6 +9,7 @@ them. Only add fields with defaults: running workflows must keep deserialising.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from consultation.messages import Outbound
@@ -121,11 +122,24 @@ class Booking:
     moves: int = 0  # times the booking was moved to another time (the policy allows free ones)
 
 
+class PaymentKind(StrEnum):
+    """What a payment-provider event means for a deposit, as the edge maps Stripe's events.
+    The values are carried in histories: add members, never rename or remove one."""
+
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    IGNORED = "ignored"
+
+
 @dataclass
 class Payment:
     """One payment-provider event, already mapped from Stripe's vocabulary by the edge.
 
-    kind: paid | pending | failed | expired | refunded | ignored. `amount_pence` is what was
+    kind: a `PaymentKind` value; kept a plain string so a kind this code does not know yet is
+    recorded (`payment.unknown_kind`) rather than failing the signal. `amount_pence` is what was
     paid, or for `refunded` the total refunded so far on that payment (Stripe's
     `amount_refunded`), so redeliveries and out-of-order events cannot double count."""
 

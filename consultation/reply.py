@@ -11,7 +11,7 @@ from consultation import outbound
 from consultation.copy import render
 from consultation.lead import Event, Lead, Policy, Turn
 from consultation.messages import Outbound
-from consultation.statuses import NEEDS_ARTIST_REPLY, transition
+from consultation.statuses import Status, transition
 from consultation.summary import artist_summary, lead_ref
 from consultation.templates import template
 
@@ -58,7 +58,7 @@ class Reply:
         `resume` what the artist has dealt with."""
         lead = self.lead
         lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, kind
-        self.move(NEEDS_ARTIST_REPLY)
+        self.move(Status.NEEDS_ARTIST_REPLY)
         lead.last_hold_reply_at = self.now  # the client was just told; the next hold can wait
         self.send(outbound.text("client", self.say(f"handover.client.{kind}"), "handover.client"))
         ref = lead_ref(lead)

@@ -10,7 +10,8 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from consultation import booking, calendar_rules
+from consultation import calendar_rules
+from consultation.booking import needs
 from consultation.calendar_rules import parse_hours
 from workflows.lead import LeadWorkflow
 
@@ -48,7 +49,7 @@ async def test_a_booking_replays_the_same_after_the_artist_edits_the_calendar_ru
         max_suggestions=2,
     )
     monkeypatch.setattr(calendar_rules, "RULES", edited)
-    monkeypatch.setattr(booking, "RULES", edited)
+    monkeypatch.setattr(needs, "RULES", edited)
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text(encoding="utf-8"))
     await Replayer(workflows=[LeadWorkflow]).replay_workflow(history)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from consultation import outbound
+    from consultation.core import outbound
     from workflows.contracts import SendRequest, SendResult
     from workflows.lead import SEND_RETRY
 

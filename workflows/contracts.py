@@ -7,8 +7,7 @@ can grow (with defaults) without breaking running workflows."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from consultation.lead import Event, Lead, Payment, Policy
-from consultation.messages import Inbound, Outbound
+from consultation.core import Event, Inbound, Lead, Outbound, Payment, Policy
 
 
 @dataclass

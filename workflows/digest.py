@@ -10,9 +10,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.digest import WaitingLeads, WaitingQuery
     from activities.links import IssueLinks
-    from consultation import artist, digest
-    from consultation.lead import Lead
-    from consultation.waiting import DIGEST
+    from consultation.core import DIGEST, Lead, artist, digest
     from workflows.contracts import SendRequest, SendResult
     from workflows.lead import DB_RETRY, SEND_RETRY
 

@@ -17,7 +17,6 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    import consultation.engine as engine
     from activities.calendar import (
         BookRequest,
         BookResult,
@@ -31,10 +30,22 @@ with workflow.unsafe.imports_passed_through():
     from activities.links import IssueLinks
     from activities.media import StoredMedia, StoreMedia
     from activities.payments import CheckoutRequest, CheckoutSession
-    from consultation import arrival, artist, booking, calendar_rules, delivery
-    from consultation.lead import Event, Lead, Payment, Turn
-    from consultation.messages import Inbound, Media, Outbound
-    from consultation.statuses import BOOKED
+    from consultation.core import (
+        Event,
+        Inbound,
+        Lead,
+        Media,
+        Outbound,
+        Payment,
+        Status,
+        Turn,
+        arrival,
+        artist,
+        booking,
+        calendar_rules,
+        delivery,
+        engine,
+    )
     from workflows.contracts import (
         ActionRequest,
         ActionResult,
@@ -442,7 +453,7 @@ class LeadWorkflow:
             return reply
         # Booked leads gained links (move, cancel) while leads were running: a run that booked
         # before that keeps sending its booked messages without them, as its history says.
-        if self.lead.status == BOOKED and not workflow.patched(PATCH_BOOKED_LINKS):
+        if self.lead.status == Status.BOOKED and not workflow.patched(PATCH_BOOKED_LINKS):
             return reply
         links = await workflow.execute_activity(
             "issue_links",

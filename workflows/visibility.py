@@ -6,7 +6,7 @@ from datetime import datetime
 
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
-from consultation.lead import Lead
+from consultation.core import Lead
 
 LEAD_STATUS = SearchAttributeKey.for_keyword("LeadStatus")
 LEAD_STEP = SearchAttributeKey.for_int("LeadStep")

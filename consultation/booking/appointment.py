@@ -14,7 +14,7 @@ from consultation.booking.wording import booking_params, when_text
 from consultation.intents import asks_refund, booking_change, wants_data_deleted, wants_human
 from consultation.lead import Appointment, Lead, Policy
 from consultation.reply import Reply
-from consultation.statuses import AWAITING_DEPOSIT, BOOKED, BOOKING_PENDING, CANCELLED
+from consultation.statuses import Status
 from consultation.templates import template
 from consultation.terms import deposit_terms, move_verdict, times
 from consultation.text import cap
@@ -25,9 +25,9 @@ Timer = tuple[datetime, Callable[[Reply], None]]
 def timers(lead: Lead, policy: Policy) -> list[Timer]:
     """The hold's expiry while unpaid, and around a booked appointment its reminders and end."""
     b = lead.booking
-    if lead.status == AWAITING_DEPOSIT and b.hold is not None:
+    if lead.status == Status.AWAITING_DEPOSIT and b.hold is not None:
         return [(b.hold.expires_at, hold_lapsed)]
-    if lead.status != BOOKED or b.slot is None or b.over:
+    if lead.status != Status.BOOKED or b.slot is None or b.over:
         return []
     hours = policy.appointment_reminder_hours
     if b.reminders_sent < len(hours):
@@ -107,7 +107,7 @@ def call_off(reply: Reply) -> None:
     when = when_text(b.slot, rules_of(reply.lead)) if b.slot else ""
     if b.slot is not None and b.booked_hold_id:
         b.cancel.append(Appointment(b.booked_hold_id, list(b.event_ids)))
-    reply.move(CANCELLED)
+    reply.move(Status.CANCELLED)
     key = "booking.cancelled" if when else "booking.cancelled.no_date"
     fallback = template("appointment_cancelled", reply.policy.artist_name, when or "-")
     reply.send(outbound.text("client", reply.say(key, when=when), key, fallback))
@@ -118,7 +118,7 @@ def move(reply: Reply) -> None:
     """The artist moves the booking: the client picks a new time (paid already, so it is
     booked at once); the old booking stands until then."""
     reply.lead.booking.moving = True
-    reply.move(BOOKING_PENDING)
+    reply.move(Status.BOOKING_PENDING)
     restart(reply, "reschedule")
 
 

@@ -16,7 +16,7 @@ from consultation.lead import Lead, Policy, Slot
 from consultation.messages import Inbound
 from consultation.reply import Reply
 from consultation.slots import format_slot, free_slots
-from consultation.statuses import AWAITING_DEPOSIT, BOOKED, COLLECTING_TIME_WINDOWS
+from consultation.statuses import Status
 from consultation.templates import template
 
 MAX_FAILURES = 3  # replies to the list not understood in a row before the artist steps in
@@ -26,10 +26,10 @@ def on_message(reply: Reply, msg: Inbound, text: str) -> bool:
     """A client message about times or the booking; False when it is not for us."""
     status = reply.lead.status
     b = reply.lead.booking
-    if status == COLLECTING_TIME_WINDOWS:
+    if status == Status.COLLECTING_TIME_WINDOWS:
         take_window(reply, text)
         return True
-    if status == BOOKED:
+    if status == Status.BOOKED:
         after_booking(reply, text)
         return True
     if status not in CHOOSING or b.wants_slots or b.picked is not None:
@@ -39,7 +39,7 @@ def on_message(reply: Reply, msg: Inbound, text: str) -> bool:
     if b.offered:
         _choose(reply, msg, text)
         return True
-    if status == AWAITING_DEPOSIT:
+    if status == Status.AWAITING_DEPOSIT:
         restart(reply, "again")  # nothing on offer (an old link, say): show the times
         return True
     return False

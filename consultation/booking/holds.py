@@ -10,7 +10,7 @@ from consultation.booking.wording import when_text
 from consultation.lead import Lead
 from consultation.reply import Reply
 from consultation.slots import clock
-from consultation.statuses import BOOKING_PENDING
+from consultation.statuses import Status
 
 LAPSED_KEPT = 5  # released holds remembered, so a late payment can take its slot back
 
@@ -90,5 +90,5 @@ def after_payment(reply: Reply, session_id: str | None) -> None:
         b.picked, b.rebook = lapsed.slot, True
         reply.event("booking.rehold", slot=lapsed.slot.start.isoformat())
         return
-    reply.move(BOOKING_PENDING)
+    reply.move(Status.BOOKING_PENDING)
     restart(reply, "paid")

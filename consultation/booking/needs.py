@@ -12,16 +12,16 @@ from consultation.calendar_rules import BEFORE_HISTORY, RULES, Rules, from_histo
 from consultation.copy import CATEGORY_WORDS
 from consultation.lead import Appointment, Hold, Lead, Policy
 from consultation.slots import session_spans
-from consultation.statuses import AWAITING_DEPOSIT, BOOKING_PENDING, DEPOSIT_PAID
+from consultation.statuses import Status
 from consultation.summary import artist_summary, lead_ref
 from consultation.text import cap, fold
 
 # The client picks a time in these: before paying, or after (paid first, or a lost slot).
-CHOOSING = frozenset({AWAITING_DEPOSIT, BOOKING_PENDING})
+CHOOSING = frozenset({Status.AWAITING_DEPOSIT, Status.BOOKING_PENDING})
 
 
 # A hold is kept only in these; anywhere else (rejected, expired, opted out) it is released.
-HOLDING = frozenset({AWAITING_DEPOSIT, DEPOSIT_PAID, BOOKING_PENDING})
+HOLDING = frozenset({Status.AWAITING_DEPOSIT, Status.DEPOSIT_PAID, Status.BOOKING_PENDING})
 Interval = tuple[datetime, datetime]
 
 
@@ -89,7 +89,7 @@ def next_need(lead: Lead, now: datetime, policy: Policy) -> Need | None:
         return PlaceHold(
             f"{lead.lead_id}:hold:{b.holds + 1}", session_spans(b.picked, rules_of(lead)), expires
         )
-    if b.hold is not None and paid and lead.status in (DEPOSIT_PAID, BOOKING_PENDING):
+    if b.hold is not None and paid and lead.status in (Status.DEPOSIT_PAID, Status.BOOKING_PENDING):
         return BookHold(
             b.hold,
             event_id(lead.lead_id, b.bookings + 1),
@@ -122,7 +122,7 @@ def needs_checkout(lead: Lead) -> bool:
     """A slot is held for an unpaid deposit whose link was cleared (or never made)."""
     deposit = lead.deposit
     return (
-        lead.status == AWAITING_DEPOSIT
+        lead.status == Status.AWAITING_DEPOSIT
         and lead.booking.hold is not None
         and deposit is not None
         and deposit.paid_at is None

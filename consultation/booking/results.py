@@ -18,7 +18,7 @@ from consultation.copy import money
 from consultation.lead import Appointment, Hold, Lead, Policy, Slot, Turn
 from consultation.reply import Reply
 from consultation.slots import suggest
-from consultation.statuses import BOOKED, BOOKING_PENDING, DEPOSIT_PAID
+from consultation.statuses import Status
 from consultation.templates import template
 from consultation.terms import deposit_terms
 from consultation.text import cap
@@ -134,7 +134,7 @@ def booked(
     hours = policy.appointment_reminder_hours
     # Reminders whose time has already passed (booked at short notice) are not sent late.
     b.reminders_sent = sum(1 for h in hours if hold.slot.start - timedelta(hours=h) <= now)
-    reply.move(BOOKED)
+    reply.move(Status.BOOKED)
     lead.last_hold_reply_at = now  # just told everything; a "thanks!" needs no answer
     params = booking_params(reply)
     body = reply.say("booking.confirmed", policy=deposit_terms(policy), **params)
@@ -175,8 +175,8 @@ def checkout_failed(lead: Lead, error: str, now: datetime, policy: Policy) -> Tu
 def _slot_lost(reply: Reply, slot: Slot) -> None:
     """Paid, but the slot went: the money is safe and the artist decides (another time, credit
     or a refund)."""
-    if reply.lead.status == DEPOSIT_PAID:
-        reply.move(BOOKING_PENDING)
+    if reply.lead.status == Status.DEPOSIT_PAID:
+        reply.move(Status.BOOKING_PENDING)
     deposit = reply.lead.deposit
     amount = money((deposit.paid_pence or deposit.amount_pence) if deposit else 0)
     reply.send(

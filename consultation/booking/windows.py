@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from consultation import outbound
 from consultation.reply import Reply
-from consultation.statuses import AWAITING_DEPOSIT, COLLECTING_TIME_WINDOWS, NEEDS_ARTIST_REPLY
+from consultation.statuses import Status
 from consultation.text import cap
 
 WINDOWS_WANTED = 2  # preferred time windows to collect when nothing is free (§13)
@@ -15,7 +15,7 @@ def collect_windows(reply: Reply) -> None:
     lead.booking.windows = []
     lead.handover_from = lead.status
     lead.reminders_sent = 0  # the windows reminder (`waiting`) counts from here
-    reply.move(COLLECTING_TIME_WINDOWS)
+    reply.move(Status.COLLECTING_TIME_WINDOWS)
     reply.send(outbound.text("client", reply.say("booking.no_slots"), "booking.no_slots"))
     # The artist may free a time or decline: told now, with the links that fit.
     reply.tell_artist("artist.no_slots")
@@ -50,8 +50,8 @@ def take_window(reply: Reply, text: str) -> None:
 def windows_to_artist(reply: Reply, reason: str) -> None:
     """The artist takes over with the times the client gave (NEEDS_ARTIST_REPLY)."""
     lead = reply.lead
-    origin = lead.handover_from or AWAITING_DEPOSIT
-    reply.move(NEEDS_ARTIST_REPLY)
+    origin = lead.handover_from or Status.AWAITING_DEPOSIT
+    reply.move(Status.NEEDS_ARTIST_REPLY)
     lead.handover_from, lead.handover_reason, lead.handover_kind = origin, reason, "time_windows"
     lead.last_hold_reply_at = reply.now
     windows = "\n".join(f"• {window}" for window in lead.booking.windows) or "—"

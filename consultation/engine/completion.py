@@ -9,12 +9,7 @@ from consultation.copy import CATEGORY_WORDS, money
 from consultation.lead import Estimate, Lead
 from consultation.messages import Inbound, Template
 from consultation.reply import Reply
-from consultation.statuses import (
-    NEEDS_FOLLOW_UP,
-    PENDING_APPROVAL,
-    TOUR_CONVERSION_OFFERED,
-    WAITLISTED,
-)
+from consultation.statuses import Status
 from consultation.summary import artist_summary, lead_ref
 from consultation.templates import template
 from consultation.text import cap
@@ -58,7 +53,7 @@ def complete(reply: Reply) -> None:
     if venue.kind == "offer" and venue.stop is not None:
         lead.offered_tour_city = venue.stop.city
         parsed["offered_tour_dates"] = dates_text(venue.stop)
-        reply.move(TOUR_CONVERSION_OFFERED)
+        reply.move(Status.TOUR_CONVERSION_OFFERED)
         key = "status.tour_offer" if requested else "status.tour_offer.no_city"
         send_tour_prompt(reply, "status.tour_offer", body_key=key)
         reply.event("lead.tour_offered", city=venue.stop.city)
@@ -77,7 +72,7 @@ def _estimate(lead: Lead) -> Estimate:
 def _pending_approval(reply: Reply, client_key: str, **params: object) -> None:
     lead = reply.lead
     estimate = lead.estimate or _estimate(lead)
-    reply.move(PENDING_APPROVAL)
+    reply.move(Status.PENDING_APPROVAL)
     lead.last_hold_reply_at = reply.now  # they were just told what happens next
     body = reply.say(
         client_key,
@@ -109,7 +104,7 @@ def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     minimum = estimate.min_budget_pence
     reason = f"Budget below minimum (min {money(minimum)}, budget {money(budget)})"
     lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, "budget"
-    reply.move(NEEDS_FOLLOW_UP)
+    reply.move(Status.NEEDS_FOLLOW_UP)
     lead.last_hold_reply_at = reply.now
     reply.send(
         outbound.text(
@@ -168,7 +163,7 @@ def tour_answer(reply: Reply, msg: Inbound, text: str) -> None:
         reply.event("lead.tour_accepted", city=lead.offered_tour_city or "")
         _pending_approval(reply, "tour.accepted", city=lead.offered_tour_city or "")
         return
-    reply.move(WAITLISTED)
+    reply.move(Status.WAITLISTED)
     requested = lead.parsed.get("requested_city") or "your city"
     reply.send(
         outbound.text("client", reply.say("tour.declined", requested=requested), "tour.declined")

@@ -24,21 +24,12 @@ from consultation.lead import Lead, Policy, Turn
 from consultation.messages import Inbound
 from consultation.questions import BY_KEY, QUESTIONS
 from consultation.reply import Reply
-from consultation.statuses import (
-    ABANDONED,
-    NEEDS_ARTIST_REPLY,
-    NEEDS_FOLLOW_UP,
-    NEW,
-    OPTOUT,
-    QUALIFYING,
-    STALE,
-    TOUR_CONVERSION_OFFERED,
-)
+from consultation.statuses import Status
 from consultation.summary import lead_ref
 from consultation.templates import template
 from consultation.text import normalize
 
-REMINDABLE = frozenset({QUALIFYING, TOUR_CONVERSION_OFFERED})
+REMINDABLE = frozenset({Status.QUALIFYING, Status.TOUR_CONVERSION_OFFERED})
 
 
 def handle(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> Turn:
@@ -49,7 +40,7 @@ def handle(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> Turn:
     if msg.kind == "reaction":
         return reply.turn()  # a reaction opens the window but asks nothing of us
     text = normalize(msg.text)
-    if reply.lead.status == OPTOUT:
+    if reply.lead.status == Status.OPTOUT:
         _opted_out(reply, msg, text)
     elif is_opt_out(text) or is_opt_out(msg.choice_id):
         _opt_out(reply)
@@ -68,19 +59,19 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
         raise ValueError(f"Cannot resume a lead in status {lead.status}")
     reply = Reply(deepcopy(lead), now, policy)
     lead = reply.lead
-    kind, origin = lead.handover_kind, lead.handover_from or QUALIFYING
+    kind, origin = lead.handover_kind, lead.handover_from or Status.QUALIFYING
     lead.handover_reason = lead.handover_kind = lead.handover_from = None
     lead.failures.clear()  # a fresh start: one more slip must not hand straight back over
     reply.event("lead.resumed", kind=kind or "", to=origin)
     if kind in ("coverup", "budget"):
         lead.cleared.append(kind)
         complete(reply)
-    elif origin == QUALIFYING:
-        reply.move(QUALIFYING)
+    elif origin == Status.QUALIFYING:
+        reply.move(Status.QUALIFYING)
         ask_current(reply, reply.say("resume"))
     else:
         reply.move(origin)
-        if origin == TOUR_CONVERSION_OFFERED:
+        if origin == Status.TOUR_CONVERSION_OFFERED:
             send_tour_prompt(reply, "tour.prompt")
         elif origin in booking.CHOOSING:
             # Any hold went with the handover; a fresh round of times, counted from now (the
@@ -90,7 +81,7 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
 
 
 def can_resume(lead: Lead) -> bool:
-    return lead.status in (NEEDS_ARTIST_REPLY, NEEDS_FOLLOW_UP)
+    return lead.status in (Status.NEEDS_ARTIST_REPLY, Status.NEEDS_FOLLOW_UP)
 
 
 def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
@@ -99,7 +90,7 @@ def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
     reply = Reply(deepcopy(lead), now, policy)
     reply.lead.last_client_at = now
     reply.lead.reminders_sent = 0
-    if reply.lead.status != OPTOUT and reply.may_hold():
+    if reply.lead.status != Status.OPTOUT and reply.may_hold():
         reply.lead.last_hold_reply_at = now
         reply.send(outbound.text("client", reply.say("paused.client"), "paused.client"))
         reply.send(
@@ -141,13 +132,13 @@ def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
         lead.reminders_sent = 1
         nudge = reply.say("reminder.1")
         fallback = template("consultation_reminder", artist)
-        if lead.status == TOUR_CONVERSION_OFFERED:
+        if lead.status == Status.TOUR_CONVERSION_OFFERED:
             send_tour_prompt(reply, "reminder.1", intro=nudge, fallback=fallback)
         else:
             ask_current(reply, nudge, key="reminder.1", fallback=fallback)
         reply.event("lead.reminder", number="1")
         return reply.turn()
-    reply.move(ABANDONED)
+    reply.move(Status.ABANDONED)
     reply.send(
         outbound.text(
             "client",
@@ -173,17 +164,17 @@ def window_open(lead: Lead, now: datetime) -> bool:
 
 def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
     status = reply.lead.status
-    if status == NEW:
+    if status == Status.NEW:
         _start(reply)
-    elif status == QUALIFYING:
+    elif status == Status.QUALIFYING:
         _qualifying(reply, msg, text)
-    elif status in (ABANDONED, STALE):
+    elif status in (Status.ABANDONED, Status.STALE):
         _welcome_back(reply)
-    elif status == NEEDS_ARTIST_REPLY:
+    elif status == Status.NEEDS_ARTIST_REPLY:
         _hold(reply, "hold.needs_artist_reply")
     elif handover_if_asked(reply, text):
         return
-    elif status == TOUR_CONVERSION_OFFERED:
+    elif status == Status.TOUR_CONVERSION_OFFERED:
         tour_answer(reply, msg, text)
     elif booking.on_message(reply, msg, text):
         return  # a time picked, asked about, or the booking itself
@@ -194,7 +185,7 @@ def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
 
 def _start(reply: Reply) -> None:
     """The first message ("Hi, I'd like a tattoo") opens the consultation; it is not an answer."""
-    reply.move(QUALIFYING)
+    reply.move(Status.QUALIFYING)
     reply.lead.step = 0
     reply.event("lead.qualifying_started")
     ask(reply, QUESTIONS[0], reply.say("welcome"), key="welcome")
@@ -202,8 +193,8 @@ def _start(reply: Reply) -> None:
 
 def _welcome_back(reply: Reply) -> None:
     lead = reply.lead
-    reply.move(NEW)
-    reply.move(QUALIFYING)
+    reply.move(Status.NEW)
+    reply.move(Status.QUALIFYING)
     if lead.confirmed:
         # It went stale after the consultation: the answers are kept, the client checks and
         # confirms them, and the enquiry goes to the artist again.
@@ -213,7 +204,7 @@ def _welcome_back(reply: Reply) -> None:
 
 
 def _opt_out(reply: Reply) -> None:
-    reply.move(OPTOUT)
+    reply.move(Status.OPTOUT)
     reply.lead.opted_out = True
     reply.send(outbound.text("client", reply.say("optout.confirm"), "optout.confirm"))
     reply.event("lead.opt_out")
@@ -223,7 +214,7 @@ def _opted_out(reply: Reply, msg: Inbound, text: str) -> None:
     if not (is_opt_in(text) or is_opt_in(msg.choice_id)):
         _hold(reply, "optout.reminder")
         return
-    reply.move(NEW)
+    reply.move(Status.NEW)
     # Opting back in starts a new enquiry from the top: nothing from before carries over.
     fresh = Lead(lead_id=reply.lead.lead_id, version=reply.lead.version, last_client_at=reply.now)
     reply.lead = fresh

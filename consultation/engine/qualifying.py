@@ -14,7 +14,7 @@ from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import BY_KEY, KEYS, QUESTIONS, Question, question_at
 from consultation.reply import Reply
-from consultation.statuses import NEEDS_ARTIST_REPLY, QUALIFYING
+from consultation.statuses import Status
 from consultation.text import cap
 
 MAX_FAILURES = 2  # the contract's "two attempts" (the reference's code allowed three)
@@ -39,7 +39,7 @@ def _handover_intent(text: str, at_budget: bool) -> tuple[str, str] | None:
 
 def handover_if_asked(reply: Reply, text: str) -> bool:
     lead = reply.lead
-    if not statuses.can_transition(lead.status, NEEDS_ARTIST_REPLY):
+    if not statuses.can_transition(lead.status, Status.NEEDS_ARTIST_REPLY):
         return False
     intent = _handover_intent(text, at_budget=current_key(lead) == "budget")
     if intent is None:
@@ -49,7 +49,7 @@ def handover_if_asked(reply: Reply, text: str) -> bool:
 
 
 def current_key(lead: Lead) -> str | None:
-    if lead.status != QUALIFYING:
+    if lead.status != Status.QUALIFYING:
         return None
     if lead.editing:
         return lead.editing
