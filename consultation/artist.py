@@ -10,10 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from consultation import booking, engine, outbound
-from consultation.copy import money, render
+from consultation.copy import render
 from consultation.deposits import apply_payment, deposit_link, link_usable, lock, send_link, settle
 from consultation.lead import Lead, Policy, Turn
 from consultation.messages import MAX_BODY, MAX_TEXT, Outbound
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.statuses import Status
 from consultation.templates import template
@@ -144,7 +145,7 @@ def _already_paid(reply: Reply) -> bool:
 def _paid_note(reply: Reply) -> str:
     deposit = reply.lead.deposit
     amount = (deposit.paid_pence or deposit.amount_pence) if deposit else 0
-    return reply.say("artist.ack.already_paid", amount=money(amount))
+    return reply.say("artist.ack.already_paid", amount=format_money(amount))
 
 
 def _approve(reply: Reply) -> None:
@@ -158,7 +159,7 @@ def _approve(reply: Reply) -> None:
     # Locked now; the client picks a time, and the link for its hold follows (`deposit_link`).
     deposit = lock(lead, reply.policy)
     booking.restart(reply, "approved")
-    note = reply.say("artist.ack.link_coming", amount=money(deposit.amount_pence))
+    note = reply.say("artist.ack.link_coming", amount=format_money(deposit.amount_pence))
     _acknowledge(reply, "approve", note)
 
 
@@ -172,7 +173,9 @@ def _reject(reply: Reply) -> None:
     fallback = template("enquiry_declined", reply.policy.artist_name)
     reply.send(outbound.text("client", body, "decision.rejected", fallback))
     reply.event("lead.rejected")
-    notes = [reply.say("artist.ack.reject_paid", amount=money(paid))] if paid is not None else []
+    notes = (
+        [reply.say("artist.ack.reject_paid", amount=format_money(paid))] if paid is not None else []
+    )
     _acknowledge(reply, "reject", *notes)
 
 
@@ -197,7 +200,7 @@ def _send_deposit(reply: Reply) -> None:
         # A hold too near its end to be worth paying for goes, so the new pick can be held.
         booking.give_up_hold(reply)
         booking.new_round(reply, "again")
-    _acknowledge(reply, "send_deposit", amount=money(deposit.amount_pence))
+    _acknowledge(reply, "send_deposit", amount=format_money(deposit.amount_pence))
 
 
 def _offer_times(reply: Reply) -> None:

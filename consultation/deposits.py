@@ -9,8 +9,8 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 
 from consultation import booking, outbound, pricing
-from consultation.copy import money
 from consultation.lead import Deposit, Lead, Payment, PaymentKind, Policy, Turn
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.statuses import Status, can_transition
 from consultation.templates import template
@@ -88,7 +88,7 @@ def send_link(reply: Reply, reason: str) -> None:
     deposit = reply.lead.deposit
     if deposit is None or deposit.url is None or deposit.expires_at is None:
         raise ValueError("send_link without a current link")
-    amount = money(deposit.amount_pence)
+    amount = format_money(deposit.amount_pence)
     minutes = max(1, round((deposit.expires_at - reply.now) / timedelta(minutes=1)))
     expires = f"{minutes} minutes" if minutes < 120 else f"{round(minutes / 60)} hours"
     body = reply.say(
@@ -167,10 +167,10 @@ def _paid(reply: Reply, payment: Payment) -> None:
     if deposit is not None and first:
         deposit.paid_at, deposit.paid_pence = reply.now, payment.amount_pence
         deposit.payment_intent = payment.payment_intent
-    amount = money(payment.amount_pence or (deposit.amount_pence if deposit else 0))
+    amount = format_money(payment.amount_pence or (deposit.amount_pence if deposit else 0))
     notes = []
     if deposit is not None and first and payment.amount_pence not in (None, deposit.amount_pence):
-        expected = money(deposit.amount_pence)
+        expected = format_money(deposit.amount_pence)
         reply.event("payment.mismatch", "WARN", expected_pence=str(deposit.amount_pence),
                     **_detail(payment))  # fmt: skip
         notes.append(reply.say("artist.payment_mismatch", paid=amount, expected=expected))
@@ -238,7 +238,7 @@ def _refunded(reply: Reply, payment: Payment) -> None:
         whole = refunded >= (deposit.paid_pence or deposit.amount_pence)
         if whole and lead.status != Status.BOOKED and can_transition(lead.status, Status.REFUNDED):
             reply.move(Status.REFUNDED)
-    reply.tell_artist("artist.refunded", amount=money(refunded))
+    reply.tell_artist("artist.refunded", amount=format_money(refunded))
 
 
 _HANDLERS: dict[str, Callable[[Reply, Payment], None]] = {

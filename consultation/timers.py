@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from consultation import booking, outbound, waiting
-from consultation.copy import money
 from consultation.deposits import send_link
 from consultation.lead import Lead, Policy
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.statuses import Status
 from consultation.templates import template
@@ -114,7 +114,7 @@ def _expire_deposit(reply: Reply) -> None:
     reply.send(outbound.text("client", reply.say("deposit.expired"), "deposit.expired", fallback))
     reply.tell_artist(
         "artist.deposit_expired",
-        amount=money(deposit.amount_pence),
+        amount=format_money(deposit.amount_pence),
         hours=reply.policy.deposit_expiry_hours,
     )
     reply.event("deposit.expired", amount_pence=str(deposit.amount_pence))

@@ -11,9 +11,9 @@ from consultation.booking.needs import CHOOSING, Interval, rules_of
 from consultation.booking.rounds import restart
 from consultation.booking.windows import take_window
 from consultation.booking.wording import example, when_text
-from consultation.copy import money
 from consultation.lead import Lead, Policy, Slot
 from consultation.messages import Inbound
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.slots import format_slot, free_slots
 from consultation.statuses import Status
@@ -63,7 +63,7 @@ def free_times(lead: Lead, busy: list[Interval], now: datetime, policy: Policy) 
 def send_offer(reply: Reply, intro: str, more: bool) -> None:
     b = reply.lead.booking
     deposit = reply.lead.deposit
-    amount = money(deposit.amount_pence) if deposit else ""
+    amount = format_money(deposit.amount_pence) if deposit else ""
     rules = rules_of(reply.lead)
     lines = "\n".join(f"{i}. {when_text(slot, rules)}" for i, slot in enumerate(b.offered, start=1))
     body = reply.say(

@@ -14,8 +14,8 @@ from consultation.booking.rounds import restart
 from consultation.booking.windows import collect_windows
 from consultation.booking.wording import booking_params, when_text
 from consultation.calendar_rules import Rules
-from consultation.copy import money
 from consultation.lead import Appointment, Hold, Lead, Policy, Slot, Turn
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.slots import suggest
 from consultation.statuses import Status
@@ -178,7 +178,7 @@ def _slot_lost(reply: Reply, slot: Slot) -> None:
     if reply.lead.status == Status.DEPOSIT_PAID:
         reply.move(Status.BOOKING_PENDING)
     deposit = reply.lead.deposit
-    amount = money((deposit.paid_pence or deposit.amount_pence) if deposit else 0)
+    amount = format_money((deposit.paid_pence or deposit.amount_pence) if deposit else 0)
     reply.send(
         outbound.text("client", reply.say("booking.slot_lost", amount=amount), "booking.slot_lost")
     )

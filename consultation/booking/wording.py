@@ -5,8 +5,8 @@ from __future__ import annotations
 from consultation import slot_choice
 from consultation.booking.needs import rules_of
 from consultation.calendar_rules import Rules
-from consultation.copy import money
 from consultation.lead import Slot
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.slots import clock, day_label
 
@@ -42,5 +42,5 @@ def booking_params(reply: Reply) -> dict[str, str]:
         "when": when_text(slot, rules),
         "zone": slot.start.astimezone(rules.zone).tzname() or rules.timezone,
         "place": place,
-        "amount": money((deposit.paid_pence or deposit.amount_pence) if deposit else 0),
+        "amount": format_money((deposit.paid_pence or deposit.amount_pence) if deposit else 0),
     }

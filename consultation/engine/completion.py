@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from consultation import outbound, pricing
 from consultation.answers import parse_yes_no
-from consultation.copy import CATEGORY_WORDS, money
+from consultation.copy import CATEGORY_WORDS
 from consultation.lead import Estimate, Lead
 from consultation.messages import Inbound, Template
+from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.statuses import Status
 from consultation.summary import artist_summary, lead_ref
@@ -77,7 +78,7 @@ def _pending_approval(reply: Reply, client_key: str, **params: object) -> None:
     body = reply.say(
         client_key,
         category=CATEGORY_WORDS[estimate.category],
-        deposit=money(estimate.deposit_pence),
+        deposit=format_money(estimate.deposit_pence),
         **params,
     )
     reply.send(outbound.text("client", body, client_key))
@@ -102,14 +103,14 @@ def _notify_artist_new_lead(reply: Reply) -> None:
 def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     lead = reply.lead
     minimum = estimate.min_budget_pence
-    reason = f"Budget below minimum (min {money(minimum)}, budget {money(budget)})"
+    reason = f"Budget below minimum (min {format_money(minimum)}, budget {format_money(budget)})"
     lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, "budget"
     reply.move(Status.NEEDS_FOLLOW_UP)
     lead.last_hold_reply_at = reply.now
     reply.send(
         outbound.text(
             "client",
-            reply.say("status.needs_follow_up", minimum=money(minimum)),
+            reply.say("status.needs_follow_up", minimum=format_money(minimum)),
             "status.needs_follow_up",
         )
     )
@@ -117,8 +118,8 @@ def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     body = reply.say(
         "artist.follow_up",
         lead_ref=ref,
-        budget=money(budget),
-        minimum=money(minimum),
+        budget=format_money(budget),
+        minimum=format_money(minimum),
         region=estimate.region,
         summary=artist_summary(lead),
     )
