@@ -156,7 +156,7 @@ class Policy:
 
     artist_name: str = "the artist"
     tour: list[TourStop] = field(default_factory=list)
-    handover_hold_cooldown_hours: int = 6
+    status_reply_cooldown_hours: int = 6
     reminder_1_hours: int = 12
     reminder_2_hours: int = 36  # after the last client message; no reply by then → ABANDONED
     studio_city: str = "London"  # where the artist works when not on tour
@@ -207,7 +207,7 @@ class Lead:
     handover_from: str | None = None  # status to resume to after a handover
     opted_out: bool = False
     last_client_at: datetime | None = None  # opens the 24 h customer-service window
-    last_hold_reply_at: datetime | None = None
+    last_status_reply_at: datetime | None = None
     reminders_sent: int = 0  # client reminders fallen due since the last client message
     offered_tour_city: str | None = None
     media: list[str] = field(default_factory=list)  # media ids of reference images

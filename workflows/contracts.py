@@ -11,11 +11,11 @@ from consultation.core import Event, Inbound, Lead, Outbound, Payment, Policy
 
 
 @dataclass
-class HoldNotice:
-    """A message the edge stored but did not hand to the conversation (panic mode)."""
+class PauseNotice:
+    """A message the edge stored but did not hand to the conversation (automation paused)."""
 
     message_id: str
-    reason: str = "panic"
+    reason: str = "paused"
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Carried:
     payments: list[Payment] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # recent inbound ids, oldest first
     sent: int = 0  # outbound messages so far; numbers the next outbound id
-    held: list[HoldNotice] = field(default_factory=list)  # panic-mode notices not answered yet
+    paused: list[PauseNotice] = field(default_factory=list)  # pause notices not answered yet
     # When each queued message reached the workflow, by message id (`arrival.settles_at`).
     arrived: dict[str, datetime] = field(default_factory=dict)
 

@@ -40,7 +40,7 @@ def after_booking(reply: Reply, text: str) -> None:
     slot = lead.booking.slot
     if wants_human(text) or asks_refund(text) or wants_data_deleted(text):
         # A booked lead cannot be handed over (it stays booked): the artist gets the message.
-        lead.last_hold_reply_at = reply.now
+        lead.last_status_reply_at = reply.now
         reply.send(
             outbound.text(
                 "client", reply.say("booking.change.client.manual"), "booking.change.client"
@@ -52,7 +52,7 @@ def after_booking(reply: Reply, text: str) -> None:
     change = booking_change(text)
     if change is not None and slot is None:
         # Booked by hand: no date here to apply the policy to, so the artist judges it.
-        lead.last_hold_reply_at = reply.now
+        lead.last_status_reply_at = reply.now
         reply.send(
             outbound.text(
                 "client", reply.say("booking.change.client.manual"), "booking.change.client"
@@ -62,10 +62,10 @@ def after_booking(reply: Reply, text: str) -> None:
         reply.event("booking.change_requested", change=change)
         return
     if change is None or slot is None:
-        if reply.may_hold():
-            lead.last_hold_reply_at = reply.now
+        if reply.may_send_status():
+            lead.last_status_reply_at = reply.now
             when = when_text(slot, rules_of(reply.lead)) if slot else ""
-            key = "booking.booked_reply" if slot else "hold.booked"
+            key = "booking.booked_reply" if slot else "status_reply.booked"
             reply.send(outbound.text("client", reply.say(key, when=when), key))
         return
     policy = reply.policy
@@ -81,7 +81,7 @@ def after_booking(reply: Reply, text: str) -> None:
         else f"booking.change.client.reschedule.{outcome}"
     )
     verdict = reply.say(f"artist.change.{outcome}", hours=hours, used=used, free=free)
-    lead.last_hold_reply_at = reply.now
+    lead.last_status_reply_at = reply.now
     body = reply.say(client_key, hours=hours, moves=times(used))
     reply.send(outbound.text("client", body, client_key))
     reply.tell_artist(

@@ -146,7 +146,7 @@ def _ask_which(reply: Reply, question: str) -> None:
 
 def _while_held(reply: Reply, msg: Inbound, text: str) -> bool:
     """A message while a slot is held for payment: other times on request, else a reminder of
-    the hold and the link (at most once per hold cooldown)."""
+    the hold and the link (at most once per status-reply cooldown)."""
     b = reply.lead.booking
     choice_id = msg.choice_id if msg.kind == "choice" else None
     if isinstance(
@@ -157,8 +157,8 @@ def _while_held(reply: Reply, msg: Inbound, text: str) -> bool:
         return True
     if reply.lead.deposit is None or reply.lead.deposit.url is None:
         return True  # the link is on its way
-    if reply.may_hold():
-        reply.lead.last_hold_reply_at = reply.now
+    if reply.may_send_status():
+        reply.lead.last_status_reply_at = reply.now
         reply.send(
             outbound.text(
                 "client", reply.say("booking.hold_reply", **held_text(reply)), "booking.hold_reply"

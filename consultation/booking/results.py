@@ -77,7 +77,7 @@ def held(
     b.rebook = False
     b.hold = Hold(hold_id, slot, expires_at)
     b.offered, b.candidates = [], []
-    reply.lead.last_hold_reply_at = None  # questions about the hold get an answer at once
+    reply.lead.last_status_reply_at = None  # questions about the hold get an answer at once
     deposit = reply.lead.deposit
     if deposit is not None and deposit.paid_at is None:
         deposit.url = None  # the workflow makes the checkout bound to this hold
@@ -135,7 +135,7 @@ def booked(
     # Reminders whose time has already passed (booked at short notice) are not sent late.
     b.reminders_sent = sum(1 for h in hours if hold.slot.start - timedelta(hours=h) <= now)
     reply.move(Status.BOOKED)
-    lead.last_hold_reply_at = now  # just told everything; a "thanks!" needs no answer
+    lead.last_status_reply_at = now  # just told everything; a "thanks!" needs no answer
     params = booking_params(reply)
     body = reply.say("booking.confirmed", policy=deposit_terms(policy), **params)
     fallback = template(

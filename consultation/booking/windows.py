@@ -53,7 +53,7 @@ def windows_to_artist(reply: Reply, reason: str) -> None:
     origin = lead.handover_from or Status.AWAITING_DEPOSIT
     reply.move(Status.NEEDS_ARTIST_REPLY)
     lead.handover_from, lead.handover_reason, lead.handover_kind = origin, reason, "time_windows"
-    lead.last_hold_reply_at = reply.now
+    lead.last_status_reply_at = reply.now
     windows = "\n".join(f"• {window}" for window in lead.booking.windows) or "—"
     reply.tell_artist("artist.time_windows", windows=windows)
     reply.event("booking.windows_collected", count=str(len(lead.booking.windows)))

@@ -5,10 +5,10 @@ from consultation.engine.conversation import (
     can_resume,
     finished,
     handle,
-    hold_reply,
     next_reminder_at,
     remind,
     resume,
+    status_reply,
     window_open,
 )
 
@@ -16,7 +16,7 @@ __all__ = [
     "can_resume",
     "finished",
     "handle",
-    "hold_reply",
+    "status_reply",
     "next_reminder_at",
     "remind",
     "resume",

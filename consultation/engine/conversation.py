@@ -84,14 +84,14 @@ def can_resume(lead: Lead) -> bool:
     return lead.status in (Status.NEEDS_ARTIST_REPLY, Status.NEEDS_FOLLOW_UP)
 
 
-def hold_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
-    """A client message the edge kept from the conversation (panic mode): tell the client the
-    artist will answer and tell the artist, at most once per hold cooldown."""
+def status_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
+    """A client message the edge kept from the conversation (automation paused): tell the
+    client the artist will answer and tell the artist, at most once per status-reply cooldown."""
     reply = Reply(deepcopy(lead), now, policy)
     reply.lead.last_client_at = now
     reply.lead.reminders_sent = 0
-    if reply.lead.status != Status.OPTOUT and reply.may_hold():
-        reply.lead.last_hold_reply_at = now
+    if reply.lead.status != Status.OPTOUT and reply.may_send_status():
+        reply.lead.last_status_reply_at = now
         reply.send(outbound.text("client", reply.say("paused.client"), "paused.client"))
         reply.send(
             outbound.text(
@@ -171,7 +171,7 @@ def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
     elif status in (Status.ABANDONED, Status.STALE):
         _welcome_back(reply)
     elif status == Status.NEEDS_ARTIST_REPLY:
-        _hold(reply, "hold.needs_artist_reply")
+        _send_status(reply, "status_reply.needs_artist_reply")
     elif handover_if_asked(reply, text):
         return
     elif status == Status.TOUR_CONVERSION_OFFERED:
@@ -179,8 +179,8 @@ def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
     elif booking.on_message(reply, msg, text):
         return  # a time picked, asked about, or the booking itself
     else:
-        hold_key = f"hold.{status.lower()}"
-        _hold(reply, hold_key if hold_key in COPY else "hold.other")
+        key = f"status_reply.{status.lower()}"
+        _send_status(reply, key if key in COPY else "status_reply.other")
 
 
 def _start(reply: Reply) -> None:
@@ -212,7 +212,7 @@ def _opt_out(reply: Reply) -> None:
 
 def _opted_out(reply: Reply, msg: Inbound, text: str) -> None:
     if not (is_opt_in(text) or is_opt_in(msg.choice_id)):
-        _hold(reply, "optout.reminder")
+        _send_status(reply, "optout.reminder")
         return
     reply.move(Status.NEW)
     # Opting back in starts a new enquiry from the top: nothing from before carries over.
@@ -242,10 +242,10 @@ def _qualifying(reply: Reply, msg: Inbound, text: str) -> None:
         take_answer(reply, question, answer, via_media=msg.kind == "media")
 
 
-def _hold(reply: Reply, key: str) -> None:
-    """A status reply ("the artist is reviewing"), at most once per hold cooldown."""
-    if not reply.may_hold():
+def _send_status(reply: Reply, key: str) -> None:
+    """A status reply ("the artist is reviewing"), at most once per status-reply cooldown."""
+    if not reply.may_send_status():
         return
     city = reply.lead.parsed.get("requested_city") or "your city"
     reply.send(outbound.text("client", reply.say(key, city=city), key))
-    reply.lead.last_hold_reply_at = reply.now
+    reply.lead.last_status_reply_at = reply.now
