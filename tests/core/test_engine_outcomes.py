@@ -406,7 +406,7 @@ def test_message_after_abandonment_picks_up_where_it_left_off(chat: Chat) -> Non
 # -- paused ------------------------------------------------------------------------------------
 
 
-def test_hold_reply_tells_client_and_artist_once_per_cooldown(chat: Chat) -> None:
+def test_a_message_while_paused_gets_one_status_reply_per_cooldown(chat: Chat) -> None:
     chat.say("Hi")
     turn = engine.status_reply(chat.lead, chat.now, chat.policy)
     assert [(r.to, r.key) for r in turn.replies] == [
