@@ -1,4 +1,6 @@
-"""The client choosing a time from the offered list, and a message while a slot is held."""
+"""A client message about times or the booking (`on_message`): a pick from the offered list,
+or a message while a slot is held; preferred windows and after-booking messages go to their
+own modules."""
 
 from __future__ import annotations
 
