@@ -24,8 +24,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api import inbound_queue
 from api.contacts import workflow_id
+from api.deps import EdgeState
 from api.inbound_queue import Outcome, Waiting
-from api.state import EdgeState
 from consultation.messages import Inbound, Media
 from models import SystemEvent
 from models.base import async_url

@@ -16,9 +16,9 @@ from temporalio.service import RPCError, RPCStatusCode
 import devstack
 from api import inbound_queue
 from api.contacts import arrive, contact_key, workflow_id
+from api.deps import EdgeState
 from api.meta_payload import Contact
 from api.relay import Relay
-from api.state import EdgeState
 from consultation.messages import Inbound
 from models import InboundMessage, SystemEvent
 from tests.conftest import eventually, stack_settings
