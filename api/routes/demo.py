@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from api.deps import Edge, Refused, verified_stripe, verified_whatsapp
+from api.deps import Edge, Refused, Session, verified_stripe, verified_whatsapp
 from api.rendering import note, page
 from api.stripe_intake import ingest_stripe
 from api.whatsapp_intake import ingest_whatsapp
@@ -121,30 +121,29 @@ def _outbound(row: OutboundMessage) -> dict[str, Any]:
 
 
 @router.get("/chat")
-async def chat(phone: str, state: Edge) -> dict[str, Any]:
+async def chat(phone: str, session: Session) -> dict[str, Any]:
     wa_id = phone.strip().lstrip("+")
-    async with state.sessions() as session:
-        contact = await session.scalar(select(Contact).where(Contact.wa_id == wa_id))
-        if contact is None:
-            return {"messages": [], "status": None, "lead_id": None}
-        inbound = (
-            await session.scalars(
-                select(InboundMessage).where(InboundMessage.contact_key == contact.key)
-            )
-        ).all()
-        outbound = (
-            await session.scalars(
-                select(OutboundMessage)
-                .where(OutboundMessage.contact_key == contact.key)
-                .order_by(OutboundMessage.seq)
-            )
-        ).all()
-        lead = await session.scalar(
-            select(LeadRecord)
-            .where(LeadRecord.contact_key == contact.key)
-            .order_by(LeadRecord.created_at.desc())
-            .limit(1)
+    contact = await session.scalar(select(Contact).where(Contact.wa_id == wa_id))
+    if contact is None:
+        return {"messages": [], "status": None, "lead_id": None}
+    inbound = (
+        await session.scalars(
+            select(InboundMessage).where(InboundMessage.contact_key == contact.key)
         )
+    ).all()
+    outbound = (
+        await session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.contact_key == contact.key)
+            .order_by(OutboundMessage.seq)
+        )
+    ).all()
+    lead = await session.scalar(
+        select(LeadRecord)
+        .where(LeadRecord.contact_key == contact.key)
+        .order_by(LeadRecord.created_at.desc())
+        .limit(1)
+    )
     messages = [
         {"from": "client", "text": row.payload.get("text", ""), "at": row.received_at.timestamp()}
         for row in inbound
@@ -159,26 +158,24 @@ async def chat(phone: str, state: Edge) -> dict[str, Any]:
 
 
 @router.get("/artist")
-async def artist(state: Edge) -> dict[str, Any]:
-    async with state.sessions() as session:
-        rows = (
-            await session.scalars(
-                select(OutboundMessage)
-                .where(OutboundMessage.recipient == "artist")
-                .order_by(OutboundMessage.seq.desc())
-                .limit(50)
-            )
-        ).all()
+async def artist(session: Session) -> dict[str, Any]:
+    rows = (
+        await session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.recipient == "artist")
+            .order_by(OutboundMessage.seq.desc())
+            .limit(50)
+        )
+    ).all()
     return {"messages": [_outbound(row) for row in reversed(rows)]}
 
 
 @router.get("/events")
-async def events(state: Edge) -> dict[str, Any]:
+async def events(session: Session) -> dict[str, Any]:
     """The latest system events, newest first, so failures show up on the demo page."""
-    async with state.sessions() as session:
-        rows = (
-            await session.scalars(select(SystemEvent).order_by(SystemEvent.id.desc()).limit(30))
-        ).all()
+    rows = (
+        await session.scalars(select(SystemEvent).order_by(SystemEvent.id.desc()).limit(30))
+    ).all()
     return {
         "events": [
             {
@@ -194,10 +191,9 @@ async def events(state: Edge) -> dict[str, Any]:
 
 
 @router.get("/checkout/{session_id}", response_class=HTMLResponse)
-async def checkout_page(session_id: str, state: Edge) -> HTMLResponse:
+async def checkout_page(session_id: str, session: Session) -> HTMLResponse:
     """The sandbox stand-in for Stripe's hosted checkout page."""
-    async with state.sessions() as session:
-        row = await session.get(CheckoutSessionRow, session_id)
+    row = await session.get(CheckoutSessionRow, session_id)
     if row is None:
         return note("Checkout not found", "This payment link is not valid.", 404)
     amount = f"£{row.amount_pence / 100:,.2f}"
