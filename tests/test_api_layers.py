@@ -11,7 +11,8 @@ import pytest
 from api.app import create_app
 from settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+# The checkout, wherever in tests/ this module sits.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
 API = ROOT / "api"
 ROUTES = API / "routes"
 SKIP = {".venv", ".git", ".var", "node_modules", "tests"}
