@@ -23,7 +23,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.contacts import workflow_id
-from api.state import EdgeState
+from api.deps import EdgeState
+from api.events import record_event
 from consultation.messages import Inbound, Media
 from models import SystemEvent
 from models.base import async_url
@@ -163,8 +164,7 @@ class Relay:
 
     async def _event(self, level: str, type_: str, **detail: Any) -> None:
         with contextlib.suppress(Exception):  # the database may be what is down
-            async with self.state.sessions.begin() as session:
-                session.add(SystemEvent(level=level, type=type_, detail=detail))
+            await record_event(self.state, level, type_, **detail)
 
     async def _listen(self) -> None:
         """Set `wake` on every NOTIFY; reconnect after a failure (the poll covers the gap)."""

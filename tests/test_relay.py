@@ -15,9 +15,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import devstack
 from api.contacts import arrive, contact_key, workflow_id
+from api.deps import EdgeState
 from api.meta_payload import Contact
 from api.relay import Relay
-from api.state import EdgeState
 from consultation.messages import Inbound
 from models import InboundMessage, SystemEvent
 from stores import inbound_queue

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.state import Edge
+from api.deps import Edge
 from consultation.templates import TEMPLATES
 
 router = APIRouter(tags=["health"])
