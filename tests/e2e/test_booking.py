@@ -17,7 +17,7 @@ from consultation.calendar_rules import RULES
 from models import CalendarHold, Contact
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
 from tests.core.chat import HAPPY_ANSWERS, Chat
-from tests.test_e2e_deposit import (
+from tests.e2e.test_deposit import (
     checkout_of,
     offers,
     pick_time,
@@ -28,7 +28,7 @@ from tests.test_e2e_deposit import (
     tap,
     token_from_artist,
 )
-from tests.test_e2e_whatsapp import _status_is, body_of, lead_of, new_phone, sent_to
+from tests.e2e.test_whatsapp import _status_is, body_of, lead_of, new_phone, sent_to
 from workflows.contracts import Carried, LeadInput
 from workflows.lead import LeadWorkflow
 from workflows.visibility import LEAD_APPOINTMENT

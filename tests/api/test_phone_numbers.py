@@ -16,10 +16,10 @@ from activities.whatsapp_cloud import CloudApi
 from consultation import outbound
 from models import Contact, OutboundMessage
 from settings import Settings
+from tests.api.test_edge_modes import edge_with
 from tests.conftest import eventually
+from tests.e2e.test_whatsapp import new_phone, post, say, sent_to
 from tests.fakes.graph_api import inbound_delivery, text_message
-from tests.test_e2e_whatsapp import new_phone, post, say, sent_to
-from tests.test_edge_modes import edge_with
 from workflows.contracts import SendRequest
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

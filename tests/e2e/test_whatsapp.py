@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from models import Contact, LeadRecord, SystemEvent
 from tests.conftest import APP_SECRET, ARTIST, Stack, eventually
+from tests.e2e.journeys import ANSWERS
 from tests.fakes.graph_api import image_message, inbound_delivery, sign, text_message
-from tests.journeys import ANSWERS
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

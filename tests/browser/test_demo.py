@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.browser import (
+from tests.browser.demo_page import (
     artist_for,
     bot_bubbles,
     chromium,

@@ -14,7 +14,7 @@ from consultation import booking, calendar_rules
 from consultation.calendar_rules import parse_hours
 from workflows.lead import LeadWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "data" / "histories").glob("*.json"))
+HISTORIES = sorted((Path(__file__).parent.parent / "data" / "histories").glob("*.json"))
 
 
 def test_there_are_histories_to_replay():

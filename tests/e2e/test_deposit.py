@@ -14,9 +14,7 @@ from sqlalchemy import func, select, update
 from activities.links import token_hash
 from models import ActionToken, SystemEvent
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
-from tests.fakes.graph_api import inbound_delivery, list_reply
-from tests.fakes.stripe_api import sign, signed_event
-from tests.test_e2e_whatsapp import (
+from tests.e2e.test_whatsapp import (
     ANSWERS,
     _status_is,
     body_of,
@@ -26,6 +24,8 @@ from tests.test_e2e_whatsapp import (
     post,
     sent_to,
 )
+from tests.fakes.graph_api import inbound_delivery, list_reply
+from tests.fakes.stripe_api import sign, signed_event
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LINK = re.compile(r"https?://\S+/a/([A-Za-z0-9_\-]+)")

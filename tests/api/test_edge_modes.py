@@ -16,10 +16,10 @@ import devstack
 from api.app import create_app
 from models import Contact, InboundMessage, OutboundMessage, SystemEvent
 from tests.conftest import Stack, eventually, stack_settings
+from tests.e2e.test_whatsapp import _answered, _clock, body_of, new_phone, post, say, sent_to
 from tests.fakes.graph_api import inbound_delivery, status_update, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.tcp_proxy import CuttableProxy
-from tests.test_e2e_whatsapp import _answered, _clock, body_of, new_phone, post, say, sent_to
 from worker import build_worker
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.conftest import APP_SECRET, Stack, eventually
+from tests.e2e.test_whatsapp import _answered, body_of, lead_of, sent_to
 from tests.fakes.graph_api import inbound_delivery, sign, text_message
-from tests.test_e2e_whatsapp import _answered, body_of, lead_of, sent_to
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 TRIALS = 50

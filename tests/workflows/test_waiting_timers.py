@@ -20,8 +20,14 @@ from activities.calendar import Calendar, CalendarEvent, Span
 from consultation.templates import TEMPLATES
 from models import SystemEvent
 from tests.conftest import eventually
-from tests.test_deposit_timers import QUEUE, approved, count_reaches, pending_approval, sent
-from tests.test_lead_timers import client_says, sandbox_settings, settled, state
+from tests.workflows.booking_runs import (
+    QUEUE,
+    approved,
+    count_reaches,
+    pending_approval,
+    sent,
+)
+from tests.workflows.runs import client_says, sandbox_settings, settled, state
 from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
