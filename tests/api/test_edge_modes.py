@@ -16,10 +16,10 @@ import devstack
 from api.app import create_app
 from models import Contact, InboundMessage, OutboundMessage, SystemEvent
 from tests.conftest import Stack, eventually, stack_settings
-from tests.e2e.test_whatsapp import _answered, _clock, body_of, new_phone, post, say, sent_to
 from tests.fakes.graph_api import inbound_delivery, status_update, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.tcp_proxy import CuttableProxy
+from tests.whatsapp_client import answered, body_of, clock, new_phone, post, say, sent_to
 from worker import build_worker
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -87,7 +87,7 @@ async def test_panic_mode_sends_one_holding_reply_and_keeps_every_message(stack,
     released = await stack.http.post("/admin/held/release", headers=headers)
     assert released.status_code == 200 and released.json()["released"] >= 2
     await eventually(lambda: len(sent_to(stack, phone)) >= 3)
-    lead = await eventually(lambda: _answered(stack, sessions, phone, "idea"))
+    lead = await eventually(lambda: answered(stack, sessions, phone, "idea"))
     assert lead.answers["idea"] == "Are you there?"
 
 
@@ -143,9 +143,9 @@ async def last_event_id(sessions) -> int:
 
 async def test_a_poisoned_delivery_refuses_only_what_can_never_be_stored(stack, sessions):
     nul, long_from, long_id, good, other = (new_phone() for _ in range(5))
-    t = next(_clock)
+    t = next(clock)
     for _ in range(3):
-        next(_clock)
+        next(clock)
     since = await last_event_id(sessions)
     # The bad messages come first: they used to fail the delivery before the good ones.
     delivery = inbound_delivery(
@@ -247,7 +247,7 @@ async def test_a_temporal_outage_loses_nothing_without_metas_redelivery(stack, s
         assert len(sent_to(stack, phone)) == 1, "Temporal is unreachable: nothing moved yet"
 
         await proxy.start()
-        lead = await eventually(lambda: _answered(stack, sessions, phone, "dimensions"), timeout=30)
+        lead = await eventually(lambda: answered(stack, sessions, phone, "dimensions"), timeout=30)
         assert [lead.answers[k] for k in ("idea", "placement", "dimensions")] == answers
         await eventually(lambda: len(sent_to(stack, phone)) >= 4)
         assert await events_of(sessions, "relay.resumed", since)

@@ -18,8 +18,8 @@ from models import Contact, OutboundMessage
 from settings import Settings
 from tests.api.test_edge_modes import edge_with
 from tests.conftest import eventually
-from tests.e2e.test_whatsapp import new_phone, post, say, sent_to
 from tests.fakes.graph_api import inbound_delivery, text_message
+from tests.whatsapp_client import new_phone, post, say, sent_to
 from workflows.contracts import SendRequest
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

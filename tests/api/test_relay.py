@@ -22,7 +22,7 @@ from api.state import EdgeState
 from consultation.messages import Inbound
 from models import InboundMessage, SystemEvent
 from tests.conftest import eventually, stack_settings
-from tests.e2e.test_whatsapp import new_phone
+from tests.whatsapp_client import new_phone
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -14,18 +14,18 @@ from sqlalchemy import func, select, update
 from activities.links import token_hash
 from models import ActionToken, SystemEvent
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
-from tests.e2e.test_whatsapp import (
-    ANSWERS,
-    _status_is,
+from tests.e2e.journeys import ANSWERS
+from tests.fakes.graph_api import inbound_delivery, list_reply
+from tests.fakes.stripe_api import sign, signed_event
+from tests.whatsapp_client import (
     body_of,
     converse,
     lead_of,
     new_phone,
     post,
     sent_to,
+    status_is,
 )
-from tests.fakes.graph_api import inbound_delivery, list_reply
-from tests.fakes.stripe_api import sign, signed_event
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LINK = re.compile(r"https?://\S+/a/([A-Za-z0-9_\-]+)")
@@ -36,7 +36,7 @@ async def qualified_lead(stack: Stack, sessions, budget: str = "2k") -> tuple[st
     phone = new_phone()
     answers = [budget if a == "2k" else a for a in ANSWERS]
     await converse(stack, phone, ["Hi", *answers, "confirm"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "PENDING_APPROVAL"))
 
     def approve_token():
         for message in sent_to(stack, ARTIST):
@@ -140,7 +140,7 @@ async def approved_with_session(stack: Stack, sessions) -> tuple[str, str, dict]
     phone, approve_hash = await qualified_lead(stack, sessions)
     token = await token_from_artist(stack, approve_hash)
     assert (await stack.http.post(f"/a/{token}")).status_code == 200
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
     await pick_time(stack, phone)
     session = await eventually(lambda: checkout_of(stack, lead.lead_id))
     return phone, lead.lead_id, session
@@ -155,7 +155,7 @@ async def test_approve_link_offers_times_and_payment_books_the_lead(stack, sessi
     done = await stack.http.post(f"/a/{token}")
     assert done.status_code == 200 and "Done" in done.text
 
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
     await pick_time(stack, phone)
     session = await eventually(lambda: checkout_of(stack, lead.lead_id))
     assert session["amount_total"] == 15_000 and session["currency"] == "gbp"
@@ -166,7 +166,7 @@ async def test_approve_link_offers_times_and_payment_books_the_lead(stack, sessi
     for _ in range(2):
         response = await post_stripe(stack, raw, header)
         assert response.status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    await eventually(lambda: status_is(stack, sessions, phone, "BOOKED"))
     confirmations = await eventually(lambda: booked_confirmations(stack, phone))
     assert len(confirmations) == 1 and "£150" in body_of(confirmations[0])
 
@@ -182,7 +182,7 @@ async def test_two_clicks_at_once_act_exactly_once(stack, sessions):
         stack.http.post(f"/a/{token}"), stack.http.post(f"/a/{token}")
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "AWAITING_DEPOSIT"))
     assert len(await eventually(lambda: offers(stack, phone))) == 1
     await pick_time(stack, phone)
     await eventually(lambda: checkout_of(stack, lead.lead_id))  # made for the held time
@@ -228,7 +228,7 @@ async def test_payment_for_a_rejected_lead_is_kept_and_the_artist_asked(stack, s
     headers = {"X-Admin-API-Key": "test-admin-key"}
     rejected = await stack.http.post(f"/admin/leads/{lead_id}/reject", headers=headers)
     assert rejected.status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "REJECTED"))
+    await eventually(lambda: status_is(stack, sessions, phone, "REJECTED"))
 
     before = len(sent_to(stack, ARTIST))
     assert (await post_stripe(stack, raw, header)).status_code == 200
@@ -268,7 +268,7 @@ async def test_async_payment_events_in_the_wrong_order_book_once(stack, sessions
     # Stripe does not guarantee order: the success arrives before the "unpaid" completion.
     assert (await post_stripe(stack, *succeeded)).status_code == 200
     assert (await post_stripe(stack, *completed_unpaid)).status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    await eventually(lambda: status_is(stack, sessions, phone, "BOOKED"))
     assert len(await eventually(lambda: booked_confirmations(stack, phone))) == 1
 
 
@@ -277,7 +277,7 @@ async def test_a_refund_is_recorded_and_the_artist_told(stack, sessions):
     assert (
         await post_stripe(stack, *stack.stripe.complete(session["id"], STRIPE_SECRET))
     ).status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    await eventually(lambda: status_is(stack, sessions, phone, "BOOKED"))
     before = len(sent_to(stack, ARTIST))
     refund = stack.stripe.refund_event(session["id"], STRIPE_SECRET)
     assert (await post_stripe(stack, *refund)).status_code == 200
@@ -304,7 +304,7 @@ async def test_a_late_payment_after_an_expiry_event_still_books(stack, sessions)
     )
     assert (await post_stripe(stack, *stale)).status_code == 200
     assert (await post_stripe(stack, *paid)).status_code == 200
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "BOOKED"))
     assert lead.lead_id == lead_id
     assert len(await eventually(lambda: booked_confirmations(stack, phone))) == 1
 
@@ -314,7 +314,7 @@ async def test_a_second_paid_event_for_a_paid_session_is_a_repeat(stack, session
     assert (
         await post_stripe(stack, *stack.stripe.complete(session["id"], STRIPE_SECRET))
     ).status_code == 200
-    await eventually(lambda: _status_is(stack, sessions, phone, "BOOKED"))
+    await eventually(lambda: status_is(stack, sessions, phone, "BOOKED"))
     await eventually(lambda: booked_confirmations(stack, phone))
     # Stripe sends "paid" for the same Checkout Session again, under a new event id.
     paid_again = signed_event(

@@ -3,76 +3,31 @@ fake Graph API on loopback, with the read model in real PostgreSQL."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
-import time
 import uuid
 
 import pytest
 from sqlalchemy import select
 
-from models import Contact, LeadRecord, SystemEvent
-from tests.conftest import APP_SECRET, ARTIST, Stack, eventually
+from models import Contact, SystemEvent
+from tests.conftest import APP_SECRET, ARTIST, eventually
 from tests.e2e.journeys import ANSWERS
 from tests.fakes.graph_api import image_message, inbound_delivery, sign, text_message
+from tests.whatsapp_client import (
+    answered,
+    body_of,
+    clock,
+    converse,
+    lead_of,
+    new_phone,
+    post,
+    say,
+    sent_to,
+    status_is,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-_clock = itertools.count(int(time.time()))
-
-
-def new_phone() -> str:
-    return f"4477009{random.randint(10000, 99999)}"
-
-
-async def post(stack: Stack, delivery: dict, *, secret: str = APP_SECRET):
-    raw = json.dumps(delivery).encode()
-    return await stack.http.post(
-        "/webhooks/whatsapp",
-        content=raw,
-        headers={"X-Hub-Signature-256": sign(raw, secret), "Content-Type": "application/json"},
-    )
-
-
-async def say(stack: Stack, phone: str, body: str) -> None:
-    response = await post(
-        stack, inbound_delivery([text_message(phone, body, timestamp=next(_clock))])
-    )
-    assert response.status_code == 200, response.text
-
-
-def sent_to(stack: Stack, phone: str) -> list[dict]:
-    return [m for m in stack.graph.sent if m.get("to") == phone]
-
-
-def body_of(message: dict) -> str:
-    if message["type"] == "text":
-        return message["text"]["body"]
-    if message["type"] == "interactive":
-        return message["interactive"]["body"]["text"]
-    return json.dumps(message["template"])
-
-
-async def lead_of(stack: Stack, sessions, phone: str) -> LeadRecord | None:
-    async with sessions() as session:
-        contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
-        if contact is None:
-            return None
-        return await session.scalar(
-            select(LeadRecord)
-            .where(LeadRecord.contact_key == contact.key)
-            .order_by(LeadRecord.created_at.desc())
-            .limit(1)
-        )
-
-
-async def converse(stack: Stack, phone: str, texts: list[str]) -> None:
-    """Send each text once the bot has answered the previous one (as a person would)."""
-    for text in texts:
-        before = len(sent_to(stack, phone))
-        await say(stack, phone, text)
-        await eventually(lambda b=before: len(sent_to(stack, phone)) > b)
 
 
 async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(stack, sessions):
@@ -84,7 +39,7 @@ async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(s
     await converse(stack, phone, ["confirm"])
 
     lead = await eventually(
-        lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"), timeout=20
+        lambda: status_is(stack, sessions, phone, "PENDING_APPROVAL"), timeout=20
     )
     # The dev server here suggests continue-as-new early: the lead lived through at least one.
     assert lead.run_id != lead.lead_id
@@ -124,14 +79,9 @@ async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(s
     await eventually(visible, timeout=20, interval=0.5)
 
 
-async def _status_is(stack, sessions, phone, status):
-    lead = await lead_of(stack, sessions, phone)
-    return lead if lead is not None and lead.status == status else None
-
-
 async def test_redelivered_message_is_answered_once(stack, sessions):
     phone = new_phone()
-    delivery = inbound_delivery([text_message(phone, "Hello", timestamp=next(_clock))])
+    delivery = inbound_delivery([text_message(phone, "Hello", timestamp=next(clock))])
     first = await post(stack, delivery)
     assert first.json()["received"] == 1
     for _ in range(3):
@@ -146,9 +96,9 @@ async def test_redelivered_message_is_answered_once(stack, sessions):
 
 async def test_every_message_in_one_delivery_is_handled_in_timestamp_order(stack, sessions):
     alice, bob = new_phone(), new_phone()
-    t = next(_clock)
+    t = next(clock)
     for _ in range(5):
-        next(_clock)
+        next(clock)
     # Bob's messages arrive newest first; Alice is in the same delivery.
     delivery = inbound_delivery(
         [
@@ -161,15 +111,10 @@ async def test_every_message_in_one_delivery_is_handled_in_timestamp_order(stack
     response = await post(stack, delivery)
     assert response.json()["received"] == 4
 
-    lead = await eventually(lambda: _answered(stack, sessions, bob, "placement"), timeout=20)
+    lead = await eventually(lambda: answered(stack, sessions, bob, "placement"), timeout=20)
     assert lead.answers["idea"] == "A rose"
     assert lead.answers["placement"] == "Upper arm"
     assert await eventually(lambda: sent_to(stack, alice))
-
-
-async def _answered(stack, sessions, phone, key):
-    lead = await lead_of(stack, sessions, phone)
-    return lead if lead is not None and key in lead.answers else None
 
 
 async def test_forged_signature_is_refused_and_recorded(stack, sessions):
@@ -213,7 +158,7 @@ async def test_meta_verification_handshake(stack):
 async def test_stop_lasts_across_enquiries_until_start(stack, sessions):
     phone = new_phone()
     await converse(stack, phone, ["Hi", "STOP"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "OPTOUT"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "OPTOUT"))
     first_run = lead.run_id
     async with sessions() as session:
         contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
@@ -223,7 +168,7 @@ async def test_stop_lasts_across_enquiries_until_start(stack, sessions):
     await converse(stack, phone, ["hello again"])
     assert "START" in body_of(sent_to(stack, phone)[-1])
     await converse(stack, phone, ["START"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "QUALIFYING"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "QUALIFYING"))
     assert lead.run_id != first_run
 
 
@@ -234,7 +179,7 @@ async def test_unsupported_message_type_asks_to_resend_as_text(stack):
     poll = {
         "from": phone,
         "id": f"wamid.poll.{random.random()}",
-        "timestamp": str(next(_clock)),
+        "timestamp": str(next(clock)),
         "type": "unsupported",
         "errors": [{"code": 131051, "title": "Message type unknown"}],
         "unsupported": {"type": "poll"},
@@ -253,12 +198,12 @@ async def test_reference_image_is_stored_and_linked_in_the_artists_summary(stack
     answers = list(ANSWERS)
     step = answers.index("no")  # the reference-images question
     await converse(stack, phone, ["Hi", *answers[:step]])
-    image = image_message(phone, media_id, timestamp=next(_clock))
+    image = image_message(phone, media_id, timestamp=next(clock))
     before = len(sent_to(stack, phone))
     assert (await post(stack, inbound_delivery([image]))).status_code == 200
     await eventually(lambda: len(sent_to(stack, phone)) > before)
     await converse(stack, phone, ["no more", *answers[step + 1 :], "confirm"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "PENDING_APPROVAL"))
 
     def summary_with_link():
         for message in sent_to(stack, ARTIST):

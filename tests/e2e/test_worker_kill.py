@@ -23,9 +23,9 @@ from api.app import create_app
 from models import Contact, OutboundMessage
 from tests.conftest import APP_SECRET, artist_writes_in, eventually, stack_settings
 from tests.e2e.journeys import ANSWERS
-from tests.e2e.test_whatsapp import new_phone
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.loopback import LoopbackServer
+from tests.whatsapp_client import new_phone
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
