@@ -27,8 +27,28 @@ check: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
+# Three pytest processes at once, each with its own PostgreSQL and Temporal (session fixtures on
+# free ports and private directories): the end-to-end journeys, the browser and edge tests, and
+# everything else (so a new test folder is never left out). Each one's output is kept, a failing
+# one's printed whole; the summary lines come last, and any failure fails the target.
+TEST_GROUPS := "tests/e2e" "tests/browser tests/api" \
+	"tests --ignore=tests/e2e --ignore=tests/browser --ignore=tests/api"
+
 test: $(STAMP) browser check
-	$(VENV)/bin/pytest
+	@logs=$$(mktemp -d); n=0; pids=""; \
+	for group in $(TEST_GROUPS); do \
+	  n=$$((n + 1)); echo "$$group" > $$logs/$$n.group; echo "pytest $$group"; \
+	  $(VENV)/bin/pytest -p no:cacheprovider $$group > $$logs/$$n.log 2>&1 & pids="$$pids $$!"; \
+	done; \
+	n=0; failed=0; \
+	for pid in $$pids; do \
+	  n=$$((n + 1)); \
+	  if ! wait $$pid; then failed=1; echo "== pytest $$(cat $$logs/$$n.group): FAILED"; cat $$logs/$$n.log; fi; \
+	done; \
+	for log in $$logs/*.log; do \
+	  echo "pytest $$(cat $${log%.log}.group): $$(tail -n 1 $$log)"; \
+	done; \
+	rm -rf $$logs; exit $$failed
 
 bench: $(STAMP)
 	$(PY) bench/load.py

@@ -11,7 +11,7 @@ import time
 from sqlalchemy import select
 
 from models import Contact, LeadRecord
-from tests.conftest import APP_SECRET, Stack, eventually
+from tests.conftest import APP_SECRET, ARTIST, Stack, eventually
 from tests.fakes.graph_api import inbound_delivery, sign, text_message
 
 clock = itertools.count(int(time.time()))
@@ -39,6 +39,16 @@ async def say(stack: Stack, phone: str, body: str) -> None:
 
 def sent_to(stack: Stack, phone: str) -> list[dict]:
     return [m for m in stack.graph.sent if m.get("to") == phone]
+
+
+def told_artist(stack: Stack, lead_id: str, *words: str) -> list[dict]:
+    """The artist's messages about this lead (its id's first 8 characters, as the artist sees
+    it) with all of `words`: no other test's lead can satisfy a wait on them."""
+    return [
+        m
+        for m in sent_to(stack, ARTIST)
+        if all(part in body_of(m) for part in (lead_id[:8], *words))
+    ]
 
 
 def body_of(message: dict) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from contextlib import asynccontextmanager
 
 import httpx
@@ -91,14 +92,18 @@ async def test_panic_mode_sends_one_holding_reply_and_keeps_every_message(stack,
     assert lead.answers["idea"] == "Are you there?"
 
 
-async def test_admin_routes_need_the_key(stack):
+async def test_admin_routes_need_the_key(stack, sessions):
     assert (await stack.http.get("/admin/leads")).status_code == 401
     wrong = await stack.http.get("/admin/leads", headers={"X-Admin-API-Key": "nope"})
     assert wrong.status_code == 401
+    kind = f"test.admin_events.{uuid.uuid4().hex[:8]}"  # this test's events only
+    async with sessions.begin() as session:
+        session.add_all(SystemEvent(level="INFO", type=kind, detail={"n": n}) for n in range(6))
     ok = await stack.http.get(
-        "/admin/events?limit=5", headers={"X-Admin-API-Key": "test-admin-key"}
+        f"/admin/events?limit=5&type={kind}", headers={"X-Admin-API-Key": "test-admin-key"}
     )
-    assert ok.status_code == 200 and len(ok.json()["events"]) <= 5
+    assert ok.status_code == 200
+    assert [event["detail"]["n"] for event in ok.json()["events"]] == [5, 4, 3, 2, 1]
 
 
 async def test_health_and_readiness(stack):
