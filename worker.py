@@ -157,15 +157,13 @@ def build_worker(
         graceful_shutdown_timeout=timedelta(seconds=settings.WORKER_SHUTDOWN_SECONDS),
         activities=[
             TurnActivities(records, messaging).deliver_turn,
-            messaging.send_message,  # artist alerts, and lead runs started before lighter turns
-            records.save_lead,  # lead runs started before lighter turns
+            messaging.send_message,  # artist alerts and the digest
             records.set_opt_out,
             links.issue_links,
             payments.create_checkout,
             payments.expire_checkout,
             media.store_media,
             booking.calendar_view,
-            booking.busy_times,  # lead runs started before the rules travelled in history
             booking.place_hold,
             booking.release_hold,
             booking.cancel_booking,

@@ -153,7 +153,6 @@ class CalendarActivities:
         self.calendar = calendar
         self.holds = holds
 
-    @activity.defn(name="busy_times")
     async def busy_times(self, request: BusyRequest) -> list[Span]:
         """The calendar's busy times and every other lead's holds and bookings."""
         try:

@@ -21,7 +21,6 @@ class RecordActivities:
         self.sessions = sessions
         self.lead_log_queue = lead_log_queue  # set when the Google Sheets lead log is on
 
-    @activity.defn(name="save_lead")
     async def save_lead(self, snapshot: LeadSnapshot) -> None:
         lead = snapshot.lead
         values = {
