@@ -1,14 +1,14 @@
 """SQLAlchemy models: what is queried across leads or guarded by constraints (DESIGN §7)."""
 
 from models.base import Base
+from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
 from models.tables import (
     ActionToken,
-    CalendarBusy,
-    CalendarEventRow,
-    CalendarHold,
+    Attachment,
     CheckoutSessionRow,
     Contact,
     InboundMessage,
+    LeadLogRow,
     LeadRecord,
     OutboundMessage,
     ProviderEvent,
@@ -17,6 +17,7 @@ from models.tables import (
 
 __all__ = [
     "ActionToken",
+    "Attachment",
     "Base",
     "CalendarBusy",
     "CalendarEventRow",
@@ -24,6 +25,7 @@ __all__ = [
     "CheckoutSessionRow",
     "Contact",
     "InboundMessage",
+    "LeadLogRow",
     "LeadRecord",
     "OutboundMessage",
     "ProviderEvent",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import SendRequest
     from activities.messaging import MessagingActivities
     from consultation import outbound
     from workflows import calls
-    from workflows.contracts import SendRequest
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import SendRequest
     from activities.digest import DigestActivities, WaitingQuery
     from activities.links import IssueLinks, LinkActivities
     from activities.messaging import MessagingActivities
@@ -14,7 +15,6 @@ with workflow.unsafe.imports_passed_through():
     from consultation.lead import Lead
     from consultation.waiting import DIGEST
     from workflows import calls
-    from workflows.contracts import SendRequest
 
 DIGEST_ID = "artist-digest"
 

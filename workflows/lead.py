@@ -16,21 +16,14 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     import consultation.engine as engine
+    from activities.contracts import OptOutChange, SendRequest
     from activities.media import MediaActivities, StoreMedia
     from activities.records import RecordActivities
     from consultation import arrival, artist, booking, delivery
     from consultation.lead import Event, Lead, Payment, Turn
     from consultation.messages import Inbound, Media
     from workflows import calls, lead_booking
-    from workflows.contracts import (
-        ActionRequest,
-        ActionResult,
-        Carried,
-        HoldNotice,
-        LeadInput,
-        OptOutChange,
-        SendRequest,
-    )
+    from workflows.contracts import ActionRequest, ActionResult, Carried, HoldNotice, LeadInput
     from workflows.lead_publish import Publisher, with_links
 
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge

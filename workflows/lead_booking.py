@@ -17,11 +17,11 @@ with workflow.unsafe.imports_passed_through():
         CalendarActivities,
         CancelRequest,
         HoldRequest,
-        Span,
     )
     from activities.payments import CheckoutRequest, PaymentActivities
     from consultation import artist, booking, calendar_rules, failures
     from consultation.lead import Lead, Policy, Turn
+    from stores.spans import Span
     from workflows import calls
 
 

@@ -8,13 +8,13 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import Delivery, LeadSnapshot, SendRequest
     from activities.links import IssueLinks, LinkActivities
     from activities.turns import TurnActivities
     from consultation import artist, delivery
     from consultation.lead import Event, Lead
     from consultation.messages import Outbound
     from workflows import calls
-    from workflows.contracts import Delivery, LeadSnapshot, SendRequest
     from workflows.visibility import LEAD_STATUS, Value, attributes, changes, shown
 
 

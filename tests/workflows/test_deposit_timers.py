@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from activities.calendar import Span
-from activities.holds import Holds
+from stores.holds import Holds
+from stores.spans import Span
 from tests.conftest import eventually
 from tests.workflows.booking_runs import (
     ARTIST_ID,

@@ -16,9 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import devstack
 import worker
-from activities.calendar import Calendar, CalendarEvent, Span
+from activities.calendar import Calendar
 from consultation.templates import TEMPLATES
 from models import SystemEvent
+from stores.calendar import CalendarEvent
+from stores.spans import Span
 from tests.conftest import eventually
 from tests.workflows.booking_runs import (
     QUEUE,
