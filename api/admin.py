@@ -240,14 +240,14 @@ async def leads_csv(state: Edge) -> Response:
     return Response(out.getvalue(), media_type="text/csv")
 
 
-@router.post("/held/release")
-async def release_held(state: Edge) -> dict[str, Any]:
-    """Give the messages kept in panic mode back to the relay, which hands them to their
+@router.post("/paused/release")
+async def release_paused(state: Edge) -> dict[str, Any]:
+    """Give the messages kept while paused back to the relay, which hands them to their
     workflows in the order each client sent them; one it cannot hand over is refused and
-    recorded (`relay.refused`) without holding up the rest. Refused while panic mode is on:
-    releasing then would only hold them again."""
-    if state.settings.PANIC_MODE_ENABLED:
-        raise HTTPException(409, "Panic mode is on; turn it off before releasing held messages")
+    recorded (`relay.refused`) without holding up the rest. Refused while automation is paused:
+    releasing then would only keep them again."""
+    if state.settings.PAUSED:
+        raise HTTPException(409, "Automation is paused; unpause it before releasing kept messages")
     async with state.sessions.begin() as session:
-        released = await inbound_queue.release_held(session)
+        released = await inbound_queue.release_paused(session)
     return {"released": released}

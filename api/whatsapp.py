@@ -121,7 +121,7 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
                 settings.CONTACT_KEY_SECRET,
                 sender,
                 message,
-                paused=settings.PANIC_MODE_ENABLED,
+                paused=settings.PAUSED,
                 task_queue=settings.TEMPORAL_TASK_QUEUE,
             )
     except (OperationalError, InterfaceError, OSError):
@@ -138,9 +138,9 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
         # Field names and lengths only, never the content.
         cut, cleaned = fitted.cut, fitted.cleaned
         await event(state, "WARN", "whatsapp.message_trimmed", kind=kind, cut=cut, cleaned=cleaned)
-    if settings.PANIC_MODE_ENABLED:
-        # Panic: no automation. The workflow is told (one holding reply); the message waits.
-        await event(state, "WARN", "panic.held", kind=kind)
+    if settings.PAUSED:
+        # Paused: no automation. The workflow is told (one status reply); the message waits.
+        await event(state, "WARN", "paused.kept", kind=kind)
     return "received"
 
 
