@@ -27,8 +27,40 @@ check: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
+# Three pytest processes at once, each with its own PostgreSQL and Temporal (session fixtures on
+# free ports and private directories), balanced by their durations: the worker-kill end-to-end
+# test, the browser and edge tests, and everything else (so a new test is never left out). Each
+# one's output is kept, a failing one's printed whole; the summary lines come last, and any
+# failure fails the target. Then, on a quiet machine, the message-order trials: they prove the
+# settle window holds when deliveries reach the edge within it, and three suites at once on two
+# cores can delay the edge by more than the window. On the 2-core machine: about 5.5 minutes,
+# against 9 for one process.
+TESTS_A := tests/e2e/test_worker_kill.py
+TESTS_B := tests/browser tests/api
+TESTS_QUIET := tests/e2e/test_order.py
+TEST_GROUPS := "$(TESTS_A)" "$(TESTS_B)" "tests $(addprefix --ignore=,$(TESTS_A) $(TESTS_B) $(TESTS_QUIET))"
+
 test: $(STAMP) browser check
-	$(VENV)/bin/pytest
+	@logs=$$(mktemp -d); n=0; pids=""; \
+	for group in $(TEST_GROUPS); do \
+	  n=$$((n + 1)); echo "$$group" > $$logs/$$n.group; echo "pytest $$group"; \
+	  $(VENV)/bin/pytest -p no:cacheprovider $$group > $$logs/$$n.log 2>&1 & pids="$$pids $$!"; \
+	done; \
+	n=0; failed=0; \
+	for pid in $$pids; do \
+	  n=$$((n + 1)); \
+	  if ! wait $$pid; then failed=1; echo "== pytest $$(cat $$logs/$$n.group): FAILED"; cat $$logs/$$n.log; fi; \
+	done; \
+	n=$$((n + 1)); echo "$(TESTS_QUIET)" > $$logs/$$n.group; echo "pytest $(TESTS_QUIET)"; \
+	if ! $(VENV)/bin/pytest -p no:cacheprovider $(TESTS_QUIET) > $$logs/$$n.log 2>&1; then \
+	  failed=1; echo "== pytest $(TESTS_QUIET): FAILED"; cat $$logs/$$n.log; fi; \
+	for log in $$logs/*.log; do \
+	  echo "pytest $$(cat $${log%.log}.group): $$(tail -n 1 $$log)"; \
+	done; \
+	tail -q -n 1 $$logs/*.log | awk '{ for (i = 2; i <= NF; i++) { w = $$i; sub(/,$$/, "", w); \
+	  if (w == "passed") p += $$(i - 1); if (w == "failed" || w == "errors" || w == "error") f += $$(i - 1) } } \
+	  END { printf "total: %d passed, %d failed\n", p, f }'; \
+	rm -rf $$logs; exit $$failed
 
 bench: $(STAMP)
 	$(PY) bench/load.py

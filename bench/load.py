@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import devstack  # noqa: E402
+from tests.e2e.journeys import ANSWERS  # noqa: E402
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message  # noqa: E402
-from tests.journeys import ANSWERS  # noqa: E402
 
 SECRET = "bench-secret"
 SCRIPT = ["Hi, I'd like a tattoo", *ANSWERS, "confirm"]

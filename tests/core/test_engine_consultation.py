@@ -123,7 +123,7 @@ def test_choice_questions_carry_buttons_and_lists(chat: Chat) -> None:
     assert len(placement.rows) == 10 and placement.rows[-1].title == "Other (type it)"
     chat.say("forearm")
     style = chat.say("8cm")[0]
-    assert len(style.rows) <= 10
+    assert len(style.rows) == 10 and style.rows[-1].title == "Other (type it)"
     complexity = chat.say("fine line")[0]
     assert len(complexity.buttons) == 3
     coverup = chat.say("1")[0]
@@ -284,7 +284,8 @@ def test_typed_yes_at_the_summary_confirms(chat: Chat) -> None:
 def test_stored_answers_are_capped(chat: Chat) -> None:
     chat.say("Hi")
     chat.say("dragon " * 1000)
-    assert len(chat.lead.answers["idea"]) <= 1000
+    idea = chat.lead.answers["idea"]
+    assert len(idea) == 1000 and idea.startswith("dragon dragon") and idea.endswith("…")
 
 
 def test_long_answers_still_fit_the_summary_buttons(chat: Chat) -> None:

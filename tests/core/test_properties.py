@@ -1,4 +1,6 @@
-"""Properties: nothing the client can type makes a parser or the engine raise."""
+"""Properties of everything the client can type: a parser returns a value of its type, or None
+where it can say "not understood", and never raises; a budget is never negative or zero; the
+engine answers at every point of the conversation with replies that fit WhatsApp."""
 
 from __future__ import annotations
 
@@ -30,11 +32,11 @@ from consultation.intents import (
     wants_data_deleted,
     wants_human,
 )
-from consultation.lead import Lead, Policy, TourStop
-from consultation.location import country_to_region, parse_country, parse_location
+from consultation.lead import Lead, Policy, TourStop, Turn
+from consultation.location import Location, country_to_region, parse_country, parse_location
 from consultation.messages import MAX_BODY, MAX_TEXT, Inbound, Media
 from consultation.questions import KEYS
-from consultation.size import parse_size
+from consultation.size import Size, parse_size
 from consultation.text import normalize
 from tests.core.chat import HAPPY_ANSWERS, START, Chat
 from tests.core.leads import (
@@ -48,12 +50,49 @@ from tests.core.leads import (
     offered,
 )
 
-PARSERS: list[Callable[[Any], object]] = [
-    normalize, parse_budget, parse_size, parse_location, parse_country, country_to_region,
-    parse_complexity, parse_yes_no, parse_coverup, parse_instagram, parse_travel_city,
-    parse_timing, find_links, parse_correction, is_opt_out, is_opt_in, wants_human, asks_refund,
-    wants_data_deleted, asks_price, booking_change,
-]  # fmt: skip
+# Each parser and the types it may return: None only where it can say "not understood".
+NONE = type(None)
+RETURNS: dict[Callable[[Any], object], tuple[type, ...]] = {
+    normalize: (str,),
+    parse_budget: (int, NONE),
+    parse_size: (Size, NONE),
+    parse_location: (Location, NONE),
+    parse_country: (str, NONE),
+    country_to_region: (str,),
+    parse_complexity: (int, NONE),
+    parse_yes_no: (bool, NONE),
+    parse_coverup: (bool, NONE),
+    parse_instagram: (str, NONE),
+    parse_travel_city: (Location, NONE),
+    parse_timing: (str, NONE),
+    find_links: (list,),
+    parse_correction: (tuple, NONE),
+    is_opt_out: (bool,),
+    is_opt_in: (bool,),
+    wants_human: (bool,),
+    asks_refund: (bool,),
+    wants_data_deleted: (bool,),
+    asks_price: (bool,),
+    booking_change: (str, NONE),
+}
+PARSERS = list(RETURNS)
+
+
+def assert_a_value_or_none(parser: Callable[[Any], object], text: object) -> None:
+    """The property: `parser` returns a value of its type, or None, and does not raise."""
+    result = parser(text)
+    assert type(result) in RETURNS[parser], (parser.__name__, text, result)
+    if isinstance(result, list | tuple):
+        assert all(type(item) is str for item in result), (parser.__name__, result)
+
+
+def assert_fits_whatsapp(turn: Turn) -> None:
+    """The property: the engine answered with a lead, and every reply fits WhatsApp's limits."""
+    assert isinstance(turn.lead, Lead)
+    for reply in turn.replies:
+        assert len(reply.text) <= (MAX_BODY if reply.buttons or reply.rows else MAX_TEXT)
+    assert all(len(answer) <= 1000 for answer in turn.lead.answers.values())
+
 
 # Text that looks like answers as well as anything at all: digits, units, currency, emoji.
 TEXTS = st.one_of(
@@ -74,14 +113,18 @@ ODD = [
 @pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
 @settings(max_examples=150, deadline=None)
 @given(text=TEXTS)
-def test_parsers_never_raise(parser: Callable[[Any], object], text: str) -> None:
-    parser(text)
+def test_parsers_return_a_value_or_none_and_never_raise(
+    parser: Callable[[Any], object], text: str
+) -> None:
+    assert_a_value_or_none(parser, text)
 
 
 @pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
 @pytest.mark.parametrize("text", ODD + [None, 42], ids=range(len(ODD) + 2))
-def test_parsers_survive_huge_and_odd_text(parser: Callable[[Any], object], text: object) -> None:
-    parser(text)
+def test_parsers_return_a_value_or_none_for_huge_and_odd_text(
+    parser: Callable[[Any], object], text: object
+) -> None:
+    assert_a_value_or_none(parser, text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -93,8 +136,9 @@ def test_budget_is_never_negative_or_zero(text: str) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(key=st.sampled_from(KEYS), text=TEXTS)
-def test_interpret_never_raises(key: str, text: str) -> None:
-    interpret(key, text)
+def test_interpret_returns_fields_or_none_and_never_raises(key: str, text: str) -> None:
+    parsed = interpret(key, text)
+    assert parsed is None or (isinstance(parsed, dict) and all(type(k) is str for k in parsed))
 
 
 def _leads() -> list[Lead]:
@@ -167,18 +211,17 @@ POLICY = Policy(artist_name="Sam")
         ),
     ),  # fmt: skip
 )
-def test_handle_never_raises_and_replies_fit_whatsapp(
+def test_any_message_at_any_point_is_answered_within_whatsapps_limits(
     index: int, kind: str, text: str, choice_id: str | None
 ) -> None:
     media = Media("m", "image") if kind == "media" else None
     msg = Inbound("id", 0, kind=kind, text=text, choice_id=choice_id, media=media)  # type: ignore[arg-type]
-    turn = engine.handle(LEADS[index], msg, START, POLICY)
-    for reply in turn.replies:
-        assert len(reply.text) <= (MAX_BODY if reply.buttons or reply.rows else MAX_TEXT)
-    assert all(len(answer) <= 1000 for answer in turn.lead.answers.values())
+    assert_fits_whatsapp(engine.handle(LEADS[index], msg, START, POLICY))
 
 
 @pytest.mark.parametrize("text", ODD)
 @pytest.mark.parametrize("index", range(len(LEADS)))
-def test_handle_survives_huge_and_odd_text_at_every_point(index: int, text: str) -> None:
-    engine.handle(LEADS[index], Inbound("id", 0, text=text), START, POLICY)
+def test_huge_and_odd_text_is_answered_within_whatsapps_limits_at_every_point(
+    index: int, text: str
+) -> None:
+    assert_fits_whatsapp(engine.handle(LEADS[index], Inbound("id", 0, text=text), START, POLICY))

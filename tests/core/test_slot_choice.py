@@ -259,9 +259,12 @@ WORDS = st.sampled_from(
     choice_id=st.one_of(st.none(), st.text(max_size=20), st.text(max_size=20).map("slot:".__add__)),
     count=st.integers(0, len(OFFERED)),
 )
-def test_choose_never_raises(text: str, choice_id: str | None, count: int) -> None:
+def test_any_reply_is_read_as_a_choice_within_the_offer(
+    text: str, choice_id: str | None, count: int
+) -> None:
     offered = OFFERED[:count]
     choice = choose(text, choice_id, offered, RULES)
+    assert isinstance(choice, Chosen | Ambiguous | NotUnderstood | WantsMore)
     if isinstance(choice, Chosen):
         assert 0 <= choice.index < count
     if isinstance(choice, Ambiguous):

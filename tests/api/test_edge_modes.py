@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from contextlib import asynccontextmanager
 
 import httpx
@@ -19,7 +20,7 @@ from tests.conftest import Stack, eventually, stack_settings
 from tests.fakes.graph_api import inbound_delivery, status_update, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.tcp_proxy import CuttableProxy
-from tests.test_e2e_whatsapp import _answered, _clock, body_of, new_phone, post, say, sent_to
+from tests.whatsapp_client import answered, body_of, clock, new_phone, post, say, sent_to
 from worker import build_worker
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -87,18 +88,22 @@ async def test_paused_sends_one_status_reply_and_keeps_every_message(stack, sess
     released = await stack.http.post("/admin/paused/release", headers=headers)
     assert released.status_code == 200 and released.json()["released"] >= 2
     await eventually(lambda: len(sent_to(stack, phone)) >= 3)
-    lead = await eventually(lambda: _answered(stack, sessions, phone, "idea"))
+    lead = await eventually(lambda: answered(stack, sessions, phone, "idea"))
     assert lead.answers["idea"] == "Are you there?"
 
 
-async def test_admin_routes_need_the_key(stack):
+async def test_admin_routes_need_the_key(stack, sessions):
     assert (await stack.http.get("/admin/leads")).status_code == 401
     wrong = await stack.http.get("/admin/leads", headers={"X-Admin-API-Key": "nope"})
     assert wrong.status_code == 401
+    kind = f"test.admin_events.{uuid.uuid4().hex[:8]}"  # this test's events only
+    async with sessions.begin() as session:
+        session.add_all(SystemEvent(level="INFO", type=kind, detail={"n": n}) for n in range(6))
     ok = await stack.http.get(
-        "/admin/events?limit=5", headers={"X-Admin-API-Key": "test-admin-key"}
+        f"/admin/events?limit=5&type={kind}", headers={"X-Admin-API-Key": "test-admin-key"}
     )
-    assert ok.status_code == 200 and len(ok.json()["events"]) <= 5
+    assert ok.status_code == 200
+    assert [event["detail"]["n"] for event in ok.json()["events"]] == [5, 4, 3, 2, 1]
 
 
 async def test_health_and_readiness(stack):
@@ -147,9 +152,9 @@ async def last_event_id(sessions) -> int:
 
 async def test_a_poisoned_delivery_refuses_only_what_can_never_be_stored(stack, sessions):
     nul, long_from, long_id, good, other = (new_phone() for _ in range(5))
-    t = next(_clock)
+    t = next(clock)
     for _ in range(3):
-        next(_clock)
+        next(clock)
     since = await last_event_id(sessions)
     # The bad messages come first: they used to fail the delivery before the good ones.
     delivery = inbound_delivery(
@@ -251,7 +256,7 @@ async def test_a_temporal_outage_loses_nothing_without_metas_redelivery(stack, s
         assert len(sent_to(stack, phone)) == 1, "Temporal is unreachable: nothing moved yet"
 
         await proxy.start()
-        lead = await eventually(lambda: _answered(stack, sessions, phone, "dimensions"), timeout=30)
+        lead = await eventually(lambda: answered(stack, sessions, phone, "dimensions"), timeout=30)
         assert [lead.answers[k] for k in ("idea", "placement", "dimensions")] == answers
         await eventually(lambda: len(sent_to(stack, phone)) >= 4)
         assert await events_of(sessions, "relay.resumed", since)

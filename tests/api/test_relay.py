@@ -22,7 +22,7 @@ from consultation.messages import Inbound
 from models import InboundMessage, SystemEvent
 from stores import inbound_queue
 from tests.conftest import eventually, stack_settings
-from tests.test_e2e_whatsapp import new_phone
+from tests.whatsapp_client import new_phone
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import SystemEvent
 from settings import Settings
 from tests.conftest import eventually
-from tests.test_lead_timers import client_says, start_lead, state
+from tests.workflows.runs import client_says, start_lead, state
 from worker import build_worker
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

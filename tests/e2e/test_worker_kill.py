@@ -22,14 +22,14 @@ import devstack
 from api.app import create_app
 from models import Contact, OutboundMessage
 from tests.conftest import APP_SECRET, artist_writes_in, eventually, stack_settings
+from tests.e2e.journeys import ANSWERS
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.loopback import LoopbackServer
-from tests.journeys import ANSWERS
-from tests.test_e2e_whatsapp import new_phone
+from tests.whatsapp_client import new_phone
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
 QUEUE = "leads-worker-kill"
 

@@ -5,13 +5,15 @@ status badge follows the lead and the artist's phone receives the summary."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.browser import (
+from models import SystemEvent
+from tests.browser.demo_page import (
     artist_for,
     bot_bubbles,
     chromium,
@@ -113,10 +115,16 @@ async def test_links_stay_whole_and_open_in_a_new_tab(browser: Browser, demo: st
     await page.close()
 
 
-async def test_system_events_are_listed_under_the_artist_chat(browser: Browser, demo: str) -> None:
+async def test_system_events_are_listed_under_the_artist_chat(
+    browser: Browser, demo: str, sessions
+) -> None:
+    # More events than the list holds, so it shows exactly its 30 newest.
+    kind = f"test.demo_events.{uuid.uuid4().hex[:8]}"
+    async with sessions.begin() as session:
+        session.add_all(SystemEvent(level="INFO", type=kind, detail={"n": n}) for n in range(31))
     async with httpx.AsyncClient() as http:
         api = (await http.get(f"{demo}/demo/events")).json()["events"]
-    assert len(api) <= 30
+    assert len(api) == 30 and kind in {event["type"] for event in api}
     assert all(set(event) == {"at", "level", "type", "lead_id", "detail"} for event in api)
     page, errors = await open_demo(browser, demo, new_phone())
     await type_message(page, "Hi", with_enter=True)
@@ -132,6 +140,6 @@ async def test_system_events_are_listed_under_the_artist_chat(browser: Browser, 
     await expect(started).to_have_count(1)
     await expect(started.locator(".lvl")).to_have_text("INFO")
     await expect(started.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
-    assert await rows.count() <= 30
+    await expect(rows).to_have_count(30)
     assert errors == []
     await page.close()

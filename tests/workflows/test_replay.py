@@ -24,7 +24,7 @@ from worker import WORKFLOW_RUNNER
 from workflows import calls, lead_booking, lead_publish
 from workflows.lead import LeadWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "data" / "histories").glob("*.json"))
+HISTORIES = sorted((Path(__file__).parent.parent / "data" / "histories").glob("*.json"))
 
 
 def test_there_are_histories_to_replay():
@@ -64,7 +64,7 @@ def test_there_are_bookings_recorded_with_their_rules():
 
 
 def _history(name: str) -> WorkflowHistory:
-    path = Path(__file__).parent / "data" / "histories" / f"{name}.json"
+    path = Path(__file__).parent.parent / "data" / "histories" / f"{name}.json"
     return WorkflowHistory.from_json(f"replay-{name}", path.read_text(encoding="utf-8"))
 
 

@@ -22,8 +22,14 @@ from models import SystemEvent
 from stores.calendar import CalendarEvent
 from stores.spans import Span
 from tests.conftest import eventually
-from tests.test_deposit_timers import QUEUE, approved, count_reaches, pending_approval, sent
-from tests.test_lead_timers import client_says, sandbox_settings, settled, state
+from tests.workflows.booking_runs import (
+    QUEUE,
+    approved,
+    count_reaches,
+    pending_approval,
+    sent,
+)
+from tests.workflows.runs import client_says, sandbox_settings, settled, state
 from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
@@ -75,7 +81,9 @@ async def events_of(sessions, lead_id: str, event_type: str) -> list[SystemEvent
         return list(rows)
 
 
-async def test_a_reminder_that_could_not_be_sent_is_not_counted_as_sent(sessions, database_url):
+async def test_a_reminder_that_could_not_be_sent_is_recorded_skipped_and_not_counted_delivered(
+    sessions, database_url
+):
     async with server(sessions, database_url) as env:
         _, handle, lead = await approved(env, sessions)
         await env.sleep(25 * HOUR)  # the client's window has shut; its template isn't approved
@@ -85,7 +93,8 @@ async def test_a_reminder_that_could_not_be_sent_is_not_counted_as_sent(sessions
         [warning] = await eventually(lambda: events_of(sessions, lead.lead_id, "reminder.not_sent"))
         assert warning.level == "WARN"
         assert warning.detail == {"message": "booking.offer.reminder", "status": "SKIPPED"}
-        # ... and not counted as sent, though it fell due (the next one is at 72 h).
+        # ... and not counted as delivered, though it fell due (counted in `reminders_sent`,
+        # which times the next one at 72 h).
         lead = await state(handle)
         assert lead.deposit is not None and lead.deposit.reminders_sent == 1
         assert lead.reminders_delivered == {}

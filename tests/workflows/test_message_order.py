@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHandle
 
 from consultation.lead import Lead
 from consultation.messages import Inbound
-from tests.test_lead_timers import sandbox_settings, sent_keys, settled, start_lead, state
+from tests.workflows.runs import sandbox_settings, sent_keys, settled, start_lead, state
 from worker import build_worker
 from workflows.lead import LeadWorkflow
 

@@ -1,4 +1,5 @@
-"""Record LeadWorkflow histories for the replay test: `.venv/bin/python -m tests.record_histories`.
+"""Record LeadWorkflow histories for the replay test:
+`.venv/bin/python -m tests.workflows.record_histories`.
 
 Run it after a deliberate, patched change to the workflow to add histories of the new shape;
 never re-record to make a failing replay pass — that failure means running leads would break.
@@ -23,12 +24,12 @@ import devstack
 from consultation.lead import Lead, Payment
 from consultation.messages import Inbound
 from models.base import make_engine, make_sessions
-from tests.test_lead_timers import sandbox_settings, start_lead
+from tests.workflows.runs import sandbox_settings, start_lead
 from worker import build_worker
 from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
-HISTORIES = Path(__file__).parent / "data" / "histories"
+HISTORIES = Path(__file__).parent.parent / "data" / "histories"
 SHAPE = ""  # the workflow's latest patch id; "" while there is none
 CONSULTATION = [
     "Hi",

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import APP_SECRET, Stack, eventually
 from tests.fakes.graph_api import inbound_delivery, sign, text_message
-from tests.test_e2e_whatsapp import _answered, body_of, lead_of, sent_to
+from tests.whatsapp_client import answered, body_of, lead_of, sent_to
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 TRIALS = 50
@@ -63,7 +63,7 @@ async def reversed_trial(stack: Stack, sessions, n: int) -> tuple[str, str, str]
     await asked_the_idea(stack, phone)
     sent = int(time.time()) - 1
     await apart(deliver(stack, phone, placement, sent + 1), deliver(stack, phone, idea, sent))
-    lead = await eventually(lambda: _answered(stack, sessions, phone, "placement"), timeout=60)
+    lead = await eventually(lambda: answered(stack, sessions, phone, "placement"), timeout=60)
     got = (lead.answers["idea"], lead.answers["placement"])
     return None if got == (idea, placement) else (phone, *got)
 
@@ -77,9 +77,9 @@ async def same_second_trial(stack: Stack, sessions, n: int) -> tuple[str, str, s
     sent = int(time.time())
     first, second = random.sample([idea, size], 2)
     await apart(deliver(stack, phone, first, sent), deliver(stack, phone, second, sent))
-    await eventually(lambda: _answered(stack, sessions, phone, "idea"), timeout=60)
+    await eventually(lambda: answered(stack, sessions, phone, "idea"), timeout=60)
     await deliver(stack, phone, f"Shoulder blade, pair {n}", sent + 1)
-    lead = await eventually(lambda: _answered(stack, sessions, phone, "placement"), timeout=60)
+    lead = await eventually(lambda: answered(stack, sessions, phone, "placement"), timeout=60)
     got = (lead.answers["idea"], lead.answers.get("dimensions", ""))
     if got != (idea, size):
         return (phone, *got)

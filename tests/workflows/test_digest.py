@@ -15,7 +15,7 @@ import devstack
 import worker
 from models import LeadRecord, OutboundMessage
 from tests.conftest import eventually
-from tests.test_lead_timers import sandbox_settings
+from tests.workflows.runs import sandbox_settings
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

@@ -3,108 +3,61 @@ fake Graph API on loopback, with the read model in real PostgreSQL."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
-import time
 import uuid
 
 import pytest
 from sqlalchemy import select
 
-from models import Contact, LeadRecord, SystemEvent
-from tests.conftest import APP_SECRET, ARTIST, Stack, eventually
+from models import Contact, SystemEvent
+from tests.conftest import APP_SECRET, ARTIST, eventually
+from tests.e2e.journeys import ANSWERS
 from tests.fakes.graph_api import image_message, inbound_delivery, sign, text_message
-from tests.journeys import ANSWERS
+from tests.whatsapp_client import (
+    answered,
+    body_of,
+    clock,
+    converse,
+    lead_of,
+    new_phone,
+    post,
+    say,
+    sent_to,
+    status_is,
+    told_artist,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-_clock = itertools.count(int(time.time()))
-
-
-def new_phone() -> str:
-    return f"4477009{random.randint(10000, 99999)}"
-
-
-async def post(stack: Stack, delivery: dict, *, secret: str = APP_SECRET):
-    raw = json.dumps(delivery).encode()
-    return await stack.http.post(
-        "/webhooks/whatsapp",
-        content=raw,
-        headers={"X-Hub-Signature-256": sign(raw, secret), "Content-Type": "application/json"},
-    )
-
-
-async def say(stack: Stack, phone: str, body: str) -> None:
-    response = await post(
-        stack, inbound_delivery([text_message(phone, body, timestamp=next(_clock))])
-    )
-    assert response.status_code == 200, response.text
-
-
-def sent_to(stack: Stack, phone: str) -> list[dict]:
-    return [m for m in stack.graph.sent if m.get("to") == phone]
-
-
-def body_of(message: dict) -> str:
-    if message["type"] == "text":
-        return message["text"]["body"]
-    if message["type"] == "interactive":
-        return message["interactive"]["body"]["text"]
-    return json.dumps(message["template"])
-
-
-async def lead_of(stack: Stack, sessions, phone: str) -> LeadRecord | None:
-    async with sessions() as session:
-        contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
-        if contact is None:
-            return None
-        return await session.scalar(
-            select(LeadRecord)
-            .where(LeadRecord.contact_key == contact.key)
-            .order_by(LeadRecord.created_at.desc())
-            .limit(1)
-        )
-
-
-async def converse(stack: Stack, phone: str, texts: list[str]) -> None:
-    """Send each text once the bot has answered the previous one (as a person would)."""
-    for text in texts:
-        before = len(sent_to(stack, phone))
-        await say(stack, phone, text)
-        await eventually(lambda b=before: len(sent_to(stack, phone)) > b)
 
 
 async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(stack, sessions):
     phone = new_phone()
-    await converse(stack, phone, ["Hi, I'd like a tattoo", *ANSWERS])
+    answers = ["£2,345" if answer == "2k" else answer for answer in ANSWERS]  # this test's own
+    await converse(stack, phone, ["Hi, I'd like a tattoo", *answers])
     # After the last answer the client sees a summary to confirm.
     summary = body_of(sent_to(stack, phone)[-1])
-    assert "£2,000" in summary
+    assert "£2,345" in summary
     await converse(stack, phone, ["confirm"])
 
     lead = await eventually(
-        lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"), timeout=20
+        lambda: status_is(stack, sessions, phone, "PENDING_APPROVAL"), timeout=20
     )
     # The dev server here suggests continue-as-new early: the lead lived through at least one.
     assert lead.run_id != lead.lead_id
-    assert lead.parsed["budget_pence"] == 200_000
+    assert lead.parsed["budget_pence"] == 234_500
     assert lead.parsed["width_cm"] == 10 and lead.parsed["height_cm"] == 12
     assert lead.estimate["category"] == "MEDIUM"
     assert lead.estimate["region"] == "UK"
 
-    # The artist's number is shared by every test: wait for this lead's summary, not any message.
-    ref = lead.lead_id[:8]
-    assert await eventually(
-        lambda: [m for m in sent_to(stack, ARTIST) if ref in body_of(m) and "£2,000" in body_of(m)]
-    )
+    assert await eventually(lambda: told_artist(stack, lead.lead_id, "£2,345"))
     assert phone not in lead.workflow_id  # phone numbers never reach Temporal
 
     # The admin API shows the parsed answers and links to the run in the Temporal UI.
     headers = {"X-Admin-API-Key": "test-admin-key"}
     detail = (await stack.http.get(f"/admin/leads/{lead.lead_id}", headers=headers)).json()
     assert detail["status"] == "PENDING_APPROVAL"
-    assert detail["parsed"]["budget_pence"] == 200_000
+    assert detail["parsed"]["budget_pence"] == 234_500
     assert detail["temporal_ui"].endswith(f"/workflows/{lead.workflow_id}/{lead.run_id}/history")
     listed = (await stack.http.get("/admin/leads?status=pending_approval", headers=headers)).json()
     assert lead.lead_id in [item["lead_id"] for item in listed["leads"]]
@@ -127,14 +80,9 @@ async def test_full_consultation_reaches_pending_approval_and_tells_the_artist(s
     await eventually(visible, timeout=20, interval=0.5)
 
 
-async def _status_is(stack, sessions, phone, status):
-    lead = await lead_of(stack, sessions, phone)
-    return lead if lead is not None and lead.status == status else None
-
-
 async def test_redelivered_message_is_answered_once(stack, sessions):
     phone = new_phone()
-    delivery = inbound_delivery([text_message(phone, "Hello", timestamp=next(_clock))])
+    delivery = inbound_delivery([text_message(phone, "Hello", timestamp=next(clock))])
     first = await post(stack, delivery)
     assert first.json()["received"] == 1
     for _ in range(3):
@@ -149,9 +97,9 @@ async def test_redelivered_message_is_answered_once(stack, sessions):
 
 async def test_every_message_in_one_delivery_is_handled_in_timestamp_order(stack, sessions):
     alice, bob = new_phone(), new_phone()
-    t = next(_clock)
+    t = next(clock)
     for _ in range(5):
-        next(_clock)
+        next(clock)
     # Bob's messages arrive newest first; Alice is in the same delivery.
     delivery = inbound_delivery(
         [
@@ -164,15 +112,10 @@ async def test_every_message_in_one_delivery_is_handled_in_timestamp_order(stack
     response = await post(stack, delivery)
     assert response.json()["received"] == 4
 
-    lead = await eventually(lambda: _answered(stack, sessions, bob, "placement"), timeout=20)
+    lead = await eventually(lambda: answered(stack, sessions, bob, "placement"), timeout=20)
     assert lead.answers["idea"] == "A rose"
     assert lead.answers["placement"] == "Upper arm"
     assert await eventually(lambda: sent_to(stack, alice))
-
-
-async def _answered(stack, sessions, phone, key):
-    lead = await lead_of(stack, sessions, phone)
-    return lead if lead is not None and key in lead.answers else None
 
 
 async def test_forged_signature_is_refused_and_recorded(stack, sessions):
@@ -216,7 +159,7 @@ async def test_meta_verification_handshake(stack):
 async def test_stop_lasts_across_enquiries_until_start(stack, sessions):
     phone = new_phone()
     await converse(stack, phone, ["Hi", "STOP"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "OPTOUT"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "OPTOUT"))
     first_run = lead.run_id
     async with sessions() as session:
         contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
@@ -226,7 +169,7 @@ async def test_stop_lasts_across_enquiries_until_start(stack, sessions):
     await converse(stack, phone, ["hello again"])
     assert "START" in body_of(sent_to(stack, phone)[-1])
     await converse(stack, phone, ["START"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "QUALIFYING"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "QUALIFYING"))
     assert lead.run_id != first_run
 
 
@@ -237,7 +180,7 @@ async def test_unsupported_message_type_asks_to_resend_as_text(stack):
     poll = {
         "from": phone,
         "id": f"wamid.poll.{random.random()}",
-        "timestamp": str(next(_clock)),
+        "timestamp": str(next(clock)),
         "type": "unsupported",
         "errors": [{"code": 131051, "title": "Message type unknown"}],
         "unsupported": {"type": "poll"},
@@ -256,12 +199,12 @@ async def test_reference_image_is_stored_and_linked_in_the_artists_summary(stack
     answers = list(ANSWERS)
     step = answers.index("no")  # the reference-images question
     await converse(stack, phone, ["Hi", *answers[:step]])
-    image = image_message(phone, media_id, timestamp=next(_clock))
+    image = image_message(phone, media_id, timestamp=next(clock))
     before = len(sent_to(stack, phone))
     assert (await post(stack, inbound_delivery([image]))).status_code == 200
     await eventually(lambda: len(sent_to(stack, phone)) > before)
     await converse(stack, phone, ["no more", *answers[step + 1 :], "confirm"])
-    lead = await eventually(lambda: _status_is(stack, sessions, phone, "PENDING_APPROVAL"))
+    lead = await eventually(lambda: status_is(stack, sessions, phone, "PENDING_APPROVAL"))
 
     def summary_with_link():
         for message in sent_to(stack, ARTIST):

@@ -17,10 +17,10 @@ from activities.whatsapp_cloud import CloudApi
 from consultation import outbound
 from models import Contact, OutboundMessage
 from settings import Settings
+from tests.api.test_edge_modes import edge_with
 from tests.conftest import eventually
 from tests.fakes.graph_api import inbound_delivery, text_message
-from tests.test_e2e_whatsapp import new_phone, post, say, sent_to
-from tests.test_edge_modes import edge_with
+from tests.whatsapp_client import new_phone, post, say, sent_to
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

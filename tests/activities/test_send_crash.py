@@ -19,9 +19,9 @@ from activities.whatsapp_cloud import CloudApi
 from api.deps import EdgeState
 from api.whatsapp_intake import record_delivery
 from models import OutboundMessage, SystemEvent
+from tests.activities.test_send_message import new_contact, request, send
 from tests.conftest import ARTIST
 from tests.fakes.graph_api import FakeGraphApi
-from tests.test_send_message import new_contact, request, send
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from consultation.copy import COPY
-from tests.browser import (
+from tests.browser.demo_page import (
     artist_for,
     bot_bubbles,
     chromium,
@@ -24,7 +24,7 @@ from tests.browser import (
     watch_errors,
 )
 from tests.conftest import Stack, artist_writes_in
-from tests.test_e2e_deposit import qualified_lead, token_from_artist
+from tests.e2e.test_deposit import qualified_lead, token_from_artist
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
