@@ -20,6 +20,7 @@ from api.deps import EdgeState
 from api.events import record_event
 from api.stripe_events import PaymentEvent, invalid, to_payment_event
 from consultation.lead import Payment
+from consultation.money import format_money
 from models import LeadRecord, ProviderEvent
 from workflows.alerts import ArtistAlert, ArtistAlertWorkflow
 from workflows.lead import LeadWorkflow
@@ -143,7 +144,7 @@ async def deliver(state: EdgeState, payment: PaymentEvent) -> None:
         event_id=payment.event_id,
     )
     if payment.kind in ("paid", "refunded"):
-        amount = f"£{(payment.amount_pence or 0) / 100:,.2f}"
+        amount = format_money(payment.amount_pence or 0)
         await client.start_workflow(
             ArtistAlertWorkflow.run,
             ArtistAlert(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from activities.contracts import LeadSnapshot
 from consultation.lead import Lead
+from consultation.money import format_money
 
 COLUMNS: list[str] = [
     "lead_id",
@@ -129,7 +130,7 @@ def pounds(pence: int | None) -> str:
     """£1,234.50 from 123450; empty when unknown."""
     if pence is None:
         return ""
-    return f"£{pence // 100:,}.{pence % 100:02d}"
+    return format_money(pence, pence_always=True)
 
 
 def timestamp(moment: datetime | None) -> str:

@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from api.deps import Edge, EdgeState
 from api.lead_actions import run_action
 from api.rendering import note, page, render
+from consultation.money import format_money
 from models import ActionToken, LeadRecord
 from stores.tokens import token_hash
 from workflows.contracts import ActionRequest
@@ -52,12 +53,12 @@ def summary(lead: LeadRecord | None) -> Markup:
         ("Idea", answers.get("idea")),
         ("Placement", answers.get("placement")),
         ("Size", answers.get("dimensions")),
-        ("Budget", f"£{budget / 100:,.0f}" if isinstance(budget, int) else None),
+        ("Budget", format_money(budget) if isinstance(budget, int) else None),
         ("Location", ", ".join(str(v) for v in (parsed.get("city"), parsed.get("country")) if v)),
         ("Estimate", estimate.get("category")),
         (
             "Deposit",
-            f"£{estimate['deposit_pence'] / 100:,.2f}" if estimate.get("deposit_pence") else None,
+            format_money(estimate["deposit_pence"]) if estimate.get("deposit_pence") else None,
         ),
         ("Status", lead.status),
     ]

@@ -22,6 +22,7 @@ from api.deps import Edge, Refused, Session, verified_stripe, verified_whatsapp
 from api.rendering import note, page
 from api.stripe_intake import ingest_stripe
 from api.whatsapp_intake import ingest_whatsapp
+from consultation.money import format_money
 from models import (
     CheckoutSessionRow,
     Contact,
@@ -196,7 +197,7 @@ async def checkout_page(session_id: str, session: Session) -> HTMLResponse:
     row = await session.get(CheckoutSessionRow, session_id)
     if row is None:
         return note("Checkout not found", "This payment link is not valid.", 404)
-    amount = f"£{row.amount_pence / 100:,.2f}"
+    amount = format_money(row.amount_pence)
     if row.status != "open" or row.expires_at <= datetime.now(UTC):
         return note("Link no longer valid", f"This link is {row.status}.", 410)
     return page(
@@ -254,5 +255,5 @@ async def checkout_pay(session_id: str, state: Edge) -> HTMLResponse:
         return note("Payment not recorded", "Please try again.", 502)
     return note(
         "Thank you!",
-        f"Paid £{row.amount_pence / 100:,.2f}. Watch the client's phone for the confirmation.",
+        f"Paid {format_money(row.amount_pence)}. Watch the client's phone for the confirmation.",
     )
