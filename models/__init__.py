@@ -1,6 +1,7 @@
 """SQLAlchemy models: what is queried across leads or guarded by constraints (DESIGN §7)."""
 
 from models.base import Base
+from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
     CalendarBusy,
@@ -27,5 +28,8 @@ __all__ = [
     "LeadRecord",
     "OutboundMessage",
     "ProviderEvent",
+    "StudioSession",
+    "StudioSignInAttempt",
+    "StudioSignInLink",
     "SystemEvent",
 ]
