@@ -22,7 +22,9 @@ router = APIRouter(prefix="/studio", route_class=web.StudioRoute, include_in_sch
 CSS = Path(__file__).parent.parent / "static" / "studio.css"
 PAGE_SIZE = 25
 # Search is by name or reference: a phone number is never looked up (it would sit in URLs).
-PHONE_LIKE = re.compile(r"(?:\d[\s\-().]*){7,}")
+# Digits alone, 9 to 15 of them once separators are gone (a reference is 8 characters).
+PHONE_LIKE = re.compile(r"\+?\d{9,15}")
+SEPARATORS = re.compile(r"[\s\-().]")
 
 
 @dataclass
@@ -89,7 +91,7 @@ async def stylesheet() -> Response:
 @router.get("")
 async def pipeline(request: Request, visitor: web.SignedIn, state: Edge) -> Response:
     query = Query.of(request)
-    if PHONE_LIKE.search(query.q):
+    if PHONE_LIKE.fullmatch(SEPARATORS.sub("", query.q)):
         return RedirectResponse(query.url(q="", hint="number"), status_code=303)
     filters = query.filters()
     after = Cursor.decode(request.query_params.get("after", ""))
@@ -115,9 +117,10 @@ async def pipeline(request: Request, visitor: web.SignedIn, state: Edge) -> Resp
         "sizes": words.SIZE_WORDS,
         "cities": cities,
         "number_hint": request.query_params.get("hint") == "number",
-        "filtered": any(
-            getattr(query, name) for name in query.__dataclass_fields__ if name != "status"
-        ),
+        "filtered": sum(
+            bool(getattr(query, name)) for name in query.__dataclass_fields__ if name != "q"
+        )
+        - bool(query.status),
     }
     return web.page(request, "pipeline.html", context)
 

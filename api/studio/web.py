@@ -32,6 +32,7 @@ templates.env.filters["status_words"] = words.status_words
 templates.env.filters["money"] = lambda pence: money(int(pence)) if pence is not None else ""
 templates.env.filters["ref"] = lambda lead_id: lead_id[:8]
 templates.env.filters["tone"] = words.tone
+templates.env.globals["event_words"] = words.event_words
 
 
 def when(value: datetime | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:

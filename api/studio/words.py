@@ -76,3 +76,19 @@ _TONES = {
 
 def tone(status: str) -> str:
     return next((name for name, statuses in _TONES.items() if status in statuses), "closed")
+
+
+def event_words(type_: str, detail: dict[str, object]) -> str:
+    """A system event as a line of the lead's timeline ("Deposit: paid", "Status: Awaiting
+    approval → Awaiting deposit"); its code stays on the page as data for ops."""
+    if type_ == "lead.status":
+        return f"Status: {status_words(str(detail.get('from', '')))} → " + status_words(
+            str(detail.get("to", ""))
+        )
+    if type_ in ("artist.decision", "studio.decision"):
+        action = ACTION_WORDS.get(str(detail.get("action", "")), (str(detail.get("action")),))[0]
+        who = f" ({detail['account']})" if type_ == "studio.decision" else ""
+        refused = " — not done" if detail.get("done") == "False" else ""
+        return f"Decision{who}: {action}{refused}"
+    group, _, name = type_.partition(".")
+    return f"{group.capitalize()}: {name.replace('_', ' ')}" if name else type_

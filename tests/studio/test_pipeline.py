@@ -105,6 +105,8 @@ async def test_search_by_client_name_or_lead_reference(studio: Studio, sessions)
         assert number.status_code == 303
         assert "7700" not in number.headers["location"]
         assert "hint=number" in number.headers["location"]
+        # A reference of digits only is still a reference.
+        assert (await http.get("/studio", params={"q": "12345678"})).status_code == 200
 
 
 async def test_cursor_pages_walk_every_lead_once_both_ways(studio: Studio, sessions):
