@@ -5,7 +5,7 @@ same workflow update the one-tap links use (with the same refusals)."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import httpx
@@ -21,6 +21,7 @@ from api.actions import run_action
 from api.state import Edge, EdgeState
 from api.studio import web, words
 from consultation.artist import ACTIONS
+from consultation.copy import money
 from consultation.questions import KEYS
 from stores import studio as store
 from stores.studio import Image
@@ -57,6 +58,20 @@ async def image_links(state: EdgeState, images: list[Image]) -> list[str]:
     return links
 
 
+def answers(raw: dict[str, str], parsed: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each answer as the client typed it, in question order; the budget with what it was
+    read as ("2k (£2,000)")."""
+    shown = []
+    for key in KEYS:
+        if key in raw:
+            text = raw[key]
+            budget = parsed.get("budget_pence")
+            if key == "budget" and isinstance(budget, int):
+                text = f"{text} ({money(budget)})"
+            shown.append((ANSWER_LABELS.get(key, key), text))
+    return shown
+
+
 def valid_actions(status: str) -> list[str]:
     return [action for action, statuses in ACTIONS.items() if status in statuses]
 
@@ -82,7 +97,7 @@ async def lead_page(
         "view": view,
         "lead": lead,
         "estimate": lead.estimate or {},
-        "answers": [(ANSWER_LABELS.get(k, k), lead.answers[k]) for k in KEYS if k in lead.answers],
+        "answers": answers(lead.answers, lead.parsed),
         "parsed": sorted(lead.parsed.items()),
         "images": await image_links(state, view.images),
         "actions": [(a, *words.ACTION_WORDS[a]) for a in valid_actions(lead.status)],

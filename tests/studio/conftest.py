@@ -161,7 +161,9 @@ async def project(
     if created_at is not None:
         async with sessions.begin() as session:
             await session.execute(
-                update(LeadRecord).where(LeadRecord.lead_id == lead_id).values(created_at=created_at)
+                update(LeadRecord)
+                .where(LeadRecord.lead_id == lead_id)
+                .values(created_at=created_at)
             )
     return lead_id
 

@@ -30,6 +30,7 @@ async def test_lead_page_shows_the_lead_and_approving_from_it_takes_effect(
         assert 'data-status="PENDING_APPROVAL">Awaiting approval<' in page
         assert "A fine line swallow with a sprig of lavender" in page  # the answers
         assert "Inner forearm" in page
+        assert "<dd>2k (£2,000)</dd>" in page  # the budget as typed, and as read
         assert "<dt>budget_pence</dt><dd>200000</dd>" in page  # parsed values
         assert 'data-testid="deposit">£' in page  # the estimate's deposit
         assert 'data-action="approve"' in page and 'data-action="reject"' in page

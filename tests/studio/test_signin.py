@@ -57,7 +57,8 @@ async def test_password_sign_in_sets_a_session_cookie_with_safe_flags(studio: St
 
 async def test_cookies_are_secure_in_production_addresses(stack: Stack) -> None:
     async with serve(stack, PUBLIC_BASE_URL="https://studio.example") as https_studio:
-        async with browser_like(https_studio.base_url) as http:
+        http = browser_like(https_studio.base_url)
+        async with http:
             page = await http.get("/studio/signin")
             assert "secure" in page.headers["set-cookie"].lower()
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.browser import chromium, watch_errors
 from tests.conftest import Stack
@@ -28,8 +28,8 @@ from tests.test_e2e_whatsapp import lead_of
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1280, height=800)
 STATUSES = ["PENDING_APPROVAL"] * 6 + ["AWAITING_DEPOSIT"] * 5 + ["BOOKED"] * 4 + [
     "NEEDS_ARTIST_REPLY", "NEEDS_FOLLOW_UP", "BOOKING_PENDING", "DEPOSIT_EXPIRED",
     "QUALIFYING", "QUALIFYING", "ABANDONED", "REJECTED", "WAITLISTED", "STALE",
