@@ -18,8 +18,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
+from activities.errors import ProviderError
 from activities.google_calendar import GoogleCalendar, calendar_credentials
-from activities.holds import Holds
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
 from activities.links import LinkActivities
 from activities.media import (
@@ -27,7 +27,6 @@ from activities.media import (
     GraphMedia,
     LocalStorage,
     MediaActivities,
-    MediaError,
     Storage,
     SupabaseStorage,
 )
@@ -39,6 +38,7 @@ from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from stores.holds import Holds
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.lead import LeadWorkflow
@@ -96,7 +96,7 @@ class NoMediaSource:
     """The sandbox has no Graph API to download from: say so once, do not retry."""
 
     async def fetch(self, media_id: str) -> tuple[bytes, str]:
-        raise MediaError("no WhatsApp media source in sandbox mode", retryable=False)
+        raise ProviderError("Media", "no WhatsApp media source in sandbox mode", retryable=False)
 
 
 def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.AsyncClient):
@@ -157,15 +157,13 @@ def build_worker(
         graceful_shutdown_timeout=timedelta(seconds=settings.WORKER_SHUTDOWN_SECONDS),
         activities=[
             TurnActivities(records, messaging).deliver_turn,
-            messaging.send_message,  # artist alerts, and lead runs started before lighter turns
-            records.save_lead,  # lead runs started before lighter turns
+            messaging.send_message,  # artist alerts and the digest
             records.set_opt_out,
             links.issue_links,
             payments.create_checkout,
             payments.expire_checkout,
             media.store_media,
             booking.calendar_view,
-            booking.busy_times,  # lead runs started before the rules travelled in history
             booking.place_hold,
             booking.release_hold,
             booking.cancel_booking,

@@ -3,7 +3,7 @@ slot while the client pays, and the calendar event made once the deposit is in.
 
 Two calendars implement `Calendar`: Google Calendar (`activities/google_calendar.py`) and one in
 PostgreSQL for the demo and for artists without Google (`activities/postgres_calendar.py`).
-Holds and bookings always live in PostgreSQL (`activities/holds.py`), where an exclusion
+Holds and bookings always live in PostgreSQL (`stores/holds.py`), where an exclusion
 constraint makes two overlapping ones for an artist impossible, whatever the code above does.
 """
 
@@ -15,46 +15,20 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.errors import provider_errors
 from consultation.calendar_rules import RULES
-
-
-@dataclass
-class Span:
-    """A stretch of time, tz-aware (UTC)."""
-
-    start: datetime
-    end: datetime
-
-
-@dataclass
-class CalendarEvent:
-    """An appointment to write to the artist's calendar. `event_id` is derived in the workflow
-    (base32hex, 5–1024 chars), so a retried insert can never make a second event."""
-
-    event_id: str
-    start: datetime
-    end: datetime
-    title: str
-    description: str
-    lead_id: str
-    workflow_id: str
-
-
-class CalendarError(Exception):
-    """A calendar call that failed. `retryable`: quota, an outage or the network; otherwise
-    the provider refused (bad calendar id, no access) and retrying will not help."""
-
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+from stores.calendar import CalendarEvent
+from stores.spans import Span
 
 
 class Calendar(Protocol):
+    """A calendar's failures are `ProviderError`s of provider "Calendar": `retryable` for quota,
+    an outage or the network; otherwise the provider refused (bad calendar id, no access)."""
+
     async def busy(self, start: datetime, end: datetime) -> list[Span]:
         """Everything busy between `start` and `end`. A calendar that cannot be read raises
-        CalendarError: unreadable is never free."""
+        ProviderError: unreadable is never free."""
         ...
 
     async def event_exists(self, event_id: str) -> bool:
@@ -129,7 +103,7 @@ class BookResult:
 
 
 class HoldStore(Protocol):
-    """Holds and bookings in PostgreSQL (`activities.holds.Holds`)."""
+    """Holds and bookings in PostgreSQL (`stores.holds.Holds`)."""
 
     async def place(
         self, hold_id: str, lead_id: str, spans: list[Span], expires_at: datetime
@@ -141,11 +115,9 @@ class HoldStore(Protocol):
 
     async def cancel(self, hold_id: str) -> None: ...
 
-    async def busy(self, start: datetime, end: datetime, except_lead: str) -> list[Span]: ...
-
-
-def _application_error(error: CalendarError) -> ApplicationError:
-    return ApplicationError(str(error), type="CalendarError", non_retryable=not error.retryable)
+    async def busy_between(
+        self, start: datetime, end: datetime, except_lead: str
+    ) -> list[Span]: ...
 
 
 class CalendarActivities:
@@ -153,14 +125,10 @@ class CalendarActivities:
         self.calendar = calendar
         self.holds = holds
 
-    @activity.defn(name="busy_times")
     async def busy_times(self, request: BusyRequest) -> list[Span]:
         """The calendar's busy times and every other lead's holds and bookings."""
-        try:
-            busy = await self.calendar.busy(request.start, request.end)
-        except CalendarError as error:
-            raise _application_error(error) from error
-        return busy + await self.holds.busy(request.start, request.end, request.lead_id)
+        busy = await self.calendar.busy(request.start, request.end)
+        return busy + await self.holds.busy_between(request.start, request.end, request.lead_id)
 
     @activity.defn(name="calendar_view")
     async def calendar_view(self, request: BusyRequest) -> CalendarView:
@@ -168,6 +136,7 @@ class CalendarActivities:
         return CalendarView(await self.busy_times(request), RULES.to_mapping())
 
     @activity.defn(name="place_hold")
+    @provider_errors
     async def place_hold(self, request: HoldRequest) -> HoldResult:
         """Re-check the calendar, then hold: the constraint decides between clients racing."""
         if await self._calendar_busy(request.spans):
@@ -182,6 +151,7 @@ class CalendarActivities:
         await self.holds.release(hold_id)
 
     @activity.defn(name="book_slot")
+    @provider_errors
     async def book_slot(self, request: BookRequest) -> BookResult:
         """Turn the hold into a booking and write the calendar event, exactly once.
 
@@ -189,50 +159,42 @@ class CalendarActivities:
         the calendar is re-checked, the hold confirmed (idempotent), and the events inserted
         (an id that exists is success)."""
         ids = event_ids(request.event_id, len(request.spans))
-        try:
-            # Our own event, from an earlier try, is the one thing busy there that is fine.
-            written = await self.calendar.event_exists(ids[0])
-            if not written and await self._calendar_busy(request.spans):
-                return BookResult(False, "busy")
-            if not await self.holds.confirm(request.hold_id):
-                return BookResult(False, "taken")
-            for event_id, span in zip(ids, request.spans, strict=True):
-                await self.calendar.create_event(
-                    CalendarEvent(
-                        event_id,
-                        span.start,
-                        span.end,
-                        request.title,
-                        request.description,
-                        request.lead_id,
-                        request.workflow_id,
-                    )
+        # Our own event, from an earlier try, is the one thing busy there that is fine.
+        written = await self.calendar.event_exists(ids[0])
+        if not written and await self._calendar_busy(request.spans):
+            return BookResult(False, "busy")
+        if not await self.holds.confirm(request.hold_id):
+            return BookResult(False, "taken")
+        for event_id, span in zip(ids, request.spans, strict=True):
+            await self.calendar.create_event(
+                CalendarEvent(
+                    event_id,
+                    span.start,
+                    span.end,
+                    request.title,
+                    request.description,
+                    request.lead_id,
+                    request.workflow_id,
                 )
-        except CalendarError as error:
-            raise _application_error(error) from error
+            )
         return BookResult(True, event_ids=ids)
 
     @activity.defn(name="cancel_booking")
+    @provider_errors
     async def cancel_booking(self, request: CancelRequest) -> None:
         """Free a booked time: its rows released, then its events out of the calendar. Safe to
         retry: each step is idempotent."""
         await self.holds.cancel(request.hold_id)  # first: our own record never lags
-        try:
-            for event_id in request.event_ids:
-                await self.calendar.cancel_event(event_id)
-        except CalendarError as error:
-            raise _application_error(error) from error
+        for event_id in request.event_ids:
+            await self.calendar.cancel_event(event_id)
 
     async def _calendar_busy(self, spans: list[Span]) -> bool:
-        try:
-            for span in spans:
-                if any(
-                    b.start < span.end and span.start < b.end
-                    for b in await self.calendar.busy(span.start, span.end)
-                ):
-                    return True
-        except CalendarError as error:
-            raise _application_error(error) from error
+        for span in spans:
+            if any(
+                b.start < span.end and span.start < b.end
+                for b in await self.calendar.busy(span.start, span.end)
+            ):
+                return True
         return False
 
 

@@ -6,11 +6,10 @@ those quiet longest first."""
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
-from models import LeadRecord
+from stores.leads import Leads
 
 
 @dataclass
@@ -34,17 +33,9 @@ class WaitingLeads:
 
 class DigestActivities:
     def __init__(self, sessions: async_sessionmaker) -> None:
-        self.sessions = sessions
+        self.leads = Leads(sessions)
 
     @activity.defn(name="waiting_leads")
     async def waiting_leads(self, query: WaitingQuery) -> WaitingLeads:
-        waiting = LeadRecord.status.in_(query.statuses)
-        async with self.sessions() as session:
-            total = await session.scalar(select(func.count()).where(waiting)) or 0
-            rows = await session.execute(
-                select(LeadRecord.lead_id, LeadRecord.workflow_id, LeadRecord.status)
-                .where(waiting)
-                .order_by(LeadRecord.updated_at, LeadRecord.lead_id)
-                .limit(query.limit)
-            )
+        total, rows = await self.leads.waiting(query.statuses, query.limit)
         return WaitingLeads(total, [WaitingLead(*row) for row in rows])

@@ -7,6 +7,7 @@ sorted into "retry later" and "refused" (platform_facts D2–D4)."""
 
 import asyncio
 import json
+from collections.abc import Collection
 from typing import Any
 
 import httplib2
@@ -16,19 +17,11 @@ from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from activities.errors import ProviderError
+
 # Over quota, Google answers 403 or 429 with one of these (domain usageLimits); other 403s
 # (no access, API not enabled) stay refused however long we wait.
 RATE_LIMITED = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
-
-
-class GoogleError(Exception):
-    """A Google call that failed. `retryable`: quota, an outage or the network; otherwise
-    Google refused the request and retrying won't help. `status` when Google answered."""
-
-    def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.status = status
 
 
 def service_account_credentials(info_json: str, scope: str) -> Credentials:
@@ -51,28 +44,41 @@ def client(api: str, version: str, credentials: Credentials, endpoint: str) -> A
     )
 
 
-async def execute(request: Any, lock: asyncio.Lock, name: str) -> dict[str, Any]:
+async def execute(
+    request: Any,
+    lock: asyncio.Lock,
+    name: str,
+    provider: str,
+    benign: Collection[int] = (),
+) -> dict[str, Any]:
     """Run one request off the event loop. `lock`: the client's httplib2 connection is not
     thread-safe, so one call at a time per client. num_retries=0: retries belong to Temporal,
-    which backs off durably and counts them."""
+    which backs off durably and counts them. Failures are `ProviderError`s of `provider`, with
+    the HTTP status as `code` when Google answered; a status in `benign` means the work is
+    already done (an event already gone)."""
     async with lock:
         try:
             result: dict[str, Any] = await asyncio.to_thread(request.execute, num_retries=0)
         except HttpError as error:
             # Status and Google's message only: the error's URI and body stay out of logs.
             status = error.resp.status
-            raise GoogleError(
+            raise ProviderError(
+                provider,
                 f"{name} answered {status}: {error.reason}",
                 retryable=retryable_status(status, error_reasons(error.content)),
-                status=status,
+                code=status,
+                benign=status in benign,
             ) from error
         except (TransportError, httplib2.HttpLib2Error, OSError) as error:
-            raise GoogleError(f"{name} unreachable: {error!r}", retryable=True) from error
+            raise ProviderError(
+                provider, f"{name} unreachable: {error!r}", retryable=True
+            ) from error
         except GoogleAuthError as error:
             # Getting a token failed. The first argument is Google's text ("invalid_grant: …"),
             # never the key; google-auth knows whether the token endpoint may recover.
             detail = error.args[0] if error.args else type(error).__name__
-            raise GoogleError(
+            raise ProviderError(
+                provider,
                 f"Google credentials refused: {detail}",
                 retryable=bool(getattr(error, "retryable", False)),
             ) from error

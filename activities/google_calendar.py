@@ -9,19 +9,23 @@ either creates the event or meets 409 "already exists" and checks the event is o
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
 import asyncio
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
 from google.auth.credentials import Credentials
 
 from activities import google_api
-from activities.calendar import CalendarError, CalendarEvent, Span
-from activities.google_api import RATE_LIMITED, GoogleError
+from activities.errors import ProviderError
+from activities.google_api import RATE_LIMITED
+from stores.calendar import CalendarEvent
+from stores.spans import Span
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
 SCOPE = "https://www.googleapis.com/auth/calendar"
 # freeBusy reports per-calendar failures inside a 200 answer; these ones may pass.
 TRANSIENT = RATE_LIMITED | {"backendError", "internalError"}
+GONE = (404, 410)  # an event deleted, or never there
 
 
 def calendar_credentials(info_json: str) -> Credentials:
@@ -57,14 +61,17 @@ class GoogleCalendar:
         )
         found = answer.get("calendars", {}).get(self.calendar_id)
         if found is None:
-            raise CalendarError(
-                f"freeBusy answered without calendar {self.calendar_id!r}", retryable=False
+            raise ProviderError(
+                "Calendar",
+                f"freeBusy answered without calendar {self.calendar_id!r}",
+                retryable=False,
             )
         errors = found.get("errors") or []
         if errors:
             # An unreadable calendar is never free: offering its slots could double-book.
             reasons = [str(error.get("reason", "")) for error in errors]
-            raise CalendarError(
+            raise ProviderError(
+                "Calendar",
                 f"calendar could not be read: {', '.join(reasons)}",
                 retryable=all(reason in TRANSIENT for reason in reasons),
             )
@@ -89,8 +96,8 @@ class GoogleCalendar:
             await self._execute(
                 self.events.insert(calendarId=self.calendar_id, body=body, sendUpdates="none")
             )
-        except CalendarError as error:
-            if http_status(error) != 409:
+        except ProviderError as error:
+            if error.code != 409:
                 raise
             await self._check_ours(event)
 
@@ -101,10 +108,11 @@ class GoogleCalendar:
             await self._execute(
                 self.events.delete(
                     calendarId=self.calendar_id, eventId=event_id, sendUpdates="none"
-                )
+                ),
+                benign=GONE,
             )
-        except CalendarError as error:
-            if http_status(error) not in (404, 410):
+        except ProviderError as error:
+            if not error.benign:
                 raise
 
     async def _check_ours(self, event: CalendarEvent) -> None:
@@ -112,44 +120,38 @@ class GoogleCalendar:
         booking cannot be written under this id, and retrying will not change that."""
         existing = await self._get(event.event_id)
         if existing is None:
-            raise CalendarError(
-                f"event {event.event_id} already exists but cannot be read", retryable=False
+            raise ProviderError(
+                "Calendar",
+                f"event {event.event_id} already exists but cannot be read",
+                retryable=False,
             )
         if existing.get("status") == "cancelled":
             # Checked first, as a deleted event may come back without its properties. Its id
             # stays taken: a new booking needs a new id (platform_facts D2).
-            raise CalendarError(
+            raise ProviderError(
+                "Calendar",
                 f"event {event.event_id} was deleted from the calendar; its id cannot be reused",
                 retryable=False,
             )
         owner = existing.get("extendedProperties", {}).get("private", {}).get("lead_id")
         if owner != event.lead_id:
-            raise CalendarError(
-                f"event id {event.event_id} is taken by another event", retryable=False
+            raise ProviderError(
+                "Calendar", f"event id {event.event_id} is taken by another event", retryable=False
             )
 
     async def _get(self, event_id: str) -> dict[str, Any] | None:
         """The event, cancelled ones included; None if the calendar has no such id."""
         try:
             return await self._execute(
-                self.events.get(calendarId=self.calendar_id, eventId=event_id)
+                self.events.get(calendarId=self.calendar_id, eventId=event_id), benign=GONE
             )
-        except CalendarError as error:
-            if http_status(error) in (404, 410):
+        except ProviderError as error:
+            if error.benign:
                 return None
             raise
 
-    async def _execute(self, request: Any) -> dict[str, Any]:
-        try:
-            return await google_api.execute(request, self.lock, "Calendar")
-        except GoogleError as error:
-            raise CalendarError(str(error), retryable=error.retryable) from error
-
-
-def http_status(error: CalendarError) -> int | None:
-    """The HTTP status behind a CalendarError, if Google answered at all."""
-    cause = error.__cause__
-    return cause.status if isinstance(cause, GoogleError) else None
+    async def _execute(self, request: Any, benign: Collection[int] = ()) -> dict[str, Any]:
+        return await google_api.execute(request, self.lock, "Calendar", "Calendar", benign)
 
 
 def rfc3339(moment: datetime) -> str:

@@ -1,18 +1,15 @@
-"""One-tap links for the artist: random tokens (32 bytes), stored only as a SHA-256 hash,
-single use, expiring, and valid only in the status they were issued for."""
+"""One-tap links for the artist: a token per action (`stores.tokens`), as a URL of our own."""
 
 # Annotations here are evaluated (no `from __future__ import annotations`): Temporal's
 # converter resolves them on every payload, and string annotations made that ~4x slower.
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
-from models import ActionToken
+from stores.tokens import Tokens
 
 
 @dataclass
@@ -23,33 +20,20 @@ class IssueLinks:
     actions: list[str] = field(default_factory=list)
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class LinkActivities:
     def __init__(self, sessions: async_sessionmaker, base_url: str, ttl_days: int) -> None:
-        self.sessions = sessions
+        self.tokens = Tokens(sessions)
         self.base_url = base_url.rstrip("/")
         self.ttl = timedelta(days=ttl_days)
 
     @activity.defn(name="issue_links")
     async def issue_links(self, request: IssueLinks) -> dict[str, str]:
         # A retry issues fresh tokens; the unused ones from a lost attempt simply expire.
-        expires_at = datetime.now(UTC) + self.ttl
-        links: dict[str, str] = {}
-        async with self.sessions.begin() as session:
-            for action in request.actions:
-                token = secrets.token_urlsafe(32)
-                session.add(
-                    ActionToken(
-                        token_hash=token_hash(token),
-                        lead_id=request.lead_id,
-                        workflow_id=request.workflow_id,
-                        action=action,
-                        issued_status=request.status,
-                        expires_at=expires_at,
-                    )
-                )
-                links[action] = f"{self.base_url}/a/{token}"
-        return links
+        tokens = await self.tokens.issue(
+            request.lead_id,
+            request.workflow_id,
+            request.status,
+            request.actions,
+            datetime.now(UTC) + self.ttl,
+        )
+        return {action: f"{self.base_url}/a/{token}" for action, token in tokens.items()}

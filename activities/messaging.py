@@ -16,21 +16,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import literal, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contracts import DONE, SendRequest, SendResult, SendStatus
+from activities.errors import ProviderError, provider_errors
 from activities.whatsapp_cloud import SendError
+from consultation import window
 from consultation.messages import Outbound
-from models import Contact, OutboundMessage, SystemEvent
-from workflows.contracts import SendRequest, SendResult
+from models import SystemEvent
+from stores.outbox import Outbox
 
-DONE = ("SENT", "TEMPLATE", "SKIPPED", "FAILED")
-SENDING = "SENDING"  # a call to Graph began at `attempted_at`: it may have gone out
-RETRYING = "RETRYING"  # the last call certainly did not go out: send at once on retry
-WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
 # this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
 CONFIRM_WITHIN = timedelta(seconds=60)
@@ -67,42 +64,27 @@ class MessagingActivities:
         approved_templates: frozenset[str] | None = None,
         confirm_within: timedelta = CONFIRM_WITHIN,
     ) -> None:
-        self.sessions = sessions
+        self.outbox = Outbox(sessions)
         self.sender = sender
         self.artist_number = artist_number
         self.approved = approved_templates  # None: every template in the registry
         self.confirm_within = confirm_within
 
     @activity.defn(name="send_message")
+    @provider_errors
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
-        # One round trip: was this outbound id already handled or tried, and who is the client?
-        # (Joined to a single row, so an artist alert with no contact still finds its own row.)
-        one = select(literal(1).label("one")).subquery()
-        async with self.sessions() as session:
-            known = (
-                await session.execute(
-                    select(
-                        OutboundMessage.status,
-                        OutboundMessage.provider_message_id,
-                        OutboundMessage.attempted_at,
-                        Contact.key,
-                        Contact.wa_id,
-                        Contact.user_id,
-                        Contact.opted_out,
-                    )
-                    .select_from(one)
-                    .outerjoin(OutboundMessage, OutboundMessage.id == request.outbound_id)
-                    .outerjoin(Contact, Contact.key == request.contact_key)
-                )
-            ).one()
+        # Was this outbound id already handled or tried, and who is the client?
+        known = await self.outbox.look_up(request.outbound_id, request.contact_key)
         if known.status in DONE:
-            return SendResult(known.status, known.provider_message_id, "already handled")
+            return SendResult(
+                SendStatus(known.status), known.provider_message_id, "already handled"
+            )
         resent = ""
-        if known.status == SENDING:
+        if known.status == SendStatus.SENDING:
             if known.provider_message_id:
                 # Meta's status webhook named this outbound id: the earlier call went out.
-                return await self._finish(request, "SENT", known.provider_message_id,
+                return await self._finish(request, SendStatus.SENT, known.provider_message_id,
                                           "confirmed by Meta's status after a retry")  # fmt: skip
             if self.sender.confirms_by_status:  # (the sandbox's row is its message)
                 self._await_status(known.attempted_at)
@@ -125,12 +107,14 @@ class MessagingActivities:
             name = message.template.name if message.template else "none for this message"
             blocked = f"24 h window closed and no approved template ({name})"
         if blocked:
-            return await self._finish(request, "SKIPPED", None, blocked, level="WARN")
+            return await self._finish(request, SendStatus.SKIPPED, None, blocked, level="WARN")
 
         confirmed = await self._attempt(request)
         if confirmed:
             # The status webhook arrived between our look and this attempt.
-            return await self._finish(request, "SENT", confirmed, "confirmed by Meta's status")
+            return await self._finish(
+                request, SendStatus.SENT, confirmed, "confirmed by Meta's status"
+            )
         callback = request.outbound_id
         try:
             provider_id = await self.sender.send(
@@ -145,13 +129,17 @@ class MessagingActivities:
                     )
                 except SendError as second:
                     return await self._failed(request, second)
-                return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
+                return await self._finish(
+                    request, SendStatus.TEMPLATE, provider_id, "window closed", "INFO"
+                )
             return await self._failed(request, error)
         if as_template:
-            return await self._finish(request, "TEMPLATE", provider_id, "window closed", "INFO")
+            return await self._finish(
+                request, SendStatus.TEMPLATE, provider_id, "window closed", "INFO"
+            )
         if resent:
-            return await self._finish(request, "SENT", provider_id, resent, "WARN")
-        return await self._finish(request, "SENT", provider_id, "")
+            return await self._finish(request, SendStatus.SENT, provider_id, resent, "WARN")
+        return await self._finish(request, SendStatus.SENT, provider_id, "")
 
     def _await_status(self, attempted_at: datetime | None) -> None:
         """Raise a short retry while an unconfirmed attempt may still be confirmed by Meta's
@@ -169,23 +157,7 @@ class MessagingActivities:
     async def _attempt(self, request: SendRequest) -> str | None:
         """Record the attempt (SENDING, now) in its own transaction before calling Graph.
         Returns the wamid instead when a status webhook has already confirmed the message."""
-        row = {**self._row(request), "status": SENDING, "attempted_at": datetime.now(UTC)}
-        async with self.sessions.begin() as session:
-            statement = insert(OutboundMessage).values(**row)
-            recorded = await session.scalar(
-                statement.on_conflict_do_update(
-                    index_elements=[OutboundMessage.id],
-                    set_={"status": SENDING, "attempted_at": row["attempted_at"], "error": None},
-                    where=OutboundMessage.provider_message_id.is_(None),
-                ).returning(OutboundMessage.id)
-            )
-            if recorded is not None:
-                return None
-            return await session.scalar(
-                select(OutboundMessage.provider_message_id).where(
-                    OutboundMessage.id == request.outbound_id
-                )
-            )
+        return await self.outbox.attempt(self._row(request), SendStatus.SENDING, datetime.now(UTC))
 
     def _approved(self, message: Outbound) -> bool:
         return message.template is not None and (
@@ -193,64 +165,47 @@ class MessagingActivities:
         )
 
     async def _artist_window_open(self) -> bool:
-        async with self.sessions() as session:
-            last = await session.scalar(
-                select(Contact.last_inbound_at).where(Contact.wa_id == self.artist_number)
-            )
-        return last is not None and datetime.now(UTC) - last < WINDOW
+        last = await self.outbox.last_inbound_at(self.artist_number)
+        return window.is_open(last, datetime.now(UTC))
 
     async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
         if error.kind == "retry":
             if not error.maybe_sent:
                 # Certainly not sent: the retry need not wait for a status before sending.
-                async with self.sessions.begin() as session:
-                    await session.execute(
-                        update(OutboundMessage)
-                        .where(OutboundMessage.id == request.outbound_id)
-                        .where(OutboundMessage.provider_message_id.is_(None))
-                        .values(status=RETRYING)
-                    )
-            # Rate limits and provider outages: let Temporal back off and try again.
-            raise ApplicationError(f"WhatsApp send failed ({error.code}): retrying", type="Retry")
-        return await self._finish(request, "FAILED", None, f"{error.kind} ({error.code})", "ERROR")
+                await self.outbox.mark(request.outbound_id, SendStatus.RETRYING)
+            # Rate limits and provider outages: let Temporal back off and try again. What Graph
+            # said stays the failure's cause, for the record if every retry fails.
+            raise ProviderError(
+                "WhatsApp",
+                f"WhatsApp send failed ({error.code}): retrying",
+                retryable=True,
+                code=error.code,
+                error_type="Retry",
+            ) from error
+        return await self._finish(
+            request, SendStatus.FAILED, None, f"{error.kind} ({error.code})", "ERROR"
+        )
 
     async def _finish(
         self,
         request: SendRequest,
-        status: str,
+        status: SendStatus,
         provider_id: str | None,
         detail: str,
         level: str = "",
     ) -> SendResult:
-        message = request.message
-        row = {
-            **self._row(request),
-            "status": status,
-            "provider_message_id": provider_id,
-            "error": detail or None,
-        }
-        async with self.sessions.begin() as session:
-            statement = insert(OutboundMessage).values(**row)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[OutboundMessage.id],
-                    set_={
-                        "status": status,
-                        "provider_message_id": provider_id,
-                        "error": row["error"],
-                    },
-                )
+        event = (
+            SystemEvent(
+                level=level,
+                type=f"whatsapp.{status.lower()}",
+                lead_id=request.lead_id,
+                detail={"message": request.message.key, "reason": detail},
+                source=f"send/{request.outbound_id}",
             )
-            if level:
-                session.add(
-                    SystemEvent(
-                        level=level,
-                        type=f"whatsapp.{status.lower()}",
-                        lead_id=request.lead_id,
-                        detail={"message": message.key, "reason": detail},
-                        source=f"send/{request.outbound_id}",
-                    )
-                )
+            if level
+            else None
+        )
+        await self.outbox.finish(self._row(request), status, provider_id, detail or None, event)
         return SendResult(status, provider_id, detail)
 
     @staticmethod

@@ -1,161 +1,45 @@
-"""The artist's calendar in PostgreSQL, for the demo and for artists without Google Calendar:
-busy blocks the artist sets from the admin API, and the appointments bookings write."""
+"""The PostgreSQL calendar behind the `Calendar` port: the store's busy blocks and appointments,
+with our own database failing read as an outage, never a refusal (retrying helps once it is
+back or migrated, and an unreadable calendar is never free)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from activities.calendar import CalendarError, CalendarEvent, Span
-from activities.holds import range_of, span_of
-from models import CalendarBusy, CalendarEventRow
-
-
-@dataclass
-class BusyBlock:
-    id: int
-    start: datetime
-    end: datetime
-    note: str
+from activities.errors import ProviderError
+from stores.calendar import CalendarEvent, CalendarStore
+from stores.spans import Span
 
 
-@dataclass
-class Agenda:
-    """What the calendar holds in a window: the artist's busy blocks and the appointments."""
-
-    busy: list[BusyBlock] = field(default_factory=list)
-    events: list[CalendarEvent] = field(default_factory=list)
+@asynccontextmanager
+async def _outage() -> AsyncIterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise ProviderError("Calendar", f"PostgreSQL calendar: {error}", retryable=True) from error
 
 
 class PostgresCalendar:
     def __init__(self, sessions: async_sessionmaker, artist_id: str = "artist") -> None:
-        self.sessions = sessions
-        self.artist_id = artist_id
-
-    @asynccontextmanager
-    async def _session(self, begin: bool = False) -> AsyncIterator[AsyncSession]:
-        # Our own database failing is an outage, never a refusal: retrying will help once it is
-        # back (or migrated), and an unreadable calendar is never free.
-        try:
-            if begin:
-                async with self.sessions.begin() as session:
-                    yield session
-            else:
-                async with self.sessions() as session:
-                    yield session
-        except SQLAlchemyError as error:
-            raise CalendarError(f"PostgreSQL calendar: {error}", retryable=True) from error
+        self.store = CalendarStore(sessions, artist_id)
 
     async def busy(self, start: datetime, end: datetime) -> list[Span]:
-        window = range_of(start, end)
-        blocks = select(CalendarBusy.during).where(
-            CalendarBusy.artist_id == self.artist_id, CalendarBusy.during.overlaps(window)
-        )
-        events = select(CalendarEventRow.during).where(
-            CalendarEventRow.artist_id == self.artist_id,
-            CalendarEventRow.status == "confirmed",
-            CalendarEventRow.during.overlaps(window),
-        )
-        async with self._session() as session:
-            rows = (await session.scalars(blocks.union_all(events))).all()
-        return sorted((span_of(during) for during in rows), key=lambda span: span.start)
+        async with _outage():
+            return await self.store.busy_between(start, end)
 
     async def event_exists(self, event_id: str) -> bool:
-        async with self._session() as session:
-            status = await session.scalar(
-                select(CalendarEventRow.status).where(CalendarEventRow.event_id == event_id)
-            )
-        return status == "confirmed"
+        async with _outage():
+            return await self.store.event_exists(event_id)
 
     async def create_event(self, event: CalendarEvent) -> None:
-        statement = (
-            insert(CalendarEventRow)
-            .values(
-                event_id=event.event_id,
-                artist_id=self.artist_id,
-                during=range_of(event.start, event.end),
-                title=event.title,
-                description=event.description,
-                lead_id=event.lead_id,
-                workflow_id=event.workflow_id,
-            )
-            .on_conflict_do_nothing(index_elements=[CalendarEventRow.event_id])
-        )
-        async with self._session(begin=True) as session:
-            await session.execute(statement)
+        async with _outage():
+            await self.store.add_event(event)
 
     async def cancel_event(self, event_id: str) -> None:
-        async with self._session(begin=True) as session:
-            await session.execute(
-                update(CalendarEventRow)
-                .where(CalendarEventRow.event_id == event_id)
-                .values(status="cancelled")
-            )
-
-    # -- for the admin API ---------------------------------------------------------------------
-
-    async def add_busy(self, start: datetime, end: datetime, note: str = "") -> int:
-        async with self._session(begin=True) as session:
-            block_id = await session.scalar(
-                insert(CalendarBusy)
-                .values(artist_id=self.artist_id, during=range_of(start, end), note=note)
-                .returning(CalendarBusy.id)
-            )
-        assert block_id is not None
-        return block_id
-
-    async def remove_busy(self, block_id: int) -> bool:
-        """False when there was no such block (for this artist)."""
-        async with self._session(begin=True) as session:
-            removed = await session.scalar(
-                delete(CalendarBusy)
-                .where(CalendarBusy.id == block_id, CalendarBusy.artist_id == self.artist_id)
-                .returning(CalendarBusy.id)
-            )
-        return removed is not None
-
-    async def agenda(self, start: datetime, end: datetime) -> Agenda:
-        """Busy blocks and confirmed appointments overlapping `start`–`end`, in time order."""
-        window = range_of(start, end)
-        async with self._session() as session:
-            blocks = await session.scalars(
-                select(CalendarBusy)
-                .where(
-                    CalendarBusy.artist_id == self.artist_id, CalendarBusy.during.overlaps(window)
-                )
-                .order_by(CalendarBusy.during, CalendarBusy.id)
-            )
-            agenda = Agenda()
-            for block in blocks:
-                span = span_of(block.during)
-                agenda.busy.append(BusyBlock(block.id, span.start, span.end, block.note))
-            events = await session.scalars(
-                select(CalendarEventRow)
-                .where(
-                    CalendarEventRow.artist_id == self.artist_id,
-                    CalendarEventRow.status == "confirmed",
-                    CalendarEventRow.during.overlaps(window),
-                )
-                .order_by(CalendarEventRow.during, CalendarEventRow.event_id)
-            )
-            for row in events:
-                span = span_of(row.during)
-                agenda.events.append(
-                    CalendarEvent(
-                        row.event_id,
-                        span.start,
-                        span.end,
-                        row.title,
-                        row.description,
-                        row.lead_id or "",
-                        row.workflow_id or "",
-                    )
-                )
-        return agenda
+        async with _outage():
+            await self.store.cancel_event(event_id)

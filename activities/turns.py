@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from activities.contracts import Delivery, SendResult
 from activities.messaging import MessagingActivities
 from activities.records import RecordActivities
-from workflows.contracts import Delivery, SendResult
 
 
 class TurnActivities:

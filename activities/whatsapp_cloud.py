@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import httpx
 
+from activities.errors import ProviderError
 from consultation.messages import (
     MAX_BODY,
     MAX_BUTTON_TITLE,
@@ -45,16 +46,17 @@ BSUID = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9.]+$")
 PHONE_LIKE = re.compile(r"\+?\d[\d ]{6,}\d")
 
 
-class SendError(Exception):
+class SendError(ProviderError):
     """A send that did not happen. `kind` says what to do: fall back to a template, mark the
     contact unreachable, retry later, or give up on this message."""
 
     def __init__(
         self, kind: SendErrorKind, code: int | None, detail: str, *, maybe_sent: bool = False
     ) -> None:
-        super().__init__(f"{kind} ({code}): {detail}")
+        super().__init__(
+            "WhatsApp", f"{kind} ({code}): {detail}", retryable=kind == "retry", code=code
+        )
         self.kind: SendErrorKind = kind
-        self.code = code
         self.detail = detail
         # The request may have reached Meta (a read timeout, a dropped answer): only a status
         # webhook can tell whether it went out.

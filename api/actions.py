@@ -14,9 +14,9 @@ from sqlalchemy import update
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from activities.links import token_hash
 from api.state import Edge, EdgeState
 from models import ActionToken, LeadRecord
+from stores.tokens import token_hash
 from workflows.contracts import ActionRequest, ActionResult
 from workflows.lead import LeadWorkflow
 

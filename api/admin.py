@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
-from api import inbound_queue, lead_csv
+from api import lead_csv
 from api.actions import run_action
 from api.state import Edge
 from models import CalendarHold, LeadRecord, OutboundMessage, SystemEvent
+from stores import inbound_queue
 from workflows.contracts import ActionRequest
 
 

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from activities.holds import Holds
-from activities.postgres_calendar import PostgresCalendar
 from api.admin import require_admin
 from api.state import Edge
+from stores.calendar import CalendarStore
+from stores.holds import Holds
 
 router = APIRouter(prefix="/admin/calendar", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -38,7 +38,7 @@ class NewBusyBlock(BaseModel):
 async def calendar(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 21) -> dict[str, Any]:
     start = datetime.now(UTC)
     end = start + timedelta(days=days)
-    agenda = await PostgresCalendar(state.sessions, state.settings.ARTIST_ID).agenda(start, end)
+    agenda = await CalendarStore(state.sessions, state.settings.ARTIST_ID).agenda(start, end)
     holds = await Holds(state.sessions, state.settings.ARTIST_ID).active(start, end)
     return {
         "from": _utc(start),
@@ -74,7 +74,7 @@ async def calendar(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 21) 
 
 @router.post("/busy", status_code=201)
 async def add_busy(block: NewBusyBlock, state: Edge) -> dict[str, Any]:
-    block_id = await PostgresCalendar(state.sessions, state.settings.ARTIST_ID).add_busy(
+    block_id = await CalendarStore(state.sessions, state.settings.ARTIST_ID).add_busy(
         block.start, block.end, block.note
     )
     return {"id": block_id, "start": _utc(block.start), "end": _utc(block.end), "note": block.note}
@@ -82,6 +82,6 @@ async def add_busy(block: NewBusyBlock, state: Edge) -> dict[str, Any]:
 
 @router.delete("/busy/{block_id}")
 async def remove_busy(block_id: int, state: Edge) -> dict[str, Any]:
-    if not await PostgresCalendar(state.sessions, state.settings.ARTIST_ID).remove_busy(block_id):
+    if not await CalendarStore(state.sessions, state.settings.ARTIST_ID).remove_busy(block_id):
         raise HTTPException(404, "No such busy block")
     return {"id": block_id, "removed": True}

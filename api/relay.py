@@ -22,13 +22,13 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import inbound_queue
 from api.contacts import workflow_id
-from api.inbound_queue import Outcome, Waiting
 from api.state import EdgeState
 from consultation.messages import Inbound, Media
 from models import SystemEvent
 from models.base import async_url
+from stores import inbound_queue
+from stores.inbound_queue import Outcome, Waiting
 from workflows.contracts import HoldNotice, LeadInput
 from workflows.lead import LeadWorkflow
 

@@ -28,7 +28,6 @@ from pathlib import Path
 import psutil
 from temporalio import activity, workflow
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
 from temporalio.worker import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 import devstack  # noqa: E402
 from worker import WORKFLOW_RUNNER  # noqa: E402
+from workflows.visibility import LEAD_STEP  # noqa: E402
 
 QUEUE = "floor"
-STEP = SearchAttributeKey.for_int("LeadStep")
 
 
 @activity.defn
@@ -70,7 +69,7 @@ class Echo:
             await workflow.wait_condition(lambda: bool(self.inbox), timeout=timeout)
             text = self.inbox.pop(0)
             if "attributes" in features:
-                workflow.upsert_search_attributes([STEP.value_set(handled)])
+                workflow.upsert_search_attributes([LEAD_STEP.value_set(handled)])
             timeout_each = timedelta(seconds=10)
             await asyncio.gather(
                 workflow.execute_local_activity(

@@ -1,15 +1,15 @@
 """SQLAlchemy models: what is queried across leads or guarded by constraints (DESIGN §7)."""
 
 from models.base import Base
+from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
 from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
-    CalendarBusy,
-    CalendarEventRow,
-    CalendarHold,
+    Attachment,
     CheckoutSessionRow,
     Contact,
     InboundMessage,
+    LeadLogRow,
     LeadRecord,
     OutboundMessage,
     ProviderEvent,
@@ -18,6 +18,7 @@ from models.tables import (
 
 __all__ = [
     "ActionToken",
+    "Attachment",
     "Base",
     "CalendarBusy",
     "CalendarEventRow",
@@ -25,6 +26,7 @@ __all__ = [
     "CheckoutSessionRow",
     "Contact",
     "InboundMessage",
+    "LeadLogRow",
     "LeadRecord",
     "OutboundMessage",
     "ProviderEvent",

@@ -17,7 +17,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint, Range
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -188,77 +188,40 @@ class CheckoutSessionRow(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-# Bounded, non-empty, half-open `[start, end)`: touching spans never overlap (migration 0005).
-SPAN_VALID = (
-    "lower(during) IS NOT NULL AND upper(during) IS NOT NULL AND lower(during) < upper(during)"
-    " AND lower_inc(during) AND NOT upper_inc(during)"
-)
+class Attachment(Base):
+    """A file a client sent (by WhatsApp media id) and the copy we keep in our own storage:
+    Meta's copy expires. `media_id` is unique, so an image is downloaded and stored once."""
 
-
-class CalendarHold(Base):
-    """A slot held while the client pays, then booked; one row per working day of a session.
-    Two 'held' or 'booked' rows for one artist can never overlap: the exclusion constraint."""
-
-    __tablename__ = "calendar_holds"
+    __tablename__ = "attachments"
     __table_args__ = (
         CheckConstraint(
-            "state IN ('held', 'booked', 'released', 'lapsed')", name="calendar_holds_state_known"
-        ),
-        CheckConstraint(SPAN_VALID, name="calendar_holds_span_valid"),
-        ExcludeConstraint(
-            ("artist_id", "="),
-            ("during", "&&"),
-            using="gist",
-            where=text("state IN ('held', 'booked')"),
-            name="calendar_holds_no_overlap",
+            "status IN ('PENDING', 'STORED', 'FAILED')", name="attachments_status_known"
         ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    hold_id: Mapped[str] = mapped_column(Text, index=True)
-    lead_id: Mapped[str] = mapped_column(Text)
-    artist_id: Mapped[str] = mapped_column(Text, server_default="artist")
-    during: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
-    state: Mapped[str] = mapped_column(Text)  # held | booked | released | lapsed
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lead_id: Mapped[str] = mapped_column(Text, index=True)
+    media_id: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str | None] = mapped_column(Text)
+    mime_type: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(Text)
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text)  # PENDING | STORED | FAILED
+    storage: Mapped[str | None] = mapped_column(Text)  # local | supabase
+    object_key: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    stored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LeadLogRow(Base):
+    """Which row of the Google Sheets lead log holds each lead, and the lead version it holds:
+    an update never searches the sheet, and an older row never overwrites a newer one."""
+
+    __tablename__ = "lead_log_rows"
+
+    lead_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    sheet_row: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class CalendarBusy(Base):
-    """A stretch the artist is busy, in the PostgreSQL calendar (set from the admin API)."""
-
-    __tablename__ = "calendar_busy"
-    __table_args__ = (
-        CheckConstraint(SPAN_VALID, name="calendar_busy_span_valid"),
-        Index("ix_calendar_busy_artist_during", "artist_id", "during", postgresql_using="gist"),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    artist_id: Mapped[str] = mapped_column(Text, server_default="artist")
-    during: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
-    note: Mapped[str] = mapped_column(Text, server_default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class CalendarEventRow(Base):
-    """An appointment in the PostgreSQL calendar; `event_id` is derived in the workflow."""
-
-    __tablename__ = "calendar_events"
-    __table_args__ = (
-        CheckConstraint(SPAN_VALID, name="calendar_events_span_valid"),
-        CheckConstraint(
-            "status IN ('confirmed', 'cancelled')", name="calendar_events_status_known"
-        ),
-        Index("ix_calendar_events_artist_during", "artist_id", "during", postgresql_using="gist"),
-    )
-
-    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    artist_id: Mapped[str] = mapped_column(Text, server_default="artist")
-    during: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
-    title: Mapped[str] = mapped_column(Text, server_default="")
-    description: Mapped[str] = mapped_column(Text, server_default="")
-    lead_id: Mapped[str | None] = mapped_column(Text)
-    workflow_id: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text, server_default="confirmed")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

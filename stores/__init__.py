@@ -1,2 +1,2 @@
-"""Data access to PostgreSQL, with intention-named methods, shared by activities, routes and
-tests."""
+"""The store layer: PostgreSQL access shared by activities and the edge, one module per
+aggregate, with methods named for their purpose. Stores import `models/` and nothing above."""

@@ -11,16 +11,12 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Integer,
-    Text,
     and_,
     cast,
-    column,
     delete,
     func,
     or_,
     select,
-    table,
     tuple_,
     update,
 )
@@ -28,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import (
+    Attachment,
     CalendarHold,
     Contact,
     InboundMessage,
@@ -37,18 +34,6 @@ from models import (
     StudioSignInAttempt,
     StudioSignInLink,
     SystemEvent,
-)
-
-# Declared where the media activity writes it (activities/media.py); read here for the lead page.
-attachments = table(
-    "attachments",
-    column("lead_id", Text),
-    column("media_id", Text),
-    column("mime_type", Text),
-    column("status", Text),
-    column("object_key", Text),
-    column("size_bytes", Integer),
-    column("created_at"),
 )
 
 # -- sessions, links, attempts ---------------------------------------------------------------
@@ -365,9 +350,9 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
         select(CalendarHold).where(CalendarHold.lead_id == lead_id).order_by(CalendarHold.id)
     )
     images = await session.execute(
-        select(attachments.c.object_key, attachments.c.mime_type)
-        .where(attachments.c.lead_id == lead_id, attachments.c.status == "STORED")
-        .order_by(attachments.c.created_at)
+        select(Attachment.object_key, Attachment.mime_type)
+        .where(Attachment.lead_id == lead_id, Attachment.status == "STORED")
+        .order_by(Attachment.id)
     )
     return LeadView(
         lead,

@@ -2,8 +2,9 @@
 
 Run it after a deliberate, patched change to the workflow to add histories of the new shape;
 never re-record to make a failing replay pass — that failure means running leads would break.
-Name the new shape in SHAPE first: files are `<scenario>.<SHAPE>.json`, so the histories of
-older shapes stay beside them and keep being replayed.
+Name the new shape in SHAPE first (the patch id): files are `<scenario>.<SHAPE>.json`, so the
+histories of older shapes stay beside them and keep being replayed until their patch is removed
+(README, "Changing workflows"). Files named `<scenario>.json` are of the shape before any patch.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
-SHAPE = "count-what-was-sent"  # the workflow's latest patch (files without one predate it)
+SHAPE = ""  # the workflow's latest patch id; "" while there is none
 CONSULTATION = [
     "Hi",
     "A fine line swallow",
@@ -138,7 +139,8 @@ async def _pick_and_pay(handle: WorkflowHandle, message_id: str) -> None:
 
 async def _save(handle: WorkflowHandle, name: str) -> None:
     history = await handle.fetch_history()
-    (HISTORIES / f"{name}.{SHAPE}.json").write_text(history.to_json(), encoding="utf-8")
+    stem = f"{name}.{SHAPE}" if SHAPE else name
+    (HISTORIES / f"{stem}.json").write_text(history.to_json(), encoding="utf-8")
     print(f"recorded {name}: {len(history.events)} events")
 
 

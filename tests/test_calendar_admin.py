@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from activities.calendar import CalendarError, CalendarEvent, Span
-from activities.holds import Holds
+from activities.errors import ProviderError
 from activities.postgres_calendar import PostgresCalendar
 from models import CalendarEventRow
 from models.base import make_engine, make_sessions
+from stores.calendar import CalendarEvent, CalendarStore
+from stores.holds import Holds
+from stores.spans import Span
 from tests.conftest import Stack
 
 ADMIN = {"X-Admin-API-Key": "test-admin-key"}
@@ -154,7 +156,7 @@ async def test_the_window_is_one_day_to_a_year(stack: Stack):
 async def test_busy_is_the_artists_blocks_and_confirmed_appointments(sessions):
     calendar = PostgresCalendar(sessions, artist_id=new_id("artist"))
     other = PostgresCalendar(sessions, artist_id=new_id("artist"))
-    await calendar.add_busy(at(0), at(2), "school run")
+    await calendar.store.add_busy(at(0), at(2), "school run")
     await calendar.create_event(event(new_id("ev"), at(4), at(6)))
     cancelled = new_id("ev")
     await calendar.create_event(event(cancelled, at(7), at(8)))
@@ -164,7 +166,7 @@ async def test_busy_is_the_artists_blocks_and_confirmed_appointments(sessions):
             .where(CalendarEventRow.event_id == cancelled)
             .values(status="cancelled")
         )
-    await other.add_busy(at(0), at(8), "another artist's day")
+    await other.store.add_busy(at(0), at(8), "another artist's day")
 
     assert await calendar.busy(at(-1), at(9)) == [Span(at(0), at(2)), Span(at(4), at(6))]
     assert await calendar.busy(at(2), at(4)) == []  # touching is not overlapping
@@ -178,7 +180,7 @@ async def test_creating_the_same_appointment_twice_makes_one(sessions):
     await calendar.create_event(event(event_id, at(0), at(3)))
     await calendar.create_event(event(event_id, at(0), at(3)))  # a retried activity
     assert await calendar.event_exists(event_id)
-    agenda = await calendar.agenda(at(-24), at(24))
+    agenda = await calendar.store.agenda(at(-24), at(24))
     assert [e.event_id for e in agenda.events] == [event_id]
     assert await calendar.busy(at(-1), at(4)) == [Span(at(0), at(3))]
 
@@ -196,10 +198,11 @@ async def test_a_cancelled_appointment_is_neither_busy_nor_there(sessions):
 
 async def test_removing_a_busy_block_frees_the_time(sessions):
     calendar = PostgresCalendar(sessions, artist_id=new_id("artist"))
-    block = await calendar.add_busy(at(0), at(2))
-    assert not await PostgresCalendar(sessions, new_id("artist")).remove_busy(block)  # not theirs
-    assert await calendar.remove_busy(block)
-    assert not await calendar.remove_busy(block)
+    block = await calendar.store.add_busy(at(0), at(2))
+    not_theirs = CalendarStore(sessions, new_id("artist"))
+    assert not await not_theirs.remove_busy(block)
+    assert await calendar.store.remove_busy(block)
+    assert not await calendar.store.remove_busy(block)
     assert await calendar.busy(at(0), at(2)) == []
 
 
@@ -207,7 +210,7 @@ async def test_an_unreachable_calendar_is_a_retryable_calendar_error():
     engine = make_engine("postgresql://nobody@127.0.0.1:1/nothing", pool_size=1)
     try:
         calendar = PostgresCalendar(make_sessions(engine))
-        with pytest.raises(CalendarError) as failed:
+        with pytest.raises(ProviderError) as failed:
             await calendar.busy(at(0), at(1))
         assert failed.value.retryable
     finally:

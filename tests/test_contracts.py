@@ -5,21 +5,14 @@ import dataclasses
 
 import pytest
 
+from activities.contracts import LeadSnapshot, SendRequest, SendResult
 from activities.lead_log import LeadLogBatch, LeadRow
 from activities.links import IssueLinks
 from activities.media import StoredMedia, StoreMedia
 from activities.payments import CheckoutRequest, CheckoutSession
 from consultation.lead import Deposit, Estimate, Event, Lead, Payment, Policy, TourStop
 from consultation.messages import Inbound, Media, Outbound, Template
-from workflows.contracts import (
-    ActionRequest,
-    ActionResult,
-    Carried,
-    LeadInput,
-    LeadSnapshot,
-    SendRequest,
-    SendResult,
-)
+from workflows.contracts import ActionRequest, ActionResult, Carried, LeadInput
 
 PAYLOADS = [
     Lead, Deposit, Estimate, Event, Payment, Policy, TourStop, Inbound, Media, Outbound, Template,

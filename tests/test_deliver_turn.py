@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.contracts import Delivery, LeadSnapshot, SendRequest
 from activities.messaging import MessagingActivities
 from activities.records import RecordActivities
 from activities.turns import TurnActivities
 from consultation import outbound
 from consultation.lead import Event, Lead
 from models import Contact, LeadRecord, OutboundMessage, SystemEvent
-from workflows.contracts import Delivery, LeadSnapshot, SendRequest
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -22,11 +22,11 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 import devstack
 import worker
-from activities.calendar import Span
-from activities.holds import Holds
 from activities.payments import SandboxCheckout
 from consultation.lead import Lead, Payment
 from models import CalendarHold, CheckoutSessionRow, OutboundMessage
+from stores.holds import Holds
+from stores.spans import Span
 from tests.conftest import eventually
 from tests.record_histories import CONSULTATION
 from tests.test_lead_timers import client_says, sandbox_settings, settled, start_lead, state

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from activities.links import token_hash
 from models import ActionToken, SystemEvent
+from stores.tokens import token_hash
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
 from tests.fakes.graph_api import inbound_delivery, list_reply
 from tests.fakes.stripe_api import sign, signed_event

@@ -116,8 +116,12 @@ async def test_delivery_statuses_only_move_forward(stack, sessions):
     async def logged():
         async with sessions() as session:
             contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
+            # Recorded SENDING before Graph is called: wait for Meta's id, not just the row.
             return await session.scalar(
-                select(OutboundMessage).where(OutboundMessage.contact_key == contact.key)
+                select(OutboundMessage).where(
+                    OutboundMessage.contact_key == contact.key,
+                    OutboundMessage.provider_message_id.is_not(None),
+                )
             )
 
     row = await eventually(logged)

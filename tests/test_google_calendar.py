@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from google.auth.credentials import AnonymousCredentials
 
-from activities.calendar import CalendarError, CalendarEvent, Span
+from activities.errors import ProviderError
 from activities.google_calendar import GoogleCalendar
+from stores.calendar import CalendarEvent
+from stores.spans import Span
 from tests.fakes.google_calendar import FakeGoogleCalendar
 
 CALENDAR_ID = "artist@example.com"
@@ -91,7 +93,7 @@ async def test_an_unreadable_calendar_is_never_free(
     google: GoogleCalendar, fake: FakeGoogleCalendar
 ) -> None:
     fake.unreadable = True
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.busy(at(8), at(18))
     assert not failed.value.retryable  # no access: waiting will not help
     assert "notFound" in str(failed.value)
@@ -101,7 +103,7 @@ async def test_a_backend_error_for_the_calendar_is_retried(
     google: GoogleCalendar, fake: FakeGoogleCalendar
 ) -> None:
     fake.unreadable, fake.unreadable_reason = True, "backendError"
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.busy(at(8), at(18))
     assert failed.value.retryable
 
@@ -110,7 +112,7 @@ async def test_a_calendar_the_answer_leaves_out_is_an_error(fake: FakeGoogleCale
     fake.clear()
     # The fake answers for ids it does not hold with `errors`, as Google does.
     other = GoogleCalendar("someone@example.com", AnonymousCredentials(), endpoint=fake.endpoint)
-    with pytest.raises(CalendarError):
+    with pytest.raises(ProviderError):
         await other.busy(at(8), at(18))
 
 
@@ -139,7 +141,7 @@ async def test_an_insert_retried_after_its_answer_was_lost_makes_one_event(
     google: GoogleCalendar, fake: FakeGoogleCalendar
 ) -> None:
     fake.fail_next(500, on="insert", applied=True)
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.create_event(appointment())
     assert failed.value.retryable
     await google.create_event(appointment())  # 409, then the event is found to be ours
@@ -152,7 +154,7 @@ async def test_an_id_taken_by_another_leads_event_is_refused(
     google: GoogleCalendar, fake: FakeGoogleCalendar
 ) -> None:
     await google.create_event(appointment(lead_id="lead-2"))
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.create_event(appointment(lead_id="lead-1"))
     assert not failed.value.retryable
     assert "taken by another event" in str(failed.value)
@@ -164,14 +166,14 @@ async def test_an_id_of_a_deleted_event_is_refused(
 ) -> None:
     await google.create_event(appointment())
     fake.cancel("b00king0001")
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.create_event(appointment())
     assert not failed.value.retryable
     assert "deleted" in str(failed.value)
 
 
 async def test_an_id_that_is_not_base32hex_is_refused(google: GoogleCalendar) -> None:
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.create_event(appointment(event_id="Booking-1"))
     assert not failed.value.retryable
 
@@ -213,7 +215,7 @@ async def test_a_cancel_google_refuses_is_an_error(
 ) -> None:
     await google.create_event(appointment())
     fake.fail_next(403, on="delete", reason="forbidden")
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.cancel_event("b00king0001")
     assert not failed.value.retryable
     assert fake.events["b00king0001"]["status"] == "confirmed"
@@ -251,7 +253,7 @@ async def test_quota_and_outages_are_retried_but_refusals_are_not(
         calls.append(lambda: google.event_exists("b00king0001"))
     for call in calls:
         fake.fail_next(status, reason=reason)
-        with pytest.raises(CalendarError) as failed:
+        with pytest.raises(ProviderError) as failed:
             await call()
         assert failed.value.retryable is retryable, (status, reason)
         assert str(status) in str(failed.value)
@@ -264,7 +266,7 @@ async def test_credentials_google_refuses_are_not_retried(
     # On 401 the client fetches a new token once; anonymous credentials cannot, which stands
     # in for a revoked key.
     fake.fail_next(401)
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await google.busy(at(8), at(18))
     assert not failed.value.retryable
     assert "credentials" in str(failed.value)
@@ -273,6 +275,6 @@ async def test_credentials_google_refuses_are_not_retried(
 async def test_an_unreachable_calendar_is_retried(fake: FakeGoogleCalendar) -> None:
     # Port 9 on loopback: nothing listens, the connection is refused.
     gone = GoogleCalendar(CALENDAR_ID, AnonymousCredentials(), endpoint="http://127.0.0.1:9/")
-    with pytest.raises(CalendarError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await gone.busy(at(8), at(18))
     assert failed.value.retryable

@@ -13,9 +13,9 @@ from psycopg import errors
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from activities.calendar import Span
-from activities.holds import Holds
 from models import CalendarHold
+from stores.holds import Holds
+from stores.spans import Span
 
 DAY = datetime(2031, 3, 3, 10, tzinfo=UTC)  # a Monday, 10:00
 
@@ -92,7 +92,7 @@ async def test_different_artists_never_clash(sessions):
 
 async def test_an_expired_hold_does_not_block_and_is_marked_lapsed(holds: Holds, sessions):
     assert await holds.place("h-gone", "anna", [span(0, 4)], earlier())
-    assert await holds.busy(at(-1), at(5), "ben") == []
+    assert await holds.busy_between(at(-1), at(5), "ben") == []
     assert await holds.place("h-ben", "ben", [span(2, 6)], later())
     assert await states(holds, "h-gone") == ["lapsed"]
     assert not await holds.confirm("h-gone")  # anna paid too late: ben has the slot
@@ -204,10 +204,10 @@ async def test_busy_is_other_leads_bookings_and_live_holds(holds: Holds):
     await holds.release("h-dan")  # released
     assert await holds.place("h-eve", "eve", [span(20, 21)], later())  # outside the window
 
-    assert await holds.busy(at(0), at(8), "zoe") == [span(0, 1), span(4, 5)]
-    assert await holds.busy(at(0), at(8), "anna") == [span(4, 5)]  # not its own hold
-    assert await holds.busy(at(1), at(4), "zoe") == []  # touching is not overlapping
-    assert all(s.start.tzinfo == UTC for s in await holds.busy(at(0), at(8), "zoe"))
+    assert await holds.busy_between(at(0), at(8), "zoe") == [span(0, 1), span(4, 5)]
+    assert await holds.busy_between(at(0), at(8), "anna") == [span(4, 5)]  # not its own hold
+    assert await holds.busy_between(at(1), at(4), "zoe") == []  # touching is not overlapping
+    assert all(s.start.tzinfo == UTC for s in await holds.busy_between(at(0), at(8), "zoe"))
 
 
 async def test_the_database_itself_refuses_overlapping_active_rows(holds: Holds, sessions):

@@ -15,13 +15,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.contracts import LeadSnapshot
+from activities.errors import ProviderError
 from activities.lead_log import (
     COLUMNS,
     WORKFLOW_ID,
     LeadLogActivities,
     LeadLogBatch,
     LeadRow,
-    SheetsError,
     SheetsLog,
     enqueue,
     row_for,
@@ -29,7 +30,6 @@ from activities.lead_log import (
 from consultation.lead import Deposit, Estimate, Lead
 from tests.core.leads import booked as booked_lead
 from tests.fakes.google_sheets import FakeSheets
-from workflows.contracts import LeadSnapshot
 from workflows.lead_log import LeadLogWorkflow
 
 PHONE = "447700900123"
@@ -195,7 +195,7 @@ async def test_a_retry_after_an_append_that_reached_the_sheet_adds_no_second_row
     prefix = leads()
     rows = [row_for(snapshot(f"{prefix}-{n}")) for n in range(2)]
     sheets.fail_next(503, on="append", applied=True)
-    with pytest.raises(SheetsError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await log.write(rows)
     assert failed.value.retryable
     assert len(sheets.rows) == 3  # the rows are there, but we were never told where

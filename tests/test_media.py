@@ -17,17 +17,17 @@ from sqlalchemy import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.errors import ProviderError
 from activities.media import (
     GraphMedia,
     LocalStorage,
     MediaActivities,
-    MediaError,
     StoreMedia,
     SupabaseStorage,
-    attachments,
     digest_matches,
     object_key,
 )
+from models import Attachment
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.supabase_storage import FakeSupabase
 
@@ -81,9 +81,8 @@ async def bucket(supabase: FakeSupabase) -> AsyncIterator[SupabaseStorage]:
 
 async def row(sessions, media_id: str):
     async with sessions() as session:
-        return (
-            await session.execute(select(attachments).where(attachments.c.media_id == media_id))
-        ).one()
+        found = select(Attachment.__table__).where(Attachment.media_id == media_id)
+        return (await session.execute(found)).one()
 
 
 # -- download ---------------------------------------------------------------------------------
@@ -113,7 +112,7 @@ async def test_bytes_that_do_not_match_metas_sha256_are_refused_for_good(
 
     async with httpx.AsyncClient(event_hooks={"request": [swap_before_download]}) as client:
         media = GraphMedia(base_url=graph.base_url, access_token="test-token", client=client)
-        with pytest.raises(MediaError, match="sha256") as refused:
+        with pytest.raises(ProviderError, match="sha256") as refused:
             await media.fetch(media_id)
     assert not refused.value.retryable
 
@@ -136,7 +135,7 @@ async def test_media_over_the_size_limit_is_refused_before_downloading(
         media = GraphMedia(
             base_url=graph.base_url, access_token="test-token", max_bytes=100, client=client
         )
-        with pytest.raises(MediaError, match="over the limit") as refused:
+        with pytest.raises(ProviderError, match="over the limit") as refused:
             await media.fetch(media_id)
     assert not refused.value.retryable
     assert seen.downloads() == 0  # Meta's file_size was enough to say no
@@ -157,7 +156,7 @@ async def test_a_download_whose_content_length_is_over_the_limit_is_not_read(
         media = GraphMedia(
             base_url=graph.base_url, access_token="test-token", max_bytes=100, client=client
         )
-        with pytest.raises(MediaError, match=f"{len(JPEG)} bytes, over the limit") as refused:
+        with pytest.raises(ProviderError, match=f"{len(JPEG)} bytes, over the limit") as refused:
             await media.fetch(media_id)
     assert not refused.value.retryable
 
@@ -181,14 +180,14 @@ async def test_a_body_larger_than_announced_is_cut_off_at_the_limit() -> None:
         media = GraphMedia(
             base_url="https://graph.test", access_token="t", max_bytes=10_000, client=client
         )
-        with pytest.raises(MediaError, match="over the size limit") as refused:
+        with pytest.raises(ProviderError, match="over the size limit") as refused:
             await media.fetch("123")
     assert not refused.value.retryable
     assert len(sent) < 100  # stopped reading, not buffered the whole body first
 
 
 async def test_media_unknown_to_meta_is_not_retried(graph_media: GraphMedia) -> None:
-    with pytest.raises(MediaError) as refused:
+    with pytest.raises(ProviderError) as refused:
         await graph_media.fetch(new_media_id())
     assert not refused.value.retryable
 
@@ -206,7 +205,7 @@ async def test_local_storage_writes_the_file_under_its_folder(tmp_path: Path) ->
 
 async def test_local_storage_never_writes_outside_its_folder(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "media", "https://ink.example")
-    with pytest.raises(MediaError) as refused:
+    with pytest.raises(ProviderError) as refused:
         await storage.put("leads/../../escape.jpg", JPEG, "image/jpeg")
     assert not refused.value.retryable
     assert not (tmp_path / "escape.jpg").exists()
@@ -236,7 +235,7 @@ async def test_supabase_upload_sends_the_key_and_upsert_and_returns_a_signed_url
 
 async def test_a_wrong_supabase_key_is_not_retried(supabase: FakeSupabase) -> None:
     storage = SupabaseStorage(supabase.base_url, "wrong-key")
-    with pytest.raises(MediaError, match="403") as refused:
+    with pytest.raises(ProviderError, match="403") as refused:
         await storage.put("leads/lead-1/abc.jpg", JPEG, "image/jpeg")
     await storage.aclose()
     assert not refused.value.retryable  # Storage says 403 inside an HTTP 400
@@ -248,7 +247,7 @@ async def test_supabase_outages_and_rate_limits_are_retried(
 ) -> None:
     for status in (503, 429):
         supabase.fail_next(status)
-        with pytest.raises(MediaError, match=str(status)) as failed:
+        with pytest.raises(ProviderError, match=str(status)) as failed:
             await bucket.put("leads/lead-1/abc.jpg", JPEG, "image/jpeg")
         assert failed.value.retryable
 

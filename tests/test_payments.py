@@ -16,11 +16,11 @@ import pytest_asyncio
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.errors import ProviderError
 from activities.payments import (
     CheckoutRequest,
     CheckoutSession,
     PaymentActivities,
-    PaymentError,
     SandboxCheckout,
     StripeCheckout,
     worth_reusing,
@@ -149,9 +149,9 @@ async def test_retry_after_an_outage_with_the_same_key_makes_one_session(
     request = deposit()
     fake_stripe.fail_next(503)
 
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await checkout.create(request)
-    assert failed.value.kind == "retry"
+    assert failed.value.type == "PaymentRetry"
     await checkout.create(request)
 
     assert fake_stripe.created_count == 1
@@ -164,10 +164,10 @@ async def test_outages_rate_limits_and_key_conflicts_are_retryable(
 ) -> None:
     fake_stripe.fail_next(status)
 
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await checkout.create(deposit())
 
-    assert failed.value.kind == "retry"
+    assert failed.value.type == "PaymentRetry"
     assert failed.value.retryable
 
 
@@ -177,12 +177,12 @@ async def test_stripe_unreachable_is_retryable() -> None:
         closed.bind(("127.0.0.1", 0))
         adapter = StripeCheckout(SECRET_KEY, f"http://127.0.0.1:{closed.getsockname()[1]}")
         try:
-            with pytest.raises(PaymentError) as failed:
+            with pytest.raises(ProviderError) as failed:
                 await adapter.create(deposit())
         finally:
             await adapter.aclose()
 
-    assert failed.value.kind == "retry"
+    assert failed.value.type == "PaymentRetry"
 
 
 @asyncio_session
@@ -191,10 +191,10 @@ async def test_invalid_request_is_not_retryable(
 ) -> None:
     fake_stripe.fail_next(400)
 
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await checkout.create(deposit())
 
-    assert failed.value.kind == "rejected"
+    assert failed.value.type == "PaymentRejected"
     assert not failed.value.retryable
 
 
@@ -202,11 +202,11 @@ async def test_invalid_request_is_not_retryable(
 async def test_amount_under_stripes_minimum_charge_is_rejected(
     fake_stripe: FakeStripe, checkout: StripeCheckout
 ) -> None:
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await checkout.create(deposit(amount_pence=10))
 
-    assert failed.value.kind == "rejected"
-    assert "0.30" in failed.value.detail
+    assert failed.value.type == "PaymentRejected"
+    assert "0.30" in failed.value.message
     assert fake_stripe.created_count == 0
 
 
@@ -214,13 +214,13 @@ async def test_amount_under_stripes_minimum_charge_is_rejected(
 async def test_wrong_api_key_is_rejected(fake_stripe: FakeStripe) -> None:
     adapter = StripeCheckout("sk_test_wrong", fake_stripe.base_url)
     try:
-        with pytest.raises(PaymentError) as failed:
+        with pytest.raises(ProviderError) as failed:
             await adapter.create(deposit())
     finally:
         await adapter.aclose()
 
-    assert failed.value.kind == "rejected"
-    assert "401" in failed.value.detail
+    assert failed.value.type == "PaymentRejected"
+    assert "401" in failed.value.message
 
 
 @asyncio_session
@@ -229,10 +229,10 @@ async def test_key_reused_for_another_amount_asks_for_a_new_key(
 ) -> None:
     await checkout.create(deposit(key="deposit:lead-1:1"))
 
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await checkout.create(deposit(key="deposit:lead-1:1", amount_pence=9000))
 
-    assert failed.value.kind == "key_reused"
+    assert failed.value.type == "PaymentKeyReused"
     assert fake_stripe.created_count == 1
 
 
@@ -327,10 +327,10 @@ async def test_expire_leaves_a_paid_session_paid(
 
 @asyncio_session
 async def test_expire_of_an_unknown_session_is_rejected(checkout: StripeCheckout) -> None:
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await checkout.expire("cs_test_nope")
 
-    assert failed.value.kind == "rejected"
+    assert failed.value.type == "PaymentRejected"
 
 
 # -- the activities ------------------------------------------------------------------------------
@@ -393,10 +393,10 @@ async def test_sandbox_key_used_for_another_lead_is_refused(sandbox: SandboxChec
     key = f"deposit:{uuid.uuid4().hex}"
     await sandbox.create(deposit(lead_id="lead-a", key=key))
 
-    with pytest.raises(PaymentError) as failed:
+    with pytest.raises(ProviderError) as failed:
         await sandbox.create(deposit(lead_id="lead-b", key=key))
 
-    assert failed.value.kind == "key_reused"
+    assert failed.value.type == "PaymentKeyReused"
 
 
 @asyncio_session

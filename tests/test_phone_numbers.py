@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.contracts import SendRequest
 from activities.messaging import MessagingActivities
 from activities.whatsapp_cloud import CloudApi
 from consultation import outbound
@@ -20,7 +21,6 @@ from tests.conftest import eventually
 from tests.fakes.graph_api import inbound_delivery, text_message
 from tests.test_e2e_whatsapp import new_phone, post, say, sent_to
 from tests.test_edge_modes import edge_with
-from workflows.contracts import SendRequest
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -14,13 +14,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.service import RPCError, RPCStatusCode
 
 import devstack
-from api import inbound_queue
 from api.contacts import arrive, contact_key, workflow_id
 from api.meta_payload import Contact
 from api.relay import Relay
 from api.state import EdgeState
 from consultation.messages import Inbound
 from models import InboundMessage, SystemEvent
+from stores import inbound_queue
 from tests.conftest import eventually, stack_settings
 from tests.test_e2e_whatsapp import new_phone
 

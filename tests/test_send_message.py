@@ -12,13 +12,13 @@ from sqlalchemy import select, update
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.contracts import SendRequest
 from activities.messaging import MessagingActivities
 from activities.whatsapp_cloud import CloudApi
 from api.contacts import artist_seen
 from consultation import outbound
 from consultation.messages import Template
 from models import Contact, OutboundMessage, SystemEvent
-from workflows.contracts import SendRequest
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

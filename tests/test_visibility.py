@@ -33,9 +33,3 @@ def test_a_status_change_writes_the_step_it_stopped_at() -> None:
     now = shown(before, attributes(lead(status="ABANDONED", step=5)))
     assert now["LeadStep"] == 5
     assert sorted(names(changes(before, now))) == ["LeadStatus", "LeadStep"]
-
-
-def test_runs_from_before_the_patch_show_every_step() -> None:
-    before = shown({}, attributes(lead(step=2)), step_follows_status=False)
-    now = shown(before, attributes(lead(step=3)), step_follows_status=False)
-    assert names(changes(before, now)) == ["LeadStep"]

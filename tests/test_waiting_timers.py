@@ -16,9 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import devstack
 import worker
-from activities.calendar import Calendar, CalendarEvent, Span
+from activities.calendar import Calendar
 from consultation.templates import TEMPLATES
 from models import SystemEvent
+from stores.calendar import CalendarEvent
+from stores.spans import Span
 from tests.conftest import eventually
 from tests.test_deposit_timers import QUEUE, approved, count_reaches, pending_approval, sent
 from tests.test_lead_timers import client_says, sandbox_settings, settled, state

@@ -3,14 +3,14 @@ lead (e.g. a payment for an enquiry that has ended). Its id is derived from the 
 redelivered cause alerts once."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import SendRequest
+    from activities.messaging import MessagingActivities
     from consultation import outbound
-    from workflows.contracts import SendRequest, SendResult
-    from workflows.lead import SEND_RETRY
+    from workflows import calls
 
 
 @dataclass
@@ -20,12 +20,12 @@ class ArtistAlert:
     key: str
 
 
-@workflow.defn
+@workflow.defn(name="ArtistAlertWorkflow")
 class ArtistAlertWorkflow:
     @workflow.run
     async def run(self, alert: ArtistAlert) -> str:
-        result = await workflow.execute_activity(
-            "send_message",
+        result = await workflow.execute_activity_method(
+            MessagingActivities.send_message,
             SendRequest(
                 outbound_id=f"alert:{workflow.info().workflow_id}",
                 contact_key="",
@@ -33,8 +33,6 @@ class ArtistAlertWorkflow:
                 message=outbound.text("artist", alert.text, key=alert.key[:64]),
                 window_open=True,
             ),
-            result_type=SendResult,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=SEND_RETRY,
+            **calls.SEND,
         )
         return result.status

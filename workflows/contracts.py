@@ -1,5 +1,6 @@
-"""Inputs and outputs of the lead workflow and its activities: one small dataclass each, so they
-can grow (with defaults) without breaking running workflows."""
+"""Inputs and outputs of the lead workflow itself (start, signals, updates, continue-as-new):
+one small dataclass each, so they can grow (with defaults) without breaking running workflows.
+The activities' own contracts sit with them (`activities/contracts.py`)."""
 
 # Annotations here are evaluated (no `from __future__ import annotations`): Temporal's
 # converter resolves them on every payload, and string annotations made that ~4x slower.
@@ -7,8 +8,8 @@ can grow (with defaults) without breaking running workflows."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from consultation.lead import Event, Lead, Payment, Policy
-from consultation.messages import Inbound, Outbound
+from consultation.lead import Lead, Payment, Policy
+from consultation.messages import Inbound
 
 
 @dataclass
@@ -59,45 +60,3 @@ class ActionResult:
     done: bool
     status: str
     detail: str = ""
-
-
-@dataclass
-class SendRequest:
-    outbound_id: str  # derived in the workflow, so a retried activity never sends twice
-    contact_key: str
-    lead_id: str
-    message: Outbound
-    window_open: bool  # the client's 24 h window; closed → template or nothing
-
-
-@dataclass
-class SendResult:
-    status: str  # SENT | TEMPLATE | SKIPPED | FAILED
-    provider_message_id: str | None = None
-    detail: str = ""
-
-
-@dataclass
-class LeadSnapshot:
-    """The lead as it is now, with the events of the turn that made it so."""
-
-    contact_key: str
-    workflow_id: str
-    run_id: str
-    lead: Lead
-    events: list[Event] = field(default_factory=list)
-    log: bool = False  # the status changed: update the lead log too
-
-
-@dataclass
-class Delivery:
-    """What a turn leaves behind: the lead projected first, then its replies sent in order."""
-
-    snapshot: LeadSnapshot
-    sends: list[SendRequest] = field(default_factory=list)
-
-
-@dataclass
-class OptOutChange:
-    contact_key: str
-    opted_out: bool

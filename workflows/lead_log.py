@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.lead_log import LeadLogBatch, LeadLogInput, LeadRow
+    from activities.lead_log import LeadLogActivities, LeadLogBatch, LeadLogInput, LeadRow
+    from workflows import calls
 
 BATCH_SIZE = 50  # rows pending that are worth a write at once
 BATCH_WINDOW = timedelta(seconds=2)  # the longest a row waits for others to join it
@@ -27,14 +27,9 @@ MAX_ROWS_PER_WRITE = 500
 # After Google refused a write (no access, tab missing): wait for someone to fix the sheet,
 # keeping the rows, so the log catches up once it is fixed.
 REFUSED_PAUSE = timedelta(minutes=5)
-WRITE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-)
 
 
-@workflow.defn
+@workflow.defn(name="LeadLogWorkflow")
 class LeadLogWorkflow:
     @workflow.init
     def __init__(self, start: LeadLogInput) -> None:
@@ -93,11 +88,8 @@ class LeadLogWorkflow:
     async def _write(self, batch: list[LeadRow]) -> None:
         # Awaited here, so at most one write is ever in flight.
         try:
-            await workflow.execute_activity(
-                "write_lead_log",
-                LeadLogBatch(batch, self.recheck),
-                start_to_close_timeout=timedelta(minutes=2),
-                retry_policy=WRITE_RETRY,
+            await workflow.execute_activity_method(
+                LeadLogActivities.write_lead_log, LeadLogBatch(batch, self.recheck), **calls.SHEETS
             )
             self.recheck = False
         except ActivityError as error:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+from temporalio.common import (
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributeUpdate,
+)
 
 from consultation.lead import Lead
 
@@ -33,16 +37,13 @@ KEYS: dict[str, SearchAttributeKey] = {
 
 # name → Temporal type: registered by `make run`'s dev server, tests and docker compose.
 REGISTRY: dict[str, str] = {
-    "LeadStatus": "Keyword",
-    "LeadStep": "Int",
-    "LeadRegion": "Keyword",
-    "LeadCategory": "Keyword",
-    "LeadBudgetPence": "Int",
-    "LeadTourCity": "Keyword",
-    "LeadHandoverReason": "Keyword",
-    "LeadAppointment": "Datetime",
+    key.name: {
+        SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+        SearchAttributeIndexedValueType.INT: "Int",
+        SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    }[key.indexed_value_type]
+    for key in KEYS.values()
 }
-
 
 Value = str | int | datetime | None
 
@@ -65,17 +66,14 @@ def attributes(lead: Lead) -> dict[str, Value]:
     }
 
 
-def shown(
-    before: dict[str, Value], now: dict[str, Value], *, step_follows_status: bool = True
-) -> dict[str, Value]:
+def shown(before: dict[str, Value], now: dict[str, Value]) -> dict[str, Value]:
     """The attributes to show for a lead now, given those shown before. The step moves with every
     message, and each upsert is a visibility write (the dearest thing Temporal does per message,
     bench/floor.py), so it is written only with a status change: it then says where a lead
     stopped, as in `LeadStatus = 'ABANDONED' AND LeadStep = 5`. The live step is in the read
-    model. Runs started before this keep a step that follows every message
-    (`step_follows_status=False`)."""
+    model."""
     step, status = LEAD_STEP.name, LEAD_STATUS.name
-    if step_follows_status and step in before and before.get(status) == now.get(status):
+    if step in before and before.get(status) == now.get(status):
         return {**now, step: before[step]}
     return now
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from temporalio.service import RPCError
 
-from activities.media import MediaError, SupabaseStorage
+from activities.errors import ProviderError
+from activities.media import SupabaseStorage
 
 # run_action still lives in the one-tap links' router; it is being moved to a service module
 # (api/lead_actions.py). Import it from there once it has moved.
@@ -53,7 +54,7 @@ async def image_links(state: EdgeState, images: list[Image]) -> list[str]:
         for image in images:
             try:
                 links.append(await storage.link(image.object_key))
-            except MediaError:
+            except ProviderError:
                 log.warning("a reference image could not be linked")
     return links
 

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import update
 
 import devstack
+from activities.contracts import LeadSnapshot
 from activities.records import RecordActivities
 from api.app import create_app
 from api.studio.accounts import hash_password
@@ -27,7 +28,6 @@ from models import Contact, LeadRecord
 from settings import Settings
 from tests.conftest import Stack
 from tests.fakes.loopback import LoopbackServer
-from workflows.contracts import LeadSnapshot
 
 ARTIST_PASSWORD = "lavender-swallow-42"
 MANAGER_PASSWORD = "front-desk-ledger-7"

@@ -1,6 +1,7 @@
-"""Holds and bookings in PostgreSQL (the `HoldStore`). The exclusion constraint
-`calendar_holds_no_overlap` decides between clients racing for a slot; this module only turns
-its verdict into an answer and keeps a hold's rows moving held → booked | released | lapsed."""
+"""Holds and bookings in PostgreSQL (the calendar activities' `HoldStore`). The exclusion
+constraint `calendar_holds_no_overlap` decides between clients racing for a slot; this module
+only turns its verdict into an answer and keeps a hold's rows moving held → booked | released |
+lapsed."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from sqlalchemy.dialects.postgresql import Range, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.calendar import Span
 from models import CalendarHold
+from stores.spans import Span, range_of, span_of
 
 ACTIVE = ("held", "booked")
 
@@ -29,17 +30,6 @@ class HoldEntry:
     end: datetime
     state: str
     expires_at: datetime
-
-
-def span_of(during: Range[datetime]) -> Span:
-    assert during.lower is not None and during.upper is not None  # the span check ensures it
-    return Span(during.lower.astimezone(UTC), during.upper.astimezone(UTC))
-
-
-def range_of(start: datetime, end: datetime) -> Range[datetime]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("calendar times must be tz-aware")
-    return Range(start, end, bounds="[)")
 
 
 class Holds:
@@ -171,7 +161,7 @@ class Holds:
             )
         return True
 
-    async def busy(self, start: datetime, end: datetime, except_lead: str) -> list[Span]:
+    async def busy_between(self, start: datetime, end: datetime, except_lead: str) -> list[Span]:
         """Other leads' bookings and unexpired holds overlapping `start`–`end`."""
         async with self.sessions() as session:
             rows = await session.scalars(
