@@ -8,13 +8,9 @@ import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from temporalio.service import RPCError
-
-from activities.errors import ProviderError
-from activities.media import SupabaseStorage
 
 # run_action still lives in the one-tap links' router; it is being moved to a service module
 # (api/lead_actions.py). Import it from there once it has moved.
@@ -39,24 +35,13 @@ ANSWER_LABELS = {
 }  # fmt: skip
 
 
-async def image_links(state: EdgeState, images: list[Image]) -> list[str]:
-    settings = state.settings
-    if settings.MEDIA_STORAGE == "local":
-        return [f"/media/{quote(image.object_key)}" for image in images]
-    links = []
-    async with httpx.AsyncClient(timeout=10) as http:
-        storage = SupabaseStorage(
-            settings.SUPABASE_URL,
-            settings.SUPABASE_SERVICE_ROLE_KEY,
-            settings.SUPABASE_STORAGE_BUCKET,
-            client=http,
-        )
-        for image in images:
-            try:
-                links.append(await storage.link(image.object_key))
-            except ProviderError:
-                log.warning("a reference image could not be linked")
-    return links
+def image_links(state: EdgeState, images: list[Image]) -> list[str]:
+    """Links to the stored reference images, when our own app serves them (local storage).
+    Supabase's are signed by the worker (the edge never calls a provider), so for now the
+    page only counts them."""
+    if state.settings.MEDIA_STORAGE != "local":
+        return []
+    return [f"/media/{quote(image.object_key)}" for image in images]
 
 
 def answers(raw: dict[str, str], parsed: dict[str, Any]) -> list[tuple[str, str]]:
@@ -100,7 +85,8 @@ async def lead_page(
         "estimate": lead.estimate or {},
         "answers": answers(lead.answers, lead.parsed),
         "parsed": sorted(lead.parsed.items()),
-        "images": await image_links(state, view.images),
+        "images": image_links(state, view.images),
+        "image_count": len(view.images),
         "actions": [(a, *words.ACTION_WORDS[a]) for a in valid_actions(lead.status)],
         "temporal_url": f"{settings.TEMPORAL_UI_URL}/namespaces/{settings.TEMPORAL_NAMESPACE}"
         f"/workflows/{lead.workflow_id}/{lead.run_id}/history",

@@ -3,12 +3,14 @@ artist's decisions taken from it as the same workflow update the one-tap links u
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
-from models import SystemEvent
+from models import Attachment, SystemEvent
 from tests.conftest import Stack, eventually
-from tests.studio.conftest import Studio, browser_like, csrf_of, sign_in
+from tests.studio.conftest import Studio, browser_like, csrf_of, project, sign_in
 from tests.test_e2e_deposit import offers, qualified_lead
 from tests.test_e2e_whatsapp import lead_of
 
@@ -103,3 +105,21 @@ async def test_an_unknown_lead_or_action_is_not_found(studio: Studio) -> None:
             "/studio/leads/no-such-lead/decide", data={"csrf": csrf, "action": "approve"}
         )
         assert unknown.status_code == 404
+
+
+async def test_stored_reference_images_show_on_the_lead_page(studio: Studio, sessions) -> None:
+    lead_id = await project(sessions)
+    key = f"{lead_id}/{uuid.uuid4().hex}.jpg"
+    async with sessions.begin() as session:
+        session.add(
+            Attachment(lead_id=lead_id, media_id=f"media-{uuid.uuid4().hex}", status="STORED",
+                       object_key=key, mime_type="image/jpeg")
+        )  # fmt: skip
+        session.add(
+            Attachment(lead_id=lead_id, media_id=f"media-{uuid.uuid4().hex}", status="PENDING")
+        )
+    async with browser_like(studio.base_url) as http:
+        await sign_in(http)
+        page = (await http.get(f"/studio/leads/{lead_id}")).text
+        assert page.count("<img ") == 1
+        assert f'src="/media/{key}"' in page
