@@ -134,7 +134,7 @@ class Settings(BaseSettings):
 
     PILOT_MODE_ENABLED: bool = False
     PILOT_ALLOWLIST_NUMBERS: str = ""  # comma-separated wa_ids
-    PANIC_MODE_ENABLED: bool = False
+    PAUSED: bool = False
     # /demo and its sandbox checkout: only on the sandbox adapters (see demo_problems).
     DEMO_MODE: bool = False
     # How long a stopping worker lets running activities finish before cancelling them (under
@@ -143,7 +143,7 @@ class Settings(BaseSettings):
 
     REMINDER_1_HOURS: int = 12
     REMINDER_2_HOURS: int = 36
-    HANDOVER_HOLD_COOLDOWN_HOURS: int = 6
+    STATUS_REPLY_COOLDOWN_HOURS: int = 6
     # A client message is read this long after its own timestamp at the earliest, so one sent
     # just before it but delivered after it is read first (Meta does not keep order).
     MESSAGE_SETTLE_SECONDS: float = Field(default=2.0, ge=0, le=30)
@@ -204,7 +204,7 @@ class Settings(BaseSettings):
         return Policy(
             artist_name=self.ARTIST_NAME,
             tour=list(self.TOUR_SCHEDULE),
-            handover_hold_cooldown_hours=self.HANDOVER_HOLD_COOLDOWN_HOURS,
+            status_reply_cooldown_hours=self.STATUS_REPLY_COOLDOWN_HOURS,
             reminder_1_hours=self.REMINDER_1_HOURS,
             reminder_2_hours=self.REMINDER_2_HOURS,
             studio_city=self.STUDIO_CITY,

@@ -131,6 +131,7 @@ class CalendarActivities:
         return busy + await self.holds.busy_between(request.start, request.end, request.lead_id)
 
     @activity.defn(name="calendar_view")
+    @provider_errors
     async def calendar_view(self, request: BusyRequest) -> CalendarView:
         """The busy times with the working rules this worker runs with."""
         return CalendarView(await self.busy_times(request), RULES.to_mapping())

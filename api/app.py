@@ -12,9 +12,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import actions, admin, calendar_admin, demo, health, pages, stripe_webhook, whatsapp
+from api.deps import EdgeState, Refused, answer_refused
 from api.relay import Relay
-from api.state import EdgeState
+from api.routes import actions, admin, calendar_admin, demo, health, pages, webhooks
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
@@ -40,9 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)
+    app.add_exception_handler(Refused, answer_refused)
     app.include_router(health.router)
-    app.include_router(whatsapp.router)
-    app.include_router(stripe_webhook.router)
+    app.include_router(webhooks.router)
     app.include_router(actions.router)
     app.include_router(pages.router)
     app.include_router(admin.router)

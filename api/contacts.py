@@ -73,7 +73,8 @@ async def arrive(
     paused: bool,
     task_queue: str,
 ) -> Arrival:
-    """Store one message for the relay: `paused` (panic mode) keeps it from the conversation."""
+    """Store one message for the relay: `paused` (automation paused) keeps it from the
+    conversation."""
     identity = f"wa:{sender.wa_id}" if sender.wa_id else f"bsuid:{sender.user_id}"
     row = (
         await session.execute(

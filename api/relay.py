@@ -23,13 +23,14 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.contacts import workflow_id
-from api.state import EdgeState
+from api.deps import EdgeState
+from api.events import record_event
 from consultation.messages import Inbound, Media
 from models import SystemEvent
 from models.base import async_url
 from stores import inbound_queue
 from stores.inbound_queue import Outcome, Waiting
-from workflows.contracts import HoldNotice, LeadInput
+from workflows.contracts import LeadInput, PauseNotice
 from workflows.lead import LeadWorkflow
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def inbound_from(payload: dict[str, Any]) -> Inbound:
 
 
 async def signal_lead(
-    client: Client, state: EdgeState, key: str, opted_out: bool, signal: Inbound | HoldNotice
+    client: Client, state: EdgeState, key: str, opted_out: bool, signal: Inbound | PauseNotice
 ) -> None:
     """Signal-with-start the contact's lead workflow: the first message creates it, race-free."""
     settings = state.settings
@@ -61,7 +62,7 @@ async def signal_lead(
         opted_out=opted_out,
         public_base_url=settings.PUBLIC_BASE_URL,
     )
-    name = "hold" if isinstance(signal, HoldNotice) else "message"
+    name = "hold" if isinstance(signal, PauseNotice) else "message"  # the signals' wire names
     await client.start_workflow(
         LeadWorkflow.run,
         start,
@@ -134,7 +135,7 @@ class Relay:
             message = inbound_from(waiting.payload)
         except (TypeError, ValueError, AttributeError) as error:
             return "refused", f"stored message unreadable: {type(error).__name__}"
-        signal = HoldNotice(message.message_id) if waiting.paused else message
+        signal = PauseNotice(message.message_id) if waiting.paused else message
         try:
             await signal_lead(client, self.state, waiting.contact_key, waiting.opted_out, signal)
         except RPCError as error:
@@ -145,7 +146,7 @@ class Relay:
             return None, f"Temporal: {error.status.name if error.status else 'error'}"
         except Exception as error:  # noqa: BLE001 - connection failures and the like: later
             return None, type(error).__name__
-        return ("held" if waiting.paused else "signalled"), ""
+        return ("told" if waiting.paused else "signalled"), ""
 
     async def _down(self, error: Exception) -> None:
         # Our own reason, or the error's type: a database error's text carries its parameters.
@@ -163,8 +164,7 @@ class Relay:
 
     async def _event(self, level: str, type_: str, **detail: Any) -> None:
         with contextlib.suppress(Exception):  # the database may be what is down
-            async with self.state.sessions.begin() as session:
-                session.add(SystemEvent(level=level, type=type_, detail=detail))
+            await record_event(self.state, level, type_, **detail)
 
     async def _listen(self) -> None:
         """Set `wake` on every NOTIFY; reconnect after a failure (the poll covers the gap)."""

@@ -14,7 +14,7 @@ from consultation.copy import render
 from consultation.lead import Event, Lead, Policy, Turn
 from consultation.messages import Inbound, Outbound
 from consultation.questions import BY_KEY, KEYS
-from consultation.statuses import QUALIFYING
+from consultation.statuses import Status
 from consultation.text import cap, normalize
 
 # Every order of a same-second group is tried; three messages are six orders, and a group any
@@ -97,7 +97,7 @@ def _meaning(lead: Lead) -> tuple[object, ...]:
 
 def _note(reading: _Reading, policy: Policy) -> Outbound:
     quoted = [(f"“{cap(normalize(msg.text) or msg.kind, 40)}”", key) for msg, key in reading.taken]
-    if reading.turn.lead.status == QUALIFYING and all(key for _, key in quoted):
+    if reading.turn.lead.status == Status.QUALIFYING and all(key for _, key in quoted):
         parts = [f"{text} as your {BY_KEY[key].label.lower()}" for text, key in quoted if key]
         taken = ", ".join(parts[:-1]) + f" and {parts[-1]}"
         body = render("tie.taken_as", artist=policy.artist_name, taken=taken)

@@ -7,31 +7,22 @@ from __future__ import annotations
 from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
+from enum import StrEnum
 
 from consultation import booking, engine, outbound
-from consultation.copy import money, render
+from consultation.copy import render
 from consultation.deposits import apply_payment, deposit_link, link_usable, lock, send_link, settle
 from consultation.lead import Lead, Policy, Turn
 from consultation.messages import MAX_BODY, MAX_TEXT, Outbound
+from consultation.money import format_money
 from consultation.reply import Reply
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    BOOKED,
-    BOOKING_PENDING,
-    COLLECTING_TIME_WINDOWS,
-    DEPOSIT_EXPIRED,
-    DEPOSIT_PAID,
-    NEEDS_ARTIST_REPLY,
-    NEEDS_FOLLOW_UP,
-    PENDING_APPROVAL,
-    REJECTED,
-    TOUR_CONVERSION_OFFERED,
-)
+from consultation.statuses import Status
 from consultation.templates import template
 from consultation.text import cap
 
 __all__ = [
     "ACTIONS",
+    "Action",
     "actions_for",
     "apply_payment",
     "decide",
@@ -40,38 +31,55 @@ __all__ = [
     "with_links",
 ]
 
+
+class Action(StrEnum):
+    """What the artist can do to a lead. The values are in links, histories and events: add
+    members, never rename or remove one."""
+
+    APPROVE = "approve"
+    APPROVE_ANYWAY = "approve_anyway"
+    RESUME = "resume"
+    SEND_DEPOSIT = "send_deposit"
+    MARK_BOOKED = "mark_booked"
+    OFFER_TIMES = "offer_times"
+    CANCEL_BOOKING = "cancel_booking"
+    REJECT = "reject"
+
+
 # action → the statuses it is valid in. In the order links are offered.
-ACTIONS: dict[str, frozenset[str]] = {
-    "approve": frozenset({PENDING_APPROVAL}),
+ACTIONS: dict[Action, frozenset[str]] = {
+    Action.APPROVE: frozenset({Status.PENDING_APPROVAL}),
     # Approve despite a budget below the regional minimum (the reference had no way to).
-    "approve_anyway": frozenset({NEEDS_FOLLOW_UP}),
-    "resume": frozenset({NEEDS_ARTIST_REPLY}),
-    "send_deposit": frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED}),
-    "mark_booked": frozenset({DEPOSIT_PAID, BOOKING_PENDING}),
+    Action.APPROVE_ANYWAY: frozenset({Status.NEEDS_FOLLOW_UP}),
+    Action.RESUME: frozenset({Status.NEEDS_ARTIST_REPLY}),
+    Action.SEND_DEPOSIT: frozenset({Status.AWAITING_DEPOSIT, Status.DEPOSIT_EXPIRED}),
+    Action.MARK_BOOKED: frozenset({Status.DEPOSIT_PAID, Status.BOOKING_PENDING}),
     # Nothing was free: the artist may have made room since.
-    "offer_times": frozenset({BOOKING_PENDING, BOOKED, COLLECTING_TIME_WINDOWS}),
-    "cancel_booking": frozenset({BOOKED}),
-    "reject": frozenset(
+    Action.OFFER_TIMES: frozenset(
+        {Status.BOOKING_PENDING, Status.BOOKED, Status.COLLECTING_TIME_WINDOWS}
+    ),
+    Action.CANCEL_BOOKING: frozenset({Status.BOOKED}),
+    Action.REJECT: frozenset(
         {
-            PENDING_APPROVAL,
-            NEEDS_FOLLOW_UP,
-            NEEDS_ARTIST_REPLY,
-            AWAITING_DEPOSIT,
-            DEPOSIT_EXPIRED,
-            TOUR_CONVERSION_OFFERED,
-            COLLECTING_TIME_WINDOWS,
+            Status.PENDING_APPROVAL,
+            Status.NEEDS_FOLLOW_UP,
+            Status.NEEDS_ARTIST_REPLY,
+            Status.AWAITING_DEPOSIT,
+            Status.DEPOSIT_EXPIRED,
+            Status.TOUR_CONVERSION_OFFERED,
+            Status.COLLECTING_TIME_WINDOWS,
         }
     ),  # fmt: skip
 }
 # The client is choosing a tour city: nothing for the artist to tap while they do.
-_NO_LINKS = frozenset({TOUR_CONVERSION_OFFERED})
+_NO_LINKS = frozenset({Status.TOUR_CONVERSION_OFFERED})
 
 
 def why_not(lead: Lead, action: str) -> str | None:
     """None when `action` is allowed now, else a sentence to show the artist as it is."""
     if action not in ACTIONS:
         return render("why_not.unknown")
-    if lead.status in ACTIONS[action]:
+    if lead.status in ACTIONS[Action(action)]:
         return None
     return render(
         "why_not", need=render(f"why_not.{action}"), state=render(f"state.{lead.status.lower()}")
@@ -109,11 +117,11 @@ def decide(lead: Lead, action: str, now: datetime, policy: Policy) -> Turn:
     action here is a bug (ValueError)."""
     if reason := why_not(lead, action):
         raise ValueError(reason)
-    if action == "resume":
+    if action == Action.RESUME:
         reply = _resumed(lead, now, policy)
     else:
         reply = Reply(deepcopy(lead), now, policy)
-        _DECISIONS[action](reply)
+        _DECISIONS[Action(action)](reply)
     reply.event("artist.decision", action=action, status=reply.lead.status)
     return reply.turn()
 
@@ -128,7 +136,7 @@ def _acknowledge(reply: Reply, key: str, *notes: str, **params: object) -> None:
 def _already_paid(reply: Reply) -> bool:
     """Paid while waiting for the artist: the booking goes straight ahead."""
     deposit = reply.lead.deposit
-    if reply.lead.status != AWAITING_DEPOSIT or deposit is None or deposit.paid_at is None:
+    if reply.lead.status != Status.AWAITING_DEPOSIT or deposit is None or deposit.paid_at is None:
         return False
     settle(reply)
     return True
@@ -137,27 +145,27 @@ def _already_paid(reply: Reply) -> bool:
 def _paid_note(reply: Reply) -> str:
     deposit = reply.lead.deposit
     amount = (deposit.paid_pence or deposit.amount_pence) if deposit else 0
-    return reply.say("artist.ack.already_paid", amount=money(amount))
+    return reply.say("artist.ack.already_paid", amount=format_money(amount))
 
 
 def _approve(reply: Reply) -> None:
     lead = reply.lead
     # The artist has dealt with whatever held the lead back (a budget below the minimum).
     lead.handover_reason = lead.handover_kind = lead.handover_from = None
-    reply.move(AWAITING_DEPOSIT)
+    reply.move(Status.AWAITING_DEPOSIT)
     if _already_paid(reply):
         _acknowledge(reply, "approve", _paid_note(reply))
         return
     # Locked now; the client picks a time, and the link for its hold follows (`deposit_link`).
     deposit = lock(lead, reply.policy)
     booking.restart(reply, "approved")
-    note = reply.say("artist.ack.link_coming", amount=money(deposit.amount_pence))
+    note = reply.say("artist.ack.link_coming", amount=format_money(deposit.amount_pence))
     _acknowledge(reply, "approve", note)
 
 
 def _reject(reply: Reply) -> None:
     lead = reply.lead
-    reply.move(REJECTED)
+    reply.move(Status.REJECTED)
     paid = lead.deposit.paid_pence if lead.deposit and lead.deposit.paid_at else None
     body = reply.say("decision.rejected")
     if paid is not None:
@@ -165,7 +173,9 @@ def _reject(reply: Reply) -> None:
     fallback = template("enquiry_declined", reply.policy.artist_name)
     reply.send(outbound.text("client", body, "decision.rejected", fallback))
     reply.event("lead.rejected")
-    notes = [reply.say("artist.ack.reject_paid", amount=money(paid))] if paid is not None else []
+    notes = (
+        [reply.say("artist.ack.reject_paid", amount=format_money(paid))] if paid is not None else []
+    )
     _acknowledge(reply, "reject", *notes)
 
 
@@ -180,8 +190,8 @@ def _resumed(lead: Lead, now: datetime, policy: Policy) -> Reply:
 
 def _send_deposit(reply: Reply) -> None:
     lead = reply.lead
-    if lead.status == DEPOSIT_EXPIRED:
-        reply.move(AWAITING_DEPOSIT)
+    if lead.status == Status.DEPOSIT_EXPIRED:
+        reply.move(Status.AWAITING_DEPOSIT)
     deposit = lead.deposit or lock(lead, reply.policy)
     if lead.booking.hold is not None and link_usable(deposit, reply.now):
         send_link(reply, "again")  # a slot is held and its link still works: the same link
@@ -190,18 +200,18 @@ def _send_deposit(reply: Reply) -> None:
         # A hold too near its end to be worth paying for goes, so the new pick can be held.
         booking.give_up_hold(reply)
         booking.new_round(reply, "again")
-    _acknowledge(reply, "send_deposit", amount=money(deposit.amount_pence))
+    _acknowledge(reply, "send_deposit", amount=format_money(deposit.amount_pence))
 
 
 def _offer_times(reply: Reply) -> None:
     """Paid, but no time booked (the slot went), booked and to be moved, or nothing was free
     when times were last looked for: fresh times."""
     lead = reply.lead
-    if lead.status == BOOKED:
+    if lead.status == Status.BOOKED:
         booking.move(reply)
-    elif lead.status == COLLECTING_TIME_WINDOWS:
+    elif lead.status == Status.COLLECTING_TIME_WINDOWS:
         # Back where the lead was when nothing was free; unpaid, a new round of asking.
-        origin = lead.handover_from or AWAITING_DEPOSIT
+        origin = lead.handover_from or Status.AWAITING_DEPOSIT
         lead.handover_reason = lead.handover_kind = lead.handover_from = None
         reply.move(origin)
         if not _already_paid(reply):  # paid meanwhile: booked as a paid lead (times to pick)
@@ -218,7 +228,7 @@ def _cancel_booking(reply: Reply) -> None:
 
 def _mark_booked(reply: Reply) -> None:
     reply.lead.booking.moving = False  # a move settled by hand: the booking stands as it was
-    reply.move(BOOKED)
+    reply.move(Status.BOOKED)
     fallback = template("booking_confirmed", reply.policy.artist_name)
     reply.send(outbound.text("client", reply.say("decision.booked"), "decision.booked", fallback))
     reply.event("lead.booked")
@@ -226,11 +236,11 @@ def _mark_booked(reply: Reply) -> None:
 
 
 _DECISIONS = {
-    "approve": _approve,
-    "approve_anyway": _approve,
-    "reject": _reject,
-    "send_deposit": _send_deposit,
-    "mark_booked": _mark_booked,
-    "offer_times": _offer_times,
-    "cancel_booking": _cancel_booking,
+    Action.APPROVE: _approve,
+    Action.APPROVE_ANYWAY: _approve,
+    Action.REJECT: _reject,
+    Action.SEND_DEPOSIT: _send_deposit,
+    Action.MARK_BOOKED: _mark_booked,
+    Action.OFFER_TIMES: _offer_times,
+    Action.CANCEL_BOOKING: _cancel_booking,
 }

@@ -22,12 +22,6 @@ def render(key: str, **params: object) -> str:
     return COPY[key].format_map(params).strip()
 
 
-def money(pence: int) -> str:
-    """£2,000 for whole pounds, £1,500.50 otherwise."""
-    pounds, rest = divmod(pence, 100)
-    return f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"
-
-
 def centimetres(value: float) -> str:
     return f"{value:g}"
 

@@ -9,23 +9,10 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 
 from consultation import booking, outbound, pricing
-from consultation.copy import money
-from consultation.lead import Deposit, Lead, Payment, Policy, Turn
+from consultation.lead import Deposit, Lead, Payment, PaymentKind, Policy, Turn
+from consultation.money import format_money
 from consultation.reply import Reply
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    BOOKED,
-    BOOKING_PENDING,
-    COLLECTING_TIME_WINDOWS,
-    DEPOSIT_EXPIRED,
-    DEPOSIT_PAID,
-    NEEDS_ARTIST_REPLY,
-    NEEDS_FOLLOW_UP,
-    OPTOUT,
-    PENDING_APPROVAL,
-    REFUNDED,
-    can_transition,
-)
+from consultation.statuses import Status, can_transition
 from consultation.templates import template
 from consultation.terms import deposit_terms
 
@@ -33,11 +20,16 @@ from consultation.terms import deposit_terms
 LINK_MARGIN = timedelta(minutes=30)
 # Paid in these, the booking goes ahead: the payment is what the lead was waiting for (a payment
 # just after our expiry still counts, as the checkout session can outlive it).
-PAYABLE = frozenset({AWAITING_DEPOSIT, DEPOSIT_EXPIRED})
+PAYABLE = frozenset({Status.AWAITING_DEPOSIT, Status.DEPOSIT_EXPIRED})
 # Paid while the artist still has to decide: kept, and the artist asked to go on or refund.
 # (Collecting the client's preferred times: the artist decides what to offer.)
 UNDECIDED = frozenset(
-    {PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY, COLLECTING_TIME_WINDOWS}
+    {
+        Status.PENDING_APPROVAL,
+        Status.NEEDS_FOLLOW_UP,
+        Status.NEEDS_ARTIST_REPLY,
+        Status.COLLECTING_TIME_WINDOWS,
+    }
 )
 
 
@@ -96,7 +88,7 @@ def send_link(reply: Reply, reason: str) -> None:
     deposit = reply.lead.deposit
     if deposit is None or deposit.url is None or deposit.expires_at is None:
         raise ValueError("send_link without a current link")
-    amount = money(deposit.amount_pence)
+    amount = format_money(deposit.amount_pence)
     minutes = max(1, round((deposit.expires_at - reply.now) / timedelta(minutes=1)))
     expires = f"{minutes} minutes" if minutes < 120 else f"{round(minutes / 60)} hours"
     body = reply.say(
@@ -118,7 +110,7 @@ def settle(reply: Reply, session_id: str | None = None) -> None:
     deposit = reply.lead.deposit
     if deposit is None or deposit.paid_at is None:
         raise ValueError("settle without a paid deposit")
-    reply.move(DEPOSIT_PAID)
+    reply.move(Status.DEPOSIT_PAID)
     reply.event("deposit.paid", amount_pence=str(deposit.paid_pence or deposit.amount_pence))
     booking.after_payment(reply, session_id)
 
@@ -133,7 +125,7 @@ def apply_payment(lead: Lead, payment: Payment, now: datetime, policy: Policy) -
     reply = Reply(deepcopy(lead), now, policy)
     keys = _payment_keys(payment)
     handler = _HANDLERS.get(payment.kind)
-    if payment.kind == "ignored" or any(key in reply.lead.payments for key in keys):
+    if payment.kind == PaymentKind.IGNORED or any(key in reply.lead.payments for key in keys):
         return reply.turn()
     reply.lead.payments.extend(keys)
     if handler is None:
@@ -149,7 +141,7 @@ def _payment_keys(payment: Payment) -> list[str]:
     a later "paid" event for it (a new event id) with or without the PaymentIntent, so both the
     session and the PaymentIntent identify the payment."""
     keys = [payment.event_id]
-    if payment.kind != "refunded":
+    if payment.kind != PaymentKind.REFUNDED:
         for subject in (payment.payment_intent, payment.session_id):
             if subject:
                 keys.append(f"{payment.kind}:{subject}")
@@ -175,17 +167,17 @@ def _paid(reply: Reply, payment: Payment) -> None:
     if deposit is not None and first:
         deposit.paid_at, deposit.paid_pence = reply.now, payment.amount_pence
         deposit.payment_intent = payment.payment_intent
-    amount = money(payment.amount_pence or (deposit.amount_pence if deposit else 0))
+    amount = format_money(payment.amount_pence or (deposit.amount_pence if deposit else 0))
     notes = []
     if deposit is not None and first and payment.amount_pence not in (None, deposit.amount_pence):
-        expected = money(deposit.amount_pence)
+        expected = format_money(deposit.amount_pence)
         reply.event("payment.mismatch", "WARN", expected_pence=str(deposit.amount_pence),
                     **_detail(payment))  # fmt: skip
         notes.append(reply.say("artist.payment_mismatch", paid=amount, expected=expected))
     if first and status in PAYABLE:
         settle(reply, payment.session_id)
         # Once booked the artist hears it with the date; before that, only what needs them.
-        if reply.lead.status == BOOKING_PENDING:
+        if reply.lead.status == Status.BOOKING_PENDING:
             reply.tell_artist("artist.deposit_paid", *notes, amount=amount)
         elif notes:
             reply.tell_artist("artist.deposit_received", *notes, amount=amount)
@@ -197,7 +189,7 @@ def _paid(reply: Reply, payment: Payment) -> None:
     else:
         reply.event("payment.unexpected", "ERROR", status=status, **_detail(payment))
         reply.tell_artist("artist.payment_unexpected", *notes, amount=amount, state=state)
-    if status != OPTOUT:
+    if status != Status.OPTOUT:
         body = reply.say("payment.received", amount=amount)
         fallback = template("payment_received", reply.policy.artist_name, amount)
         reply.send(outbound.text("client", body, "payment.received", fallback))
@@ -207,7 +199,7 @@ def _is_current(reply: Reply, payment: Payment) -> bool:
     """The event is about the link the client has now (not one replaced since), unpaid."""
     deposit = reply.lead.deposit
     return (
-        reply.lead.status == AWAITING_DEPOSIT
+        reply.lead.status == Status.AWAITING_DEPOSIT
         and deposit is not None
         and deposit.paid_at is None
         and payment.session_id in (None, deposit.session_id)
@@ -244,15 +236,15 @@ def _refunded(reply: Reply, payment: Payment) -> None:
         # The amount is the running total, so the largest seen is the truth whatever the order.
         deposit.refunded_pence = refunded = max(deposit.refunded_pence, refunded)
         whole = refunded >= (deposit.paid_pence or deposit.amount_pence)
-        if whole and lead.status != BOOKED and can_transition(lead.status, REFUNDED):
-            reply.move(REFUNDED)
-    reply.tell_artist("artist.refunded", amount=money(refunded))
+        if whole and lead.status != Status.BOOKED and can_transition(lead.status, Status.REFUNDED):
+            reply.move(Status.REFUNDED)
+    reply.tell_artist("artist.refunded", amount=format_money(refunded))
 
 
 _HANDLERS: dict[str, Callable[[Reply, Payment], None]] = {
-    "paid": _paid,
-    "pending": _pending,
-    "failed": _failed,
-    "expired": _expired,
-    "refunded": _refunded,
+    PaymentKind.PAID: _paid,
+    PaymentKind.PENDING: _pending,
+    PaymentKind.FAILED: _failed,
+    PaymentKind.EXPIRED: _expired,
+    PaymentKind.REFUNDED: _refunded,
 }

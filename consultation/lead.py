@@ -9,6 +9,7 @@ them. Only add fields with defaults: running workflows must keep deserialising.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from consultation.messages import Outbound
@@ -121,11 +122,24 @@ class Booking:
     moves: int = 0  # times the booking was moved to another time (the policy allows free ones)
 
 
+class PaymentKind(StrEnum):
+    """What a payment-provider event means for a deposit, as the edge maps Stripe's events.
+    The values are carried in histories: add members, never rename or remove one."""
+
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    IGNORED = "ignored"
+
+
 @dataclass
 class Payment:
     """One payment-provider event, already mapped from Stripe's vocabulary by the edge.
 
-    kind: paid | pending | failed | expired | refunded | ignored. `amount_pence` is what was
+    kind: a `PaymentKind` value; kept a plain string so a kind this code does not know yet is
+    recorded (`payment.unknown_kind`) rather than failing the signal. `amount_pence` is what was
     paid, or for `refunded` the total refunded so far on that payment (Stripe's
     `amount_refunded`), so redeliveries and out-of-order events cannot double count."""
 
@@ -142,7 +156,7 @@ class Policy:
 
     artist_name: str = "the artist"
     tour: list[TourStop] = field(default_factory=list)
-    handover_hold_cooldown_hours: int = 6
+    status_reply_cooldown_hours: int = 6
     reminder_1_hours: int = 12
     reminder_2_hours: int = 36  # after the last client message; no reply by then → ABANDONED
     studio_city: str = "London"  # where the artist works when not on tour
@@ -193,7 +207,7 @@ class Lead:
     handover_from: str | None = None  # status to resume to after a handover
     opted_out: bool = False
     last_client_at: datetime | None = None  # opens the 24 h customer-service window
-    last_hold_reply_at: datetime | None = None
+    last_status_reply_at: datetime | None = None
     reminders_sent: int = 0  # client reminders fallen due since the last client message
     offered_tour_city: str | None = None
     media: list[str] = field(default_factory=list)  # media ids of reference images

@@ -11,7 +11,7 @@ from consultation import outbound
 from consultation.copy import render
 from consultation.lead import Event, Lead, Policy, Turn
 from consultation.messages import Outbound
-from consultation.statuses import NEEDS_ARTIST_REPLY, transition
+from consultation.statuses import Status, transition
 from consultation.summary import artist_summary, lead_ref
 from consultation.templates import template
 
@@ -45,21 +45,21 @@ class Reply:
         body = "\n\n".join([self.say(key, lead_ref=ref, **params), *notes])
         self.send(outbound.text("artist", body, key, template("artist_update", ref, body)))
 
-    def may_hold(self) -> bool:
-        """Whether a holding reply ("the artist is reviewing") may go out now: at most one per
-        `handover_hold_cooldown_hours`, so a chatty client is not answered with the same line."""
-        last = self.lead.last_hold_reply_at
-        cooldown = timedelta(hours=self.policy.handover_hold_cooldown_hours)
+    def may_send_status(self) -> bool:
+        """Whether a status reply ("the artist is reviewing") may go out now: at most one per
+        `status_reply_cooldown_hours`, so a chatty client is not answered with the same line."""
+        last = self.lead.last_status_reply_at
+        cooldown = timedelta(hours=self.policy.status_reply_cooldown_hours)
         return last is None or self.now - last >= cooldown
 
     def hand_over(self, kind: str, reason: str) -> None:
-        """The bot steps aside: one holding reply to the client, and always the artist told
+        """The bot steps aside: one status reply to the client, and always the artist told
         why, with the lead's summary. `kind` (human, refund, coverup, slot_choice ...) tells
         `resume` what the artist has dealt with."""
         lead = self.lead
         lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, kind
-        self.move(NEEDS_ARTIST_REPLY)
-        lead.last_hold_reply_at = self.now  # the client was just told; the next hold can wait
+        self.move(Status.NEEDS_ARTIST_REPLY)
+        lead.last_status_reply_at = self.now  # just told; the next status reply can wait
         self.send(outbound.text("client", self.say(f"handover.client.{kind}"), "handover.client"))
         ref = lead_ref(lead)
         body = self.say(

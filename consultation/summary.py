@@ -3,9 +3,10 @@ Missing fields are left out, never shown as "None"."""
 
 from __future__ import annotations
 
-from consultation.copy import COMPLEXITY_WORDS, money, size
+from consultation.copy import COMPLEXITY_WORDS, size
 from consultation.lead import Lead
 from consultation.messages import MAX_TEXT
+from consultation.money import format_money
 from consultation.questions import BY_KEY
 from consultation.text import cap
 
@@ -67,7 +68,7 @@ def client_values(lead: Lead) -> dict[str, str | None]:
         "complexity": _complexity(lead),
         "coverup": _yes_no(parsed.get("coverup")),
         "reference_images": _references(lead),
-        "budget": money(budget) if isinstance(budget, int) else None,
+        "budget": format_money(budget) if isinstance(budget, int) else None,
         "location_city": _place(parsed.get("city"), parsed.get("country")),
         "instagram_handle": f"@{handle}" if handle else "None",
         "travel_city": _place(parsed.get("travel_city"), None) or "Same as location",
@@ -86,8 +87,8 @@ def _budget_line(lead: Lead) -> str | None:
     if not isinstance(budget, int):
         return None
     if lead.estimate is None:
-        return money(budget)
-    line = f"{money(budget)} (min {money(lead.estimate.min_budget_pence)})"
+        return format_money(budget)
+    line = f"{format_money(budget)} (min {format_money(lead.estimate.min_budget_pence)})"
     return line + " ⚠️ below minimum" if budget < lead.estimate.min_budget_pence else line
 
 
@@ -116,8 +117,10 @@ def artist_summary(lead: Lead) -> str:
     estimate_line = price_line = None
     if estimate is not None:
         days = f", {estimate.days:g} days" if estimate.days else ""
-        estimate_line = f"{estimate.category}{days}, deposit {money(estimate.deposit_pence)}"
-        price_line = f"{money(estimate.price_min_pence)}–{money(estimate.price_max_pence)}"
+        estimate_line = f"{estimate.category}{days}, deposit {format_money(estimate.deposit_pence)}"
+        price_line = (
+            f"{format_money(estimate.price_min_pence)}–{format_money(estimate.price_max_pence)}"
+        )
     body = _lines(
         [
             ("Idea", _text(lead, "idea", 600)),

@@ -13,16 +13,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from consultation import booking, outbound, waiting
-from consultation.copy import money
 from consultation.deposits import send_link
 from consultation.lead import Lead, Policy
+from consultation.money import format_money
 from consultation.reply import Reply
-from consultation.statuses import (
-    AWAITING_DEPOSIT,
-    BOOKING_PENDING,
-    DEPOSIT_EXPIRED,
-    PENDING_APPROVAL,
-)
+from consultation.statuses import Status
 from consultation.templates import template
 
 Timer = tuple[datetime, Callable[[Reply], None]]
@@ -57,11 +52,11 @@ def _next(lead: Lead, policy: Policy) -> Timer | None:
 
 def _status_timer(lead: Lead, policy: Policy) -> Timer | None:
     since = lead.status_since
-    if lead.status == AWAITING_DEPOSIT:
+    if lead.status == Status.AWAITING_DEPOSIT:
         return _deposit_timer(lead, policy)
-    if lead.status == PENDING_APPROVAL and since is not None and lead.artist_nudges == 0:
+    if lead.status == Status.PENDING_APPROVAL and since is not None and lead.artist_nudges == 0:
         return since + policy.approval_stale_hours * HOUR, _nudge_approval
-    if lead.status == BOOKING_PENDING and since is not None:
+    if lead.status == Status.BOOKING_PENDING and since is not None:
         hours = policy.booking_reminder_hours
         if lead.artist_nudges < len(hours):
             return since + hours[lead.artist_nudges] * HOUR, _remind_booking
@@ -111,7 +106,7 @@ def _expire_deposit(reply: Reply) -> None:
     deposit = reply.lead.deposit
     if deposit is None:
         return  # unreachable: the timer exists only for a sent deposit
-    reply.move(DEPOSIT_EXPIRED)  # a held slot is released (`booking.next_need`)
+    reply.move(Status.DEPOSIT_EXPIRED)  # a held slot is released (`booking.next_need`)
     deposit.url = None
     reply.lead.booking.offered = []
     artist = reply.policy.artist_name
@@ -119,7 +114,7 @@ def _expire_deposit(reply: Reply) -> None:
     reply.send(outbound.text("client", reply.say("deposit.expired"), "deposit.expired", fallback))
     reply.tell_artist(
         "artist.deposit_expired",
-        amount=money(deposit.amount_pence),
+        amount=format_money(deposit.amount_pence),
         hours=reply.policy.deposit_expiry_hours,
     )
     reply.event("deposit.expired", amount_pence=str(deposit.amount_pence))

@@ -18,15 +18,7 @@ from consultation import outbound
 from consultation.booking import windows_to_artist
 from consultation.lead import Lead, Policy
 from consultation.reply import Reply
-from consultation.statuses import (
-    BOOKING_PENDING,
-    COLLECTING_TIME_WINDOWS,
-    DEPOSIT_EXPIRED,
-    NEEDS_ARTIST_REPLY,
-    NEEDS_FOLLOW_UP,
-    PENDING_APPROVAL,
-    STALE,
-)
+from consultation.statuses import Status
 from consultation.templates import template
 
 Timer = tuple[datetime, Callable[[Reply], None]]
@@ -34,17 +26,23 @@ HOUR = timedelta(hours=1)
 
 # Statuses where nothing moves until the artist acts (the daily digest lists them).
 ON_ARTIST = frozenset(
-    {PENDING_APPROVAL, NEEDS_FOLLOW_UP, NEEDS_ARTIST_REPLY, DEPOSIT_EXPIRED, BOOKING_PENDING}
+    {
+        Status.PENDING_APPROVAL,
+        Status.NEEDS_FOLLOW_UP,
+        Status.NEEDS_ARTIST_REPLY,
+        Status.DEPOSIT_EXPIRED,
+        Status.BOOKING_PENDING,
+    }
 )
 # And where the artist may act while the client is the one asked (the digest lists these too).
-DIGEST = ON_ARTIST | {COLLECTING_TIME_WINDOWS}
+DIGEST = ON_ARTIST | {Status.COLLECTING_TIME_WINDOWS}
 
 
 def timers(lead: Lead, policy: Policy) -> list[Timer]:
     since = lead.status_since
     if since is None:
         return []
-    if lead.status == COLLECTING_TIME_WINDOWS:
+    if lead.status == Status.COLLECTING_TIME_WINDOWS:
         return _window_timers(lead, policy)
     if lead.status in ON_ARTIST and not paid(lead):
         return [(since + timedelta(days=policy.stale_after_days), _go_stale)]
@@ -59,7 +57,7 @@ def _go_stale(reply: Reply) -> None:
     lead = reply.lead
     before = lead.status
     lead.handover_reason = lead.handover_kind = lead.handover_from = None
-    reply.move(STALE)
+    reply.move(Status.STALE)
     state = reply.say(f"state.{before.lower()}")
     reply.tell_artist("artist.stale", days=reply.policy.stale_after_days, state=state)
     reply.event("lead.stale", **{"from": before})

@@ -67,7 +67,7 @@ class InboundMessage(Base):
     __tablename__ = "inbound_messages"
     __table_args__ = (
         CheckConstraint(
-            "state IN ('pending', 'paused', 'held', 'signalled', 'refused')",
+            "state IN ('pending', 'paused', 'told', 'signalled', 'refused')",
             name="inbound_messages_state_known",
         ),
         Index(
@@ -89,8 +89,8 @@ class InboundMessage(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     signalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # pending | paused (panic mode: the workflow gets a hold notice, not the message) | held
-    # (waiting for /admin/held/release) | signalled | refused (could never be handed over)
+    # pending | paused (automation paused: the workflow gets a pause notice, not the message) | told
+    # (waiting for /admin/paused/release) | signalled | refused (could never be handed over)
     state: Mapped[str] = mapped_column(Text, server_default="pending")
     sent_at: Mapped[int] = mapped_column(BigInteger, server_default="0")  # provider timestamp
     task_queue: Mapped[str] = mapped_column(Text, server_default="leads")  # where to start it

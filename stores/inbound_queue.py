@@ -14,7 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-Outcome = Literal["signalled", "held", "refused"]
+Outcome = Literal["signalled", "told", "refused"]
 
 # The head of each contact's queue (on this task queue), oldest first, locked for this relay.
 # A head another relay has locked is skipped; the rows behind it are not heads while it waits.
@@ -45,14 +45,14 @@ SETTLE = text(
     """
 )
 
-RELEASE = text("UPDATE inbound_messages SET state = 'pending' WHERE state = 'held'")
+RELEASE = text("UPDATE inbound_messages SET state = 'pending' WHERE state = 'told'")
 
 
 @dataclass(frozen=True)
 class Waiting:
     message_id: str
     contact_key: str
-    paused: bool  # panic mode: tell the workflow it was held, do not give it the message
+    paused: bool  # automation paused: tell the workflow (a pause notice), not the message
     payload: dict[str, Any]  # the stored `Inbound`
     opted_out: bool
 
@@ -70,7 +70,7 @@ async def settle(session: AsyncSession, message_id: str, outcome: Outcome) -> No
     await session.execute(SETTLE, {"message_id": message_id, "state": outcome})
 
 
-async def release_held(session: AsyncSession) -> int:
-    """Give messages kept in panic mode back to the relay (its trigger wakes the relays)."""
+async def release_paused(session: AsyncSession) -> int:
+    """Give messages kept while paused back to the relay (its trigger wakes the relays)."""
     result = await session.execute(RELEASE)
     return int(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE

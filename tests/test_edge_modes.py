@@ -1,4 +1,4 @@
-"""The edge's switches and guards through the real API: pilot mode, panic mode, admin auth,
+"""The edge's switches and guards through the real API: pilot mode, paused, admin auth,
 delivery statuses, messages that cannot be stored as sent, and a Temporal outage that must lose
 nothing."""
 
@@ -60,11 +60,11 @@ async def test_pilot_mode_lets_only_allow_listed_numbers_reach_the_bot(stack, se
         assert await session.scalar(select(Contact).where(Contact.wa_id == stranger)) is None
 
 
-async def test_panic_mode_sends_one_holding_reply_and_keeps_every_message(stack, sessions):
+async def test_paused_sends_one_status_reply_and_keeps_every_message(stack, sessions):
     phone = new_phone()
-    async with edge_with(stack, PANIC_MODE_ENABLED=True) as panic:
-        await say(panic, phone, "Hi")
-        await say(panic, phone, "Are you there?")
+    async with edge_with(stack, PAUSED=True) as paused:
+        await say(paused, phone, "Hi")
+        await say(paused, phone, "Are you there?")
         await eventually(lambda: sent_to(stack, phone))
     async with sessions() as session:
         contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
@@ -73,18 +73,18 @@ async def test_panic_mode_sends_one_holding_reply_and_keeps_every_message(stack,
         async with sessions() as session:
             query = select(InboundMessage).where(InboundMessage.contact_key == contact.key)
             rows = (await session.scalars(query)).all()
-        # Both told to the workflow (a hold notice each), neither handed to the conversation.
-        return list(rows) if [r.state for r in rows] == ["held", "held"] else []
+        # Both told to the workflow (a pause notice each), neither handed to the conversation.
+        return list(rows) if [r.state for r in rows] == ["told", "told"] else []
 
     rows = await eventually(stored)
-    assert len(sent_to(stack, phone)) == 1, "the holding reply is not repeated on every message"
+    assert len(sent_to(stack, phone)) == 1, "the status reply is not repeated on every message"
     # Stored but never handed to the conversation: a later release loses nothing.
     assert sorted(r.payload["text"] for r in rows) == ["Are you there?", "Hi"]
     assert all(r.signalled_at is None for r in rows)
 
-    # Panic over: the operator releases what was held, and the conversation picks it up.
+    # Unpaused: the operator releases what was kept, and the conversation picks it up.
     headers = {"X-Admin-API-Key": "test-admin-key"}
-    released = await stack.http.post("/admin/held/release", headers=headers)
+    released = await stack.http.post("/admin/paused/release", headers=headers)
     assert released.status_code == 200 and released.json()["released"] >= 2
     await eventually(lambda: len(sent_to(stack, phone)) >= 3)
     lead = await eventually(lambda: _answered(stack, sessions, phone, "idea"))
@@ -260,10 +260,10 @@ async def test_a_temporal_outage_loses_nothing_without_metas_redelivery(stack, s
     await proxy.cut()
 
 
-async def test_releasing_held_messages_skips_one_that_cannot_be_handed_over(stack, sessions):
+async def test_releasing_kept_messages_skips_one_that_cannot_be_handed_over(stack, sessions):
     phone = new_phone()
-    async with edge_with(stack, PANIC_MODE_ENABLED=True) as panic:
-        await say(panic, phone, "Hi, held while paused")
+    async with edge_with(stack, PAUSED=True) as paused:
+        await say(paused, phone, "Hi, kept while paused")
         await eventually(lambda: sent_to(stack, phone))
     async with sessions.begin() as session:
         contact = await session.scalar(select(Contact).where(Contact.wa_id == phone))
@@ -271,14 +271,14 @@ async def test_releasing_held_messages_skips_one_that_cannot_be_handed_over(stac
         session.add(
             InboundMessage(
                 message_id=f"wamid.unreadable.{phone}", contact_key=contact.key, kind="text",
-                payload={"old_field": 1}, state="held", sent_at=0, task_queue="leads-e2e",
+                payload={"old_field": 1}, state="told", sent_at=0, task_queue="leads-e2e",
             )
         )  # fmt: skip
     headers = {"X-Admin-API-Key": "test-admin-key"}
     for _ in range(2):
-        released = await stack.http.post("/admin/held/release", headers=headers)
+        released = await stack.http.post("/admin/paused/release", headers=headers)
         assert released.status_code == 200
-    # The holding reply, then the conversation's own answer to the released message.
+    # The status reply, then the conversation's own answer to the released message.
     await eventually(lambda: len(sent_to(stack, phone)) >= 2)
     assert "tattoo" in body_of(sent_to(stack, phone)[1]).lower()
     async with sessions() as session:

@@ -15,9 +15,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import devstack
 from api.contacts import arrive, contact_key, workflow_id
+from api.deps import EdgeState
 from api.meta_payload import Contact
 from api.relay import Relay
-from api.state import EdgeState
 from consultation.messages import Inbound
 from models import InboundMessage, SystemEvent
 from stores import inbound_queue
@@ -109,17 +109,17 @@ async def test_each_contacts_messages_are_handed_over_once_in_the_order_sent(liv
     assert len(await handed(live, alice)) == 3
 
 
-async def test_a_paused_message_gets_a_hold_notice_and_waits_for_release(live, sessions):
+async def test_a_paused_message_gets_a_pause_notice_and_waits_for_release(live, sessions):
     phone = new_phone()
     paused = await store(live, phone, "are you open?", 1_000_000, paused=True)
     await drain(Relay(live))
     assert await handed(live, phone) == [("hold", paused)]
-    assert await states(sessions, [paused]) == ["held"]
+    assert await states(sessions, [paused]) == ["told"]
     await drain(Relay(live))
-    assert await handed(live, phone) == [("hold", paused)], "held, not handed as a message"
+    assert await handed(live, phone) == [("hold", paused)], "told, not handed as a message"
 
     async with sessions.begin() as session:
-        assert await inbound_queue.release_held(session) >= 1
+        assert await inbound_queue.release_paused(session) >= 1
     await drain(Relay(live))
     assert await handed(live, phone) == [("hold", paused), ("message", paused)]
     assert await states(sessions, [paused]) == ["signalled"]

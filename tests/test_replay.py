@@ -17,6 +17,7 @@ from activities.calendar import CalendarActivities
 from activities.links import IssueLinks
 from activities.payments import PaymentActivities
 from consultation import booking, calendar_rules
+from consultation.booking import needs
 from consultation.calendar_rules import parse_hours
 from consultation.lead import Lead, Policy, Turn
 from worker import WORKFLOW_RUNNER
@@ -53,7 +54,7 @@ async def test_a_booking_replays_the_same_after_the_artist_edits_the_calendar_ru
         max_suggestions=2,
     )
     monkeypatch.setattr(calendar_rules, "RULES", edited)
-    monkeypatch.setattr(booking, "RULES", edited)
+    monkeypatch.setattr(needs, "RULES", edited)
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text(encoding="utf-8"))
     await Replayer(workflows=[LeadWorkflow]).replay_workflow(history)
 

@@ -16,8 +16,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities.messaging import MessagingActivities, SandboxSender
 from activities.whatsapp_cloud import CloudApi
-from api.state import EdgeState
-from api.whatsapp import record_delivery
+from api.deps import EdgeState
+from api.whatsapp_intake import record_delivery
 from models import OutboundMessage, SystemEvent
 from tests.conftest import ARTIST
 from tests.fakes.graph_api import FakeGraphApi

@@ -9,7 +9,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import SendRequest
     from activities.messaging import MessagingActivities
-    from consultation import outbound
+    from consultation.core import outbound
     from workflows import calls
 
 

@@ -8,16 +8,15 @@ The activities' own contracts sit with them (`activities/contracts.py`)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from consultation.lead import Lead, Payment, Policy
-from consultation.messages import Inbound
+from consultation.core import Inbound, Lead, Payment, Policy
 
 
 @dataclass
-class HoldNotice:
-    """A message the edge stored but did not hand to the conversation (panic mode)."""
+class PauseNotice:
+    """A message the edge stored but did not hand to the conversation (automation paused)."""
 
     message_id: str
-    reason: str = "panic"
+    reason: str = "paused"
 
 
 @dataclass
@@ -29,7 +28,7 @@ class Carried:
     payments: list[Payment] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # recent inbound ids, oldest first
     sent: int = 0  # outbound messages so far; numbers the next outbound id
-    held: list[HoldNotice] = field(default_factory=list)  # panic-mode notices not answered yet
+    paused: list[PauseNotice] = field(default_factory=list)  # pause notices not answered yet
     # When each queued message reached the workflow, by message id (`arrival.settles_at`).
     arrived: dict[str, datetime] = field(default_factory=dict)
 

@@ -11,9 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.digest import DigestActivities, WaitingQuery
     from activities.links import IssueLinks, LinkActivities
     from activities.messaging import MessagingActivities
-    from consultation import artist, digest
-    from consultation.lead import Lead
-    from consultation.waiting import DIGEST
+    from consultation.core import DIGEST, Lead, artist, digest
     from workflows import calls
 
 DIGEST_ID = "artist-digest"

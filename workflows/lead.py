@@ -15,15 +15,24 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    import consultation.engine as engine
     from activities.contracts import OptOutChange, SendRequest
     from activities.media import MediaActivities, StoreMedia
     from activities.records import RecordActivities
-    from consultation import arrival, artist, booking, delivery
-    from consultation.lead import Event, Lead, Payment, Turn
-    from consultation.messages import Inbound, Media
+    from consultation.core import (
+        Event,
+        Inbound,
+        Lead,
+        Media,
+        Payment,
+        Turn,
+        arrival,
+        artist,
+        booking,
+        delivery,
+        engine,
+    )
     from workflows import calls, lead_booking
-    from workflows.contracts import ActionRequest, ActionResult, Carried, HoldNotice, LeadInput
+    from workflows.contracts import ActionRequest, ActionResult, Carried, LeadInput, PauseNotice
     from workflows.lead_publish import Publisher, with_links
 
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
@@ -51,7 +60,7 @@ class LeadWorkflow:
         self.seen = list(carried.seen)
         self.seen_set = set(self.seen)
         self.sent = carried.sent
-        self.held: list[HoldNotice] = list(carried.held)
+        self.paused: list[PauseNotice] = list(carried.paused)
         self.arrived = dict(carried.arrived)  # queued message id → when it reached us
         self.publisher = Publisher(start.contact_key)
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
@@ -75,9 +84,9 @@ class LeadWorkflow:
         self.inbox.insert(position, msg)
         self.arrived[msg.message_id] = workflow.now()
 
-    @workflow.signal
-    def hold(self, notice: HoldNotice) -> None:
-        self.held.append(notice)
+    @workflow.signal(name="hold")  # the wire name runs carry
+    def paused_message(self, notice: PauseNotice) -> None:
+        self.paused.append(notice)
 
     @workflow.signal
     def payment(self, payment: Payment) -> None:
@@ -113,7 +122,7 @@ class LeadWorkflow:
     # -- the loop -------------------------------------------------------------------------------
 
     def _pending(self) -> bool:
-        return bool(self.inbox or self.held or self.payments)
+        return bool(self.inbox or self.paused or self.payments)
 
     @workflow.run
     async def run(self, start: LeadInput) -> str:
@@ -136,9 +145,9 @@ class LeadWorkflow:
                 if not self._pending():
                     await self._apply(engine.remind, None)
                     continue
-            if self.held:
-                self.held.pop(0)
-                await self._apply(engine.hold_reply, None)
+            if self.paused:
+                self.paused.pop(0)
+                await self._apply(engine.status_reply, None)
             elif self.payments:
                 await self._apply(artist.apply_payment, self.payments.pop(0))
             elif await self._settled():
@@ -146,7 +155,7 @@ class LeadWorkflow:
                     if msg.media and msg.media.media_id in self.lead.media:
                         self.media_tasks.append(asyncio.ensure_future(self._store_media(msg.media)))
             else:
-                continue  # an older message, a payment or a held notice came in: look again
+                continue  # an older message, a payment or a pause notice came in: look again
             if workflow.info().is_continue_as_new_suggested() and not engine.finished(
                 self.lead, self.policy
             ):
@@ -162,7 +171,7 @@ class LeadWorkflow:
                             payments=self.payments,
                             seen=self.seen,
                             sent=self.sent,
-                            held=self.held,
+                            paused=self.paused,
                             arrived=self.arrived,
                         ),
                         public_base_url=self.base_url,
@@ -188,7 +197,7 @@ class LeadWorkflow:
             return True
         try:
             # Woken early by an older message sorted in ahead (it is read first, at once if it
-            # has settled) or by a payment or held notice, which does not wait for the client.
+            # has settled) or by a payment or pause notice, which does not wait for the client.
             await workflow.wait_condition(
                 lambda: self.inbox[0] is not head or self._other_input(), timeout=wait
             )
@@ -197,7 +206,7 @@ class LeadWorkflow:
         return False
 
     def _other_input(self) -> bool:
-        return bool(self.held or self.payments)
+        return bool(self.paused or self.payments)
 
     async def _read_next(self) -> list[Inbound]:
         """Read the first queued message, with any sent in the same second: Meta's timestamps

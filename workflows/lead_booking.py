@@ -19,8 +19,7 @@ with workflow.unsafe.imports_passed_through():
         HoldRequest,
     )
     from activities.payments import CheckoutRequest, PaymentActivities
-    from consultation import artist, booking, calendar_rules, failures
-    from consultation.lead import Lead, Policy, Turn
+    from consultation.core import Lead, Policy, Turn, artist, booking, calendar_rules, failures
     from stores.spans import Span
     from workflows import calls
 

@@ -11,9 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.contracts import Delivery, LeadSnapshot, SendRequest
     from activities.links import IssueLinks, LinkActivities
     from activities.turns import TurnActivities
-    from consultation import artist, delivery
-    from consultation.lead import Event, Lead
-    from consultation.messages import Outbound
+    from consultation.core import Event, Lead, Outbound, artist, delivery
     from workflows import calls
     from workflows.visibility import LEAD_STATUS, Value, attributes, changes, shown
 

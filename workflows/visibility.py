@@ -10,7 +10,7 @@ from temporalio.common import (
     SearchAttributeUpdate,
 )
 
-from consultation.lead import Lead
+from consultation.core import Lead
 
 LEAD_STATUS = SearchAttributeKey.for_keyword("LeadStatus")
 LEAD_STEP = SearchAttributeKey.for_int("LeadStep")

@@ -13,7 +13,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from api.state import EdgeState
+from api.deps import EdgeState
 from models import StudioSession
 from settings import Settings
 from stores import studio as store

@@ -12,13 +12,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from temporalio.service import RPCError
 
-# run_action still lives in the one-tap links' router; it is being moved to a service module
-# (api/lead_actions.py). Import it from there once it has moved.
-from api.actions import run_action
-from api.state import Edge, EdgeState
+from api.deps import Edge, EdgeState
+from api.lead_actions import run_action
 from api.studio import web, words
 from consultation.artist import ACTIONS
-from consultation.copy import money
+from consultation.money import format_money as money
 from consultation.questions import KEYS
 from stores import studio as store
 from stores.studio import Image

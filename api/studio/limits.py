@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from api.state import EdgeState
+from api.deps import EdgeState
 from stores import studio as store
 
 

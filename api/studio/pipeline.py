@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from api import lead_csv
-from api.state import Edge
+from api.deps import Edge
 from api.studio import web, words
 from stores import studio as store
 from stores.studio import Cursor, Filters

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from temporalio.service import RPCError
 
-from api.state import Edge, EdgeState
+from api.deps import Edge, EdgeState
 from api.studio import accounts, limits, web
 from api.studio.accounts import Role
 from models import StudioSignInLink

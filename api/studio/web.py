@@ -16,11 +16,11 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from api.state import Edge, EdgeState
+from api.deps import Edge, EdgeState
 from api.studio import accounts, limits, words
 from api.studio.accounts import Visitor
 from consultation.calendar_rules import RULES
-from consultation.copy import money
+from consultation.money import format_money as money
 
 SESSION_COOKIE = "studio_session"
 SIGNIN_COOKIE = "studio_signin"  # the signed-out forms' CSRF token (double submit)

@@ -13,13 +13,13 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-STATES = "state IN ('pending', 'paused', 'held', 'signalled', 'refused')"
+STATES = "state IN ('pending', 'paused', 'told', 'signalled', 'refused')"
 WAITING = "state IN ('pending', 'paused')"
 
 
 def upgrade() -> None:
-    # pending: to hand to its workflow; paused: stored in panic mode, the workflow is to be told
-    # (a hold notice) but not given it; held: told, waiting for /admin/held/release;
+    # pending: to hand to its workflow; paused: stored while paused, the workflow is to be told
+    # (a pause notice) but not given it; told: told, waiting for /admin/paused/release;
     # signalled: the workflow has it; refused: it can never be handed over (an event says why).
     op.add_column(
         "inbound_messages",
@@ -39,7 +39,7 @@ def upgrade() -> None:
     op.execute(
         """
         UPDATE inbound_messages SET
-            state = CASE WHEN signalled_at IS NULL THEN 'held' ELSE 'signalled' END,
+            state = CASE WHEN signalled_at IS NULL THEN 'told' ELSE 'signalled' END,
             sent_at = COALESCE((payload->>'sent_at')::bigint, 0)
         """
     )

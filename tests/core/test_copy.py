@@ -6,7 +6,8 @@ import string
 
 import pytest
 
-from consultation.copy import COPY, money, render
+from consultation.copy import COPY, render
+from consultation.money import format_money
 from consultation.questions import KEYS
 
 PARAMS = {
@@ -70,5 +71,5 @@ def test_every_question_has_a_question_and_a_repair() -> None:
 
 
 def test_money_shows_pounds_with_separators() -> None:
-    assert money(200_000) == "£2,000"
-    assert money(150_050) == "£1,500.50"
+    assert format_money(200_000) == "£2,000"
+    assert format_money(150_050) == "£1,500.50"

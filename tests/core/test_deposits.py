@@ -133,7 +133,7 @@ def test_a_client_writing_while_a_slot_is_held_is_reminded_of_it_once_per_cooldo
     turn = client(lead, "ok thanks", 6)
     assert keys(turn, "client") == ["booking.hold_reply"]
     assert "I'm holding Fri 2 May, 1:00pm–4:00pm for you until 7:30pm" in turn.replies[0].text
-    assert turn.lead.last_hold_reply_at == at(6) and turn.lead.booking == lead.booking
+    assert turn.lead.last_status_reply_at == at(6) and turn.lead.booking == lead.booking
     assert client(turn.lead, "great", 6.25).replies == []
 
 

@@ -8,6 +8,7 @@ from consultation import engine
 from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import KEYS
+from consultation.window import WINDOW
 from tests.core.chat import HAPPY_ANSWERS, START, Chat
 
 
@@ -32,8 +33,8 @@ def test_every_message_opens_the_window_and_resets_reminders(chat: Chat) -> None
     chat.wait(5)
     chat.say("A koi fish")
     assert chat.lead.last_client_at == chat.now and chat.lead.reminders_sent == 0
-    assert engine.window_open(chat.lead, chat.now + engine.WINDOW / 2)
-    assert not engine.window_open(chat.lead, chat.now + engine.WINDOW)
+    assert engine.window_open(chat.lead, chat.now + WINDOW / 2)
+    assert not engine.window_open(chat.lead, chat.now + WINDOW)
 
 
 def test_full_consultation_reaches_pending_approval(chat: Chat) -> None:

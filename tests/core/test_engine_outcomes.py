@@ -71,7 +71,7 @@ def test_a_budget_with_a_question_at_the_budget_step_is_an_answer(chat: Chat) ->
     assert chat.lead.status == "QUALIFYING" and chat.lead.parsed["budget_pence"] == 60_000
 
 
-def test_holding_reply_is_sent_at_most_once_per_cooldown(chat: Chat) -> None:
+def test_status_reply_is_sent_at_most_once_per_cooldown(chat: Chat) -> None:
     chat.say("Hi")
     chat.say("human")
     chat.wait(1)
@@ -79,8 +79,8 @@ def test_holding_reply_is_sent_at_most_once_per_cooldown(chat: Chat) -> None:
     chat.wait(4.5)
     assert chat.say("anyone?") == []
     chat.wait(0.5)  # 6 h after the handover reply: the boundary is inclusive
-    assert [r.key for r in chat.say("still there?")] == ["hold.needs_artist_reply"]
-    assert chat.lead.last_hold_reply_at == chat.now
+    assert [r.key for r in chat.say("still there?")] == ["status_reply.needs_artist_reply"]
+    assert chat.lead.last_status_reply_at == chat.now
     assert chat.say("hello") == []
 
 
@@ -142,7 +142,7 @@ def test_opted_out_contact_gets_only_a_short_reminder_until_start(chat: Chat) ->
     assert [r.key for r in replies] == ["optout.reminder"] and "START" in replies[0].text
     assert chat.lead.status == "OPTOUT"
     chat.wait(1)
-    assert chat.say("hello?") == []  # the same cooldown as other holding replies
+    assert chat.say("hello?") == []  # the same cooldown as other status replies
 
     replies = chat.say("START")
     assert chat.lead.status == "QUALIFYING" and not chat.lead.opted_out
@@ -218,7 +218,7 @@ def test_waiting_statuses_answer_honestly_with_a_cooldown(chat: Chat, status: st
     chat.wait(1)
     assert chat.say("any news?") == []  # just told what happens next
     chat.wait(5)
-    assert [r.key for r in chat.say("any news?")] == [f"hold.{status.lower()}"]
+    assert [r.key for r in chat.say("any news?")] == [f"status_reply.{status.lower()}"]
 
 
 def test_human_request_while_pending_approval_hands_over(chat: Chat) -> None:
@@ -403,15 +403,15 @@ def test_message_after_abandonment_picks_up_where_it_left_off(chat: Chat) -> Non
     assert chat.lead.status == "QUALIFYING" and replies[0].key == "question.placement"
 
 
-# -- panic mode ---------------------------------------------------------------------------------
+# -- paused ------------------------------------------------------------------------------------
 
 
-def test_hold_reply_tells_client_and_artist_once_per_cooldown(chat: Chat) -> None:
+def test_a_message_while_paused_gets_one_status_reply_per_cooldown(chat: Chat) -> None:
     chat.say("Hi")
-    turn = engine.hold_reply(chat.lead, chat.now, chat.policy)
+    turn = engine.status_reply(chat.lead, chat.now, chat.policy)
     assert [(r.to, r.key) for r in turn.replies] == [
         ("client", "paused.client"),
         ("artist", "paused.artist"),
     ]
-    again = engine.hold_reply(turn.lead, chat.now + timedelta(hours=1), chat.policy)
+    again = engine.status_reply(turn.lead, chat.now + timedelta(hours=1), chat.policy)
     assert again.replies == []

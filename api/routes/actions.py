@@ -4,21 +4,21 @@ update (with a validator), so the page tells the truth: done, already done, no l
 
 from __future__ import annotations
 
-import html
 import logging
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlalchemy import update
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from api.state import Edge, EdgeState
+from api.deps import Edge, EdgeState
+from api.lead_actions import run_action
+from api.rendering import note, page, render
 from models import ActionToken, LeadRecord
 from stores.tokens import token_hash
-from workflows.contracts import ActionRequest, ActionResult
-from workflows.lead import LeadWorkflow
+from workflows.contracts import ActionRequest
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["artist"])
@@ -36,22 +36,6 @@ WHAT = {
 }
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;
-color:#1f2328}}h1{{font-size:1.4rem}}
-dl{{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem}}
-dt{{color:#57606a}}button{{font-size:1.1rem;padding:.7rem 1.4rem;border:0;border-radius:.5rem;
-background:#1a7f37;color:#fff;cursor:pointer}}button:focus{{outline:3px solid #0969da}}
-.note{{padding:.8rem 1rem;border-radius:.5rem;background:#f6f8fa}}</style></head>
-<body><h1>{html.escape(title)}</h1>{body}</body></html>""",
-        status_code=status,
-    )
-
-
 async def find(state: EdgeState, token: str) -> tuple[ActionToken | None, LeadRecord | None]:
     async with state.sessions() as session:
         row = await session.get(ActionToken, token_hash(token))
@@ -59,9 +43,9 @@ async def find(state: EdgeState, token: str) -> tuple[ActionToken | None, LeadRe
     return row, lead
 
 
-def summary(lead: LeadRecord | None) -> str:
+def summary(lead: LeadRecord | None) -> Markup:
     if lead is None:
-        return ""
+        return Markup()
     answers, parsed, estimate = lead.answers, lead.parsed, lead.estimate or {}
     budget = parsed.get("budget_pence")
     rows = [
@@ -77,23 +61,23 @@ def summary(lead: LeadRecord | None) -> str:
         ),
         ("Status", lead.status),
     ]
-    items = "".join(
-        f"<dt>{name}</dt><dd>{html.escape(str(value)[:300])}</dd>" for name, value in rows if value
+    items = Markup().join(
+        render("lead_summary_row.html", name=name, value=str(value)[:300])
+        for name, value in rows
+        if value
     )
-    return f"<dl>{items}</dl>"
+    return render("lead_summary.html", rows=items)
 
 
 def unusable(row: ActionToken | None, now: datetime) -> HTMLResponse | None:
     if row is None:
-        return page("Link not valid", "<p class=note>This link is not valid.</p>", 404)
+        return note("Link not valid", "This link is not valid.", 404)
     if row.used_at is not None:
-        outcome = html.escape(row.outcome or "It was used already.")
-        return page("Already used", f"<p class=note>This link was already used. {outcome}</p>", 409)
+        outcome = row.outcome or "It was used already."
+        return note("Already used", f"This link was already used. {outcome}", 409)
     if row.expires_at <= now:
-        return page(
-            "Link expired",
-            "<p class=note>This link has expired. Ask for a fresh one from the admin API.</p>",
-            410,
+        return note(
+            "Link expired", "This link has expired. Ask for a fresh one from the admin API.", 410
         )
     return None
 
@@ -105,11 +89,7 @@ async def confirm(token: str, state: Edge) -> HTMLResponse:
         return problem
     assert row is not None
     title, effect = WHAT.get(row.action, (row.action, ""))
-    return page(
-        title,
-        f"{summary(lead)}<p>{html.escape(effect)}</p>"
-        f'<form method="post"><button type="submit">{html.escape(title)}</button></form>',
-    )
+    return page(title, "confirm_action.html", summary=summary(lead), effect=effect, button=title)
 
 
 @router.post("/a/{token}", response_class=HTMLResponse)
@@ -129,7 +109,7 @@ async def act(token: str, state: Edge) -> HTMLResponse:
         )
     if claimed is None:
         row, _ = await find(state, token)
-        return unusable(row, now) or page("Not possible", "<p class=note>Try again.</p>", 409)
+        return unusable(row, now) or note("Not possible", "Try again.", 409)
 
     title, _ = WHAT.get(claimed.action, (claimed.action, ""))
     request = ActionRequest(claimed.action, source="link", issued_status=claimed.issued_status)
@@ -141,27 +121,12 @@ async def act(token: str, state: Edge) -> HTMLResponse:
             await session.execute(
                 update(ActionToken).where(ActionToken.token_hash == hashed).values(used_at=None)
             )
-        return page(title, "<p class=note>We couldn't reach the system. Please try again.</p>", 503)
+        return note(title, "We couldn't reach the system. Please try again.", 503)
     outcome = "Done." if result.done else f"Not done: {result.detail}"
     async with state.sessions.begin() as session:
         await session.execute(
             update(ActionToken).where(ActionToken.token_hash == hashed).values(outcome=outcome)
         )
     if result.done:
-        return page(title, f"<p class=note>Done. The lead is now {html.escape(result.status)}.</p>")
-    return page("No longer possible", f"<p class=note>{html.escape(result.detail)}</p>", 409)
-
-
-async def run_action(state: EdgeState, workflow_id: str, request: ActionRequest) -> ActionResult:
-    """Execute an artist decision on the lead's workflow; a refusal is a result, not an error."""
-    client = await state.temporal()
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.execute_update(LeadWorkflow.act, request)
-    except WorkflowUpdateFailedError as error:
-        reason = str(error.cause.message if error.cause else error)  # type: ignore[attr-defined]
-        return ActionResult(False, "", reason)
-    except RPCError as error:
-        if "not found" in str(error).lower() or "completed" in str(error).lower():
-            return ActionResult(False, "", "This enquiry has ended.")
-        raise
+        return note(title, f"Done. The lead is now {result.status}.")
+    return note("No longer possible", result.detail, 409)

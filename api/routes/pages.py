@@ -5,23 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.actions import page
+from api.rendering import page
 
 router = APIRouter(tags=["client"])
 
 
 @router.get("/payment/success", response_class=HTMLResponse)
 async def success() -> HTMLResponse:
-    return page(
-        "Thank you!",
-        "<p>Your deposit is being confirmed. You'll get a WhatsApp message as soon as it is.</p>",
-    )
+    return page("Thank you!", "payment_success.html")
 
 
 @router.get("/payment/cancelled", response_class=HTMLResponse)
 async def cancelled() -> HTMLResponse:
-    return page(
-        "Payment not completed",
-        "<p>No payment was taken. Your link still works until it expires; "
-        "reply on WhatsApp if you need a new one.</p>",
-    )
+    return page("Payment not completed", "payment_cancelled.html")

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.state import Edge
+from api.deps import Edge
 from consultation.templates import TEMPLATES
 
 router = APIRouter(tags=["health"])
@@ -25,7 +25,7 @@ async def health(state: Edge) -> dict[str, object]:
         "signature_required": bool(settings.WHATSAPP_APP_SECRET)
         or settings.APP_ENV == "production",
         "pilot_mode": settings.PILOT_MODE_ENABLED,
-        "panic_mode": settings.PANIC_MODE_ENABLED,
+        "paused": settings.PAUSED,
         "demo": settings.DEMO_MODE,
         # What the bot may send outside the 24 h window, and what still needs Meta's approval.
         "templates": {

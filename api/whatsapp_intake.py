@@ -1,30 +1,26 @@
-"""WhatsApp webhook: Meta's verify handshake, and deliveries stored for the relay.
-
-A delivery is verified and every message in it is fitted (`message_limits`) and stored on its
-own in PostgreSQL (a unique id: dedupe); the answer goes back in milliseconds. The relay
-(`api/relay.py`) hands the stored messages to their workflows afterwards, so a Temporal outage
-delays replies but loses nothing, whether or not Meta redelivers.
+"""WhatsApp deliveries, once verified: every message in one is fitted (`message_limits`) and stored
+on its own in PostgreSQL (a unique id: dedupe), and delivery statuses are recorded; the webhook
+answers in milliseconds. The relay (`api/relay.py`) hands the stored messages to their workflows
+afterwards, so a Temporal outage delays replies but loses nothing, whether or not Meta
+redelivers. Used by the webhook and by /demo.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from api.contacts import arrive, artist_seen
+from api.deps import EdgeState
+from api.events import record_event
 from api.message_limits import fit
-from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery, verify_signature
-from api.state import Edge, EdgeState
-from models import OutboundMessage, SystemEvent
+from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery
+from models import OutboundMessage
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
 
 # What became of one message of a delivery; the answer's body counts each.
 Outcome = Literal["received", "duplicates", "ignored", "refused", "unavailable"]
@@ -33,39 +29,16 @@ Outcome = Literal["received", "duplicates", "ignored", "refused", "unavailable"]
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
 
 
-@router.get("")
-async def verify(request: Request, state: Edge) -> PlainTextResponse:
-    params = request.query_params
-    expected = state.settings.WHATSAPP_VERIFY_TOKEN
-    token = params.get("hub.verify_token", "")
-    if params.get("hub.mode") == "subscribe" and expected and hmac.compare_digest(token, expected):
-        return PlainTextResponse(params.get("hub.challenge", ""))
-    return PlainTextResponse("Verification failed", status_code=403)
-
-
-@router.post("")
-async def receive(request: Request, state: Edge) -> JSONResponse:
-    raw = await request.body()
-    status, body = await ingest(state, raw, request.headers.get("X-Hub-Signature-256"))
-    return JSONResponse(body, status_code=status)
-
-
-async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[int, dict[str, Any]]:
-    """Handle one delivery; returns (HTTP status, body). Shared by the webhook and /demo."""
-    settings = state.settings
-    secret = settings.WHATSAPP_APP_SECRET
-    signed = secret and verify_signature(raw, signature, secret)
-    if (secret or settings.APP_ENV == "production") and not signed:
-        await event(state, "WARN", "whatsapp.signature_invalid", has_header=bool(signature))
-        return 403, {"received": False, "error": "Invalid webhook signature"}
+async def ingest_whatsapp(state: EdgeState, raw: bytes) -> tuple[int, dict[str, Any]]:
+    """Take one verified delivery; returns (HTTP status, body)."""
     try:
         delivery = parse_delivery(raw)
     except MalformedDelivery as error:
-        await event(state, "WARN", "whatsapp.malformed_delivery", reason=str(error)[:200])
+        await record_event(state, "WARN", "whatsapp.malformed_delivery", reason=str(error)[:200])
         return 400, {"received": False, "error": f"Malformed delivery: {error}"}
 
     for problem in delivery.problems:
-        await event(state, "WARN", "whatsapp.unreadable_part", problem=problem[:300])
+        await record_event(state, "WARN", "whatsapp.unreadable_part", problem=problem[:300])
     for status_update in delivery.statuses:
         try:
             await record_delivery(
@@ -78,11 +51,11 @@ async def ingest(state: EdgeState, raw: bytes, signature: str | None) -> tuple[i
             # A status we can never store (a NUL, an id longer than Meta's own) stands alone:
             # recorded without its content, and the rest of the delivery goes on.
             reason = type(getattr(error, "orig", None) or error).__name__
-            await event(state, "WARN", "whatsapp.status_refused", reason=reason)
+            await record_event(state, "WARN", "whatsapp.status_refused", reason=reason)
             continue
         if status_update.status == "failed":
             codes = ",".join(str(code) for code in status_update.error_codes)
-            await event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
+            await record_event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
 
     counts = dict.fromkeys(("received", "duplicates", "ignored", "refused", "unavailable"), 0)
     for item in sorted(delivery.messages, key=lambda m: m.message.sent_at):
@@ -102,16 +75,18 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
     fitted = fit(item)
     kind = item.message.kind
     if fitted.refusal:
-        await event(state, "WARN", "whatsapp.message_refused", kind=kind, reason=fitted.refusal)
+        await record_event(
+            state, "WARN", "whatsapp.message_refused", kind=kind, reason=fitted.refusal
+        )
         return "refused"
     sender, message = fitted.item.contact, fitted.item.message
     if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER:
         async with state.sessions.begin() as session:
             await artist_seen(session, settings.CONTACT_KEY_SECRET, sender.wa_id)
-        await event(state, "INFO", "artist.message_received", kind=kind)
+        await record_event(state, "INFO", "artist.message_received", kind=kind)
         return "ignored"
     if settings.PILOT_MODE_ENABLED and (sender.wa_id or "") not in settings.pilot_allowlist:
-        await event(state, "INFO", "pilot.blocked", kind=kind)
+        await record_event(state, "INFO", "pilot.blocked", kind=kind)
         return "ignored"
 
     try:
@@ -121,7 +96,7 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
                 settings.CONTACT_KEY_SECRET,
                 sender,
                 message,
-                paused=settings.PANIC_MODE_ENABLED,
+                paused=settings.PAUSED,
                 task_queue=settings.TEMPORAL_TASK_QUEUE,
             )
     except (OperationalError, InterfaceError, OSError):
@@ -130,17 +105,19 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
     except (DBAPIError, ValueError) as error:
         # Something `fit` did not foresee; a retry would fail the same way.
         reason = type(getattr(error, "orig", None) or error).__name__
-        await event(state, "ERROR", "whatsapp.message_refused", kind=kind, reason=reason)
+        await record_event(state, "ERROR", "whatsapp.message_refused", kind=kind, reason=reason)
         return "refused"
     if not arrival.new:
         return "duplicates"
     if fitted.cut or fitted.cleaned:
         # Field names and lengths only, never the content.
         cut, cleaned = fitted.cut, fitted.cleaned
-        await event(state, "WARN", "whatsapp.message_trimmed", kind=kind, cut=cut, cleaned=cleaned)
-    if settings.PANIC_MODE_ENABLED:
-        # Panic: no automation. The workflow is told (one holding reply); the message waits.
-        await event(state, "WARN", "panic.held", kind=kind)
+        await record_event(
+            state, "WARN", "whatsapp.message_trimmed", kind=kind, cut=cut, cleaned=cleaned
+        )
+    if settings.PAUSED:
+        # Paused: no automation. The workflow is told (one status reply); the message waits.
+        await record_event(state, "WARN", "paused.kept", kind=kind)
     return "received"
 
 
@@ -171,11 +148,3 @@ async def record_delivery(
             .where(OutboundMessage.delivery.is_(None) | OutboundMessage.delivery.in_(lower))
             .values(delivery=status)
         )
-
-
-async def event(
-    state: EdgeState, level: str, type_: str, lead_id: str | None = None, **detail: Any
-) -> None:
-    """A system event from the edge. Details never carry phone numbers or secrets."""
-    async with state.sessions.begin() as session:
-        session.add(SystemEvent(level=level, type=type_, lead_id=lead_id, detail=detail))

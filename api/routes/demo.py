@@ -1,6 +1,6 @@
 """/demo: a browser page that plays the client's phone and the artist's phone against the real
-pipeline. Messages go in through the same `ingest` code as Meta's webhook (signed when a secret
-is set); replies are read from the sandbox outbox."""
+pipeline. Messages go in through the same signature check and intake as Meta's webhook (signed
+when a secret is set); replies are read from the sandbox outbox."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from api.actions import page
-from api.state import Edge
-from api.stripe_webhook import ingest_stripe
-from api.whatsapp import ingest
+from api.deps import Edge, Refused, Session, verified_stripe, verified_whatsapp
+from api.rendering import note, page
+from api.stripe_intake import ingest_stripe
+from api.whatsapp_intake import ingest_whatsapp
 from models import (
     CheckoutSessionRow,
     Contact,
@@ -32,7 +32,7 @@ from models import (
 )
 
 router = APIRouter(prefix="/demo", tags=["demo"])
-PAGE = Path(__file__).parent / "static" / "demo.html"
+PAGE = Path(__file__).parent.parent / "static" / "demo.html"
 
 
 class DemoMessage(BaseModel):
@@ -96,7 +96,11 @@ async def send(message: DemoMessage, state: Edge) -> dict[str, Any]:
     signature = (
         "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest() if secret else None
     )
-    status, body = await ingest(state, raw, signature)
+    try:
+        await verified_whatsapp(state, raw, signature)
+    except Refused as refused:
+        raise HTTPException(refused.status, refused.body) from refused
+    status, body = await ingest_whatsapp(state, raw)
     if status != 200:
         raise HTTPException(status, body)
     return body
@@ -117,30 +121,29 @@ def _outbound(row: OutboundMessage) -> dict[str, Any]:
 
 
 @router.get("/chat")
-async def chat(phone: str, state: Edge) -> dict[str, Any]:
+async def chat(phone: str, session: Session) -> dict[str, Any]:
     wa_id = phone.strip().lstrip("+")
-    async with state.sessions() as session:
-        contact = await session.scalar(select(Contact).where(Contact.wa_id == wa_id))
-        if contact is None:
-            return {"messages": [], "status": None, "lead_id": None}
-        inbound = (
-            await session.scalars(
-                select(InboundMessage).where(InboundMessage.contact_key == contact.key)
-            )
-        ).all()
-        outbound = (
-            await session.scalars(
-                select(OutboundMessage)
-                .where(OutboundMessage.contact_key == contact.key)
-                .order_by(OutboundMessage.seq)
-            )
-        ).all()
-        lead = await session.scalar(
-            select(LeadRecord)
-            .where(LeadRecord.contact_key == contact.key)
-            .order_by(LeadRecord.created_at.desc())
-            .limit(1)
+    contact = await session.scalar(select(Contact).where(Contact.wa_id == wa_id))
+    if contact is None:
+        return {"messages": [], "status": None, "lead_id": None}
+    inbound = (
+        await session.scalars(
+            select(InboundMessage).where(InboundMessage.contact_key == contact.key)
         )
+    ).all()
+    outbound = (
+        await session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.contact_key == contact.key)
+            .order_by(OutboundMessage.seq)
+        )
+    ).all()
+    lead = await session.scalar(
+        select(LeadRecord)
+        .where(LeadRecord.contact_key == contact.key)
+        .order_by(LeadRecord.created_at.desc())
+        .limit(1)
+    )
     messages = [
         {"from": "client", "text": row.payload.get("text", ""), "at": row.received_at.timestamp()}
         for row in inbound
@@ -155,26 +158,24 @@ async def chat(phone: str, state: Edge) -> dict[str, Any]:
 
 
 @router.get("/artist")
-async def artist(state: Edge) -> dict[str, Any]:
-    async with state.sessions() as session:
-        rows = (
-            await session.scalars(
-                select(OutboundMessage)
-                .where(OutboundMessage.recipient == "artist")
-                .order_by(OutboundMessage.seq.desc())
-                .limit(50)
-            )
-        ).all()
+async def artist(session: Session) -> dict[str, Any]:
+    rows = (
+        await session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.recipient == "artist")
+            .order_by(OutboundMessage.seq.desc())
+            .limit(50)
+        )
+    ).all()
     return {"messages": [_outbound(row) for row in reversed(rows)]}
 
 
 @router.get("/events")
-async def events(state: Edge) -> dict[str, Any]:
+async def events(session: Session) -> dict[str, Any]:
     """The latest system events, newest first, so failures show up on the demo page."""
-    async with state.sessions() as session:
-        rows = (
-            await session.scalars(select(SystemEvent).order_by(SystemEvent.id.desc()).limit(30))
-        ).all()
+    rows = (
+        await session.scalars(select(SystemEvent).order_by(SystemEvent.id.desc()).limit(30))
+    ).all()
     return {
         "events": [
             {
@@ -190,21 +191,16 @@ async def events(state: Edge) -> dict[str, Any]:
 
 
 @router.get("/checkout/{session_id}", response_class=HTMLResponse)
-async def checkout_page(session_id: str, state: Edge) -> HTMLResponse:
+async def checkout_page(session_id: str, session: Session) -> HTMLResponse:
     """The sandbox stand-in for Stripe's hosted checkout page."""
-    async with state.sessions() as session:
-        row = await session.get(CheckoutSessionRow, session_id)
+    row = await session.get(CheckoutSessionRow, session_id)
     if row is None:
-        return page("Checkout not found", "<p class=note>This payment link is not valid.</p>", 404)
+        return note("Checkout not found", "This payment link is not valid.", 404)
     amount = f"£{row.amount_pence / 100:,.2f}"
     if row.status != "open" or row.expires_at <= datetime.now(UTC):
-        return page("Link no longer valid", f"<p class=note>This link is {row.status}.</p>", 410)
+        return note("Link no longer valid", f"This link is {row.status}.", 410)
     return page(
-        f"Pay your {amount} deposit",
-        "<p class=note>Sandbox payment: no card is charged. Paying sends a correctly signed "
-        "Stripe event to this system's own webhook.</p>"
-        f'<form method="post" action="/demo/checkout/{row.id}/pay">'
-        f'<button type="submit" data-testid="pay">Pay {amount}</button></form>',
+        f"Pay your {amount} deposit", "sandbox_checkout.html", session_id=row.id, amount=amount
     )
 
 
@@ -223,7 +219,7 @@ async def checkout_pay(session_id: str, state: Edge) -> HTMLResponse:
             .returning(CheckoutSessionRow)
         )
     if row is None:
-        return page("Link no longer valid", "<p class=note>Nothing was charged.</p>", 410)
+        return note("Link no longer valid", "Nothing was charged.", 410)
     event = {
         "id": f"evt_sandbox_{uuid.uuid4().hex}",
         "object": "event",
@@ -248,11 +244,15 @@ async def checkout_pay(session_id: str, state: Edge) -> HTMLResponse:
     stamp = str(int(now.timestamp()))
     secret = state.settings.STRIPE_WEBHOOK_SECRET
     digest = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
-    status, _ = await ingest_stripe(state, raw, f"t={stamp},v1={digest}")
+    try:
+        status, _ = await ingest_stripe(
+            state, await verified_stripe(state, raw, f"t={stamp},v1={digest}")
+        )
+    except Refused:
+        status = 400
     if status != 200:
-        return page("Payment not recorded", "<p class=note>Please try again.</p>", 502)
-    return page(
+        return note("Payment not recorded", "Please try again.", 502)
+    return note(
         "Thank you!",
-        f"<p class=note>Paid £{row.amount_pence / 100:,.2f}. "
-        "Watch the client's phone for the confirmation.</p>",
+        f"Paid £{row.amount_pence / 100:,.2f}. Watch the client's phone for the confirmation.",
     )

@@ -1,8 +1,8 @@
-"""Stripe webhook: verify, dedupe by event id, hand the payment to the lead's workflow, 2xx fast.
+"""Stripe events, once verified: dedupe by event id, hand the payment to the lead's workflow.
 
 Stripe redelivers and reorders events; the workflow applies each payment once whatever the order.
 A payment whose lead has no running enquiry any more is never dropped: it is stored, recorded as
-an error event and the artist is asked to decide.
+an error event and the artist is asked to decide. Used by the webhook and the demo's checkout.
 """
 
 from __future__ import annotations
@@ -11,50 +11,29 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from api.state import Edge, EdgeState
-from api.stripe_events import (
-    BadStripeSignature,
-    PaymentEvent,
-    invalid,
-    to_payment_event,
-    verify,
-)
-from api.whatsapp import event
+from api.deps import EdgeState
+from api.events import record_event
+from api.stripe_events import PaymentEvent, invalid, to_payment_event
 from consultation.lead import Payment
 from models import LeadRecord, ProviderEvent
 from workflows.alerts import ArtistAlert, ArtistAlertWorkflow
 from workflows.lead import LeadWorkflow
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/webhooks/stripe", tags=["webhooks"])
-
-
-@router.post("")
-async def receive(request: Request, state: Edge) -> JSONResponse:
-    raw = await request.body()
-    status, body = await ingest_stripe(state, raw, request.headers.get("Stripe-Signature"))
-    return JSONResponse(body, status_code=status)
 
 
 async def ingest_stripe(
-    state: EdgeState, raw: bytes, signature: str | None
+    state: EdgeState, stripe_event: dict[str, Any]
 ) -> tuple[int, dict[str, Any]]:
-    """Handle one Stripe event; returns (HTTP status, body). Shared with the demo's checkout."""
-    try:
-        stripe_event = verify(raw, signature, state.settings.STRIPE_WEBHOOK_SECRET)
-    except BadStripeSignature as error:
-        await event(state, "WARN", "stripe.signature_invalid", reason=str(error)[:200])
-        return 400, {"received": False, "error": "Invalid Stripe signature"}
+    """Take one verified event; returns (HTTP status, body)."""
     payment = to_payment_event(stripe_event)
     if reason := invalid(stripe_event, payment):
-        await event(state, "WARN", "stripe.event_invalid", reason=reason)
+        await record_event(state, "WARN", "stripe.event_invalid", reason=reason)
         return 400, {"received": False, "error": f"Unusable Stripe event: {reason}"}
     # A Checkout Session is paid once: another "paid" event for it (a new event id) is a repeat.
     paid_session = payment.session_id if payment.kind == "paid" else None
@@ -100,7 +79,7 @@ async def ingest_stripe(
                 .values(signalled_at=datetime.now(UTC))
             )
     if repeat:
-        await event(state, "INFO", "stripe.payment_repeated", lead_id=payment.lead_id)
+        await record_event(state, "INFO", "stripe.payment_repeated", lead_id=payment.lead_id)
         return 200, {"received": True, "duplicate": True}
 
     if payment.kind != "ignored":
@@ -108,7 +87,7 @@ async def ingest_stripe(
             await deliver(state, payment)
         except RPCError:
             log.exception("could not hand a Stripe event to its workflow")
-            await event(
+            await record_event(
                 state, "ERROR", "stripe.signal_failed", lead_id=payment.lead_id, kind=payment.kind
             )
             # Stripe retries non-2xx for days; the stored row lets that retry finish the job.
@@ -154,7 +133,7 @@ async def deliver(state: EdgeState, payment: PaymentEvent) -> None:
             await handle.signal(LeadWorkflow.payment, item)
             return
     # No running enquiry for this payment: keep it and ask the artist.
-    await event(
+    await record_event(
         state,
         "ERROR",
         "payment.orphaned",

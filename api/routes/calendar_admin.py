@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from api.admin import require_admin
-from api.state import Edge
+from api.deps import Edge, require_admin
+from api.schemas import BusyBlock, BusyRemoved, CalendarAgenda
 from stores.calendar import CalendarStore
 from stores.holds import Holds
 
@@ -34,7 +34,7 @@ class NewBusyBlock(BaseModel):
         return self
 
 
-@router.get("")
+@router.get("", response_model=CalendarAgenda)
 async def calendar(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 21) -> dict[str, Any]:
     start = datetime.now(UTC)
     end = start + timedelta(days=days)
@@ -72,7 +72,7 @@ async def calendar(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 21) 
     }
 
 
-@router.post("/busy", status_code=201)
+@router.post("/busy", status_code=201, response_model=BusyBlock)
 async def add_busy(block: NewBusyBlock, state: Edge) -> dict[str, Any]:
     block_id = await CalendarStore(state.sessions, state.settings.ARTIST_ID).add_busy(
         block.start, block.end, block.note
@@ -80,7 +80,7 @@ async def add_busy(block: NewBusyBlock, state: Edge) -> dict[str, Any]:
     return {"id": block_id, "start": _utc(block.start), "end": _utc(block.end), "note": block.note}
 
 
-@router.delete("/busy/{block_id}")
+@router.delete("/busy/{block_id}", response_model=BusyRemoved)
 async def remove_busy(block_id: int, state: Edge) -> dict[str, Any]:
     if not await CalendarStore(state.sessions, state.settings.ARTIST_ID).remove_busy(block_id):
         raise HTTPException(404, "No such busy block")

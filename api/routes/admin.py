@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
 from api import lead_csv
-from api.actions import run_action
-from api.state import Edge
+from api.deps import Edge, Session, require_admin
+from api.lead_actions import run_action
+from api.schemas import ActionOutcome, EventList, Funnel, LeadDetail, LeadList, Released
 from models import CalendarHold, LeadRecord, OutboundMessage, SystemEvent
 from stores import inbound_queue
 from workflows.contracts import ActionRequest
-
-
-def require_admin(state: Edge, x_admin_api_key: Annotated[str | None, Header()] = None) -> None:
-    expected = state.settings.ADMIN_API_KEY
-    if not expected:
-        raise HTTPException(503, "Admin API disabled: set ADMIN_API_KEY")
-    if not (x_admin_api_key and hmac.compare_digest(x_admin_api_key, expected)):
-        raise HTTPException(401, "Missing or wrong X-Admin-API-Key")
-
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -47,40 +38,36 @@ def lead_summary(row: LeadRecord) -> dict[str, Any]:
     }
 
 
-@router.get("/leads")
+@router.get("/leads", response_model=LeadList)
 async def list_leads(
-    state: Edge,
+    session: Session,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     query = select(LeadRecord).order_by(LeadRecord.updated_at.desc()).limit(limit)
     if status:
         query = query.where(LeadRecord.status == status.upper())
-    async with state.sessions() as session:
-        rows = (await session.scalars(query)).all()
+    rows = (await session.scalars(query)).all()
     return {"leads": [lead_summary(row) for row in rows], "count": len(rows)}
 
 
-@router.get("/leads/{lead_id}")
-async def lead_detail(lead_id: str, state: Edge) -> dict[str, Any]:
-    async with state.sessions() as session:
-        row = await session.get(LeadRecord, lead_id)
-        if row is None:
-            raise HTTPException(404, "No such lead")
-        messages = (
-            await session.scalars(
-                select(OutboundMessage)
-                .where(OutboundMessage.lead_id == lead_id)
-                .order_by(OutboundMessage.seq)
-            )
-        ).all()
-        holds = (
-            await session.scalars(
-                select(CalendarHold)
-                .where(CalendarHold.lead_id == lead_id)
-                .order_by(CalendarHold.id)
-            )
-        ).all()
+@router.get("/leads/{lead_id}", response_model=LeadDetail)
+async def lead_detail(lead_id: str, state: Edge, session: Session) -> dict[str, Any]:
+    row = await session.get(LeadRecord, lead_id)
+    if row is None:
+        raise HTTPException(404, "No such lead")
+    messages = (
+        await session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.lead_id == lead_id)
+            .order_by(OutboundMessage.seq)
+        )
+    ).all()
+    holds = (
+        await session.scalars(
+            select(CalendarHold).where(CalendarHold.lead_id == lead_id).order_by(CalendarHold.id)
+        )
+    ).all()
     settings = state.settings
     return {
         **lead_summary(row),
@@ -116,9 +103,9 @@ async def lead_detail(lead_id: str, state: Edge) -> dict[str, Any]:
     }
 
 
-@router.get("/events")
+@router.get("/events", response_model=EventList)
 async def list_events(
-    state: Edge,
+    session: Session,
     lead_id: str | None = None,
     type: str | None = None,  # noqa: A002 - the query parameter's public name
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -128,8 +115,7 @@ async def list_events(
         query = query.where(SystemEvent.lead_id == lead_id)
     if type:
         query = query.where(SystemEvent.type == type)
-    async with state.sessions() as session:
-        rows = (await session.scalars(query)).all()
+    rows = (await session.scalars(query)).all()
     return {
         "events": [
             {
@@ -157,7 +143,11 @@ ACTIONS = {
 }
 
 
-@router.post("/leads/{lead_id}/{action}")
+@router.post(
+    "/leads/{lead_id}/{action}",
+    response_model=ActionOutcome,
+    responses={409: {"model": ActionOutcome, "description": "Not done, and why"}},
+)
 async def lead_action(lead_id: str, action: str, state: Edge) -> JSONResponse:
     if action not in ACTIONS:
         raise HTTPException(404, f"Unknown action; one of: {', '.join(ACTIONS)}")
@@ -185,16 +175,15 @@ REACHED = {
 }  # fmt: skip
 
 
-@router.get("/funnel")
-async def funnel(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 7) -> dict[str, Any]:
+@router.get("/funnel", response_model=Funnel)
+async def funnel(session: Session, days: Annotated[int, Query(ge=1, le=365)] = 7) -> dict[str, Any]:
     since = datetime.now(UTC) - timedelta(days=days)
-    async with state.sessions() as session:
-        rows = await session.execute(
-            select(LeadRecord.status, func.count())
-            .where(LeadRecord.created_at >= since)
-            .group_by(LeadRecord.status)
-        )
-        counts = {status: count for status, count in rows}
+    rows = await session.execute(
+        select(LeadRecord.status, func.count())
+        .where(LeadRecord.created_at >= since)
+        .group_by(LeadRecord.status)
+    )
+    counts = {status: count for status, count in rows}
     total = sum(counts.values())
     reached = {stage: sum(counts.get(s, 0) for s in REACHED[stage]) for stage in FUNNEL}
     rates = {
@@ -205,21 +194,20 @@ async def funnel(state: Edge, days: Annotated[int, Query(ge=1, le=365)] = 7) -> 
 
 
 @router.get("/leads.csv")
-async def leads_csv(state: Edge) -> Response:
+async def leads_csv(session: Session) -> Response:
     """The lead log when Google Sheets is not configured: one row per lead."""
-    async with state.sessions() as session:
-        rows = (await session.scalars(select(LeadRecord).order_by(LeadRecord.created_at))).all()
+    rows = (await session.scalars(select(LeadRecord).order_by(LeadRecord.created_at))).all()
     return Response(lead_csv.leads_csv(rows), media_type="text/csv")
 
 
-@router.post("/held/release")
-async def release_held(state: Edge) -> dict[str, Any]:
-    """Give the messages kept in panic mode back to the relay, which hands them to their
+@router.post("/paused/release", response_model=Released)
+async def release_paused(state: Edge) -> dict[str, Any]:
+    """Give the messages kept while paused back to the relay, which hands them to their
     workflows in the order each client sent them; one it cannot hand over is refused and
-    recorded (`relay.refused`) without holding up the rest. Refused while panic mode is on:
-    releasing then would only hold them again."""
-    if state.settings.PANIC_MODE_ENABLED:
-        raise HTTPException(409, "Panic mode is on; turn it off before releasing held messages")
+    recorded (`relay.refused`) without holding up the rest. Refused while automation is paused:
+    releasing then would only keep them again."""
+    if state.settings.PAUSED:
+        raise HTTPException(409, "Automation is paused; unpause it before releasing kept messages")
     async with state.sessions.begin() as session:
-        released = await inbound_queue.release_held(session)
+        released = await inbound_queue.release_paused(session)
     return {"released": released}

@@ -1,0 +1,2 @@
+"""The routers, one per audience. A router imports `api/deps.py` and the edge's services beside
+it, never another router."""

@@ -1,0 +1,24 @@
+"""The conversation as pure functions: a lead and one message (or a timer) in, the new lead, the
+replies and the events out. No I/O, no clock, no randomness: the workflow supplies `now`."""
+
+from consultation.engine.conversation import (
+    can_resume,
+    finished,
+    handle,
+    next_reminder_at,
+    remind,
+    resume,
+    status_reply,
+    window_open,
+)
+
+__all__ = [
+    "can_resume",
+    "finished",
+    "handle",
+    "status_reply",
+    "next_reminder_at",
+    "remind",
+    "resume",
+    "window_open",
+]
