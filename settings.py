@@ -258,6 +258,34 @@ class Settings(BaseSettings):
         if self.DEMO_MODE and (problems := self.demo_problems()):
             raise RuntimeError("Refusing to start with DEMO_MODE on: " + "; ".join(problems))
 
+    # The artist's studio (/studio). Two accounts: the artist (password and/or a one-time link
+    # sent to ARTIST_WHATSAPP_NUMBER) and a studio manager (password). A password setting holds
+    # an argon2 hash made by `python -m api.studio.password`; empty means no password sign-in.
+    STUDIO_ARTIST_LOGIN: str = "artist"
+    STUDIO_ARTIST_PASSWORD_HASH: str = ""
+    STUDIO_MANAGER_LOGIN: str = "manager"
+    STUDIO_MANAGER_PASSWORD_HASH: str = ""
+    STUDIO_SESSION_IDLE_HOURS: float = Field(default=24, gt=0)  # signed out after this idle
+    STUDIO_SESSION_MAX_HOURS: float = Field(default=14 * 24, gt=0)  # and after this at most
+    STUDIO_SIGNIN_LINK_MINUTES: int = Field(default=15, ge=1, le=24 * 60)
+    # Sign-in attempts allowed per client address (and failed passwords per account) in the
+    # window; more get 429 with Retry-After.
+    STUDIO_SIGNIN_ATTEMPTS: int = Field(default=5, ge=1)
+    STUDIO_SIGNIN_WINDOW_MINUTES: int = Field(default=15, ge=1)
+
+    @field_validator("STUDIO_ARTIST_PASSWORD_HASH", "STUDIO_MANAGER_PASSWORD_HASH")
+    @classmethod
+    def _argon2_hash(cls, value: str) -> str:
+        # Never the value in the error: it may be a password pasted by mistake.
+        if value.strip() and not value.strip().startswith("$argon2"):
+            raise ValueError("must be an argon2 hash made by `python -m api.studio.password`")
+        return value.strip()
+
+    @property
+    def studio_cookies_secure(self) -> bool:
+        """Session cookies only over HTTPS, except on a plain-HTTP local address."""
+        return self.APP_ENV == "production" or self.PUBLIC_BASE_URL.startswith("https://")
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
+from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
     Attachment,
@@ -29,5 +30,8 @@ __all__ = [
     "LeadRecord",
     "OutboundMessage",
     "ProviderEvent",
+    "StudioSession",
+    "StudioSignInAttempt",
+    "StudioSignInLink",
     "SystemEvent",
 ]

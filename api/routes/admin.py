@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -11,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
+from api import lead_csv
 from api.deps import Edge, Session, require_admin
 from api.lead_actions import run_action
 from api.schemas import ActionOutcome, EventList, Funnel, LeadDetail, LeadList, Released
@@ -194,38 +193,11 @@ async def funnel(session: Session, days: Annotated[int, Query(ge=1, le=365)] = 7
     return {"days": days, "total": total, "by_status": counts, "reached": reached, "rates": rates}
 
 
-CSV_COLUMNS = ["lead_id", "status", "created_at", "updated_at", "category", "region",
-               "budget_pence", "deposit_pence", "city", "country", "handover_reason"]  # fmt: skip
-
-
-# A cell opening with one of these is a formula to Excel, Sheets and LibreOffice: a client's city
-# "=HYPERLINK(…)" would run on the artist's machine. (The Sheets log writes RAW values instead.)
-FORMULA_OPENERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """The cell as text a spreadsheet shows as typed: a leading `'` keeps a formula inert."""
-    if isinstance(value, str) and value.startswith(FORMULA_OPENERS):
-        return "'" + value
-    return value
-
-
 @router.get("/leads.csv")
 async def leads_csv(session: Session) -> Response:
     """The lead log when Google Sheets is not configured: one row per lead."""
     rows = (await session.scalars(select(LeadRecord).order_by(LeadRecord.created_at))).all()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        estimate = row.estimate or {}
-        writer.writerow(spreadsheet_safe(cell) for cell in
-            [row.lead_id, row.status, _time(row.created_at), _time(row.updated_at),
-             estimate.get("category"), estimate.get("region") or row.parsed.get("region"),
-             row.parsed.get("budget_pence"), estimate.get("deposit_pence"),
-             row.parsed.get("city"), row.parsed.get("country"), row.handover_reason]
-        )  # fmt: skip
-    return Response(out.getvalue(), media_type="text/csv")
+    return Response(lead_csv.leads_csv(rows), media_type="text/csv")
 
 
 @router.post("/paused/release", response_model=Released)

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from api.routes.admin import spreadsheet_safe
+from api.lead_csv import spreadsheet_safe
 from models import LeadRecord
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

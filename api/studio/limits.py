@@ -1,0 +1,43 @@
+"""Sign-in attempts, limited per client address (every attempt) and per account (failed
+passwords and links asked for), counted in PostgreSQL so the limit holds across replicas."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from api.deps import EdgeState
+from stores import studio as store
+
+
+def bucket(kind: str, value: str) -> str:
+    # Hashed: the table never holds a client's address.
+    return hashlib.sha256(f"{kind}:{value.lower()}".encode()).hexdigest()
+
+
+@dataclass
+class TooMany(Exception):
+    retry_after: int  # seconds
+
+
+async def check(state: EdgeState, *buckets: str) -> None:
+    """Raise TooMany when any bucket has used up its attempts in the window."""
+    settings = state.settings
+    window = timedelta(minutes=settings.STUDIO_SIGNIN_WINDOW_MINUTES)
+    now = datetime.now(UTC)
+    async with state.sessions() as session:
+        for name in buckets:
+            seen = await store.attempts_since(session, name, now - window)
+            if len(seen) >= settings.STUDIO_SIGNIN_ATTEMPTS:
+                # Free again when the oldest attempt that counts leaves the window.
+                oldest = seen[len(seen) - settings.STUDIO_SIGNIN_ATTEMPTS]
+                raise TooMany(max(1, math.ceil((oldest + window - now).total_seconds())))
+
+
+async def count(state: EdgeState, *buckets: str) -> None:
+    window = timedelta(minutes=state.settings.STUDIO_SIGNIN_WINDOW_MINUTES)
+    async with state.sessions.begin() as session:
+        for name in buckets:
+            await store.count_attempt(session, name, datetime.now(UTC) - window)
