@@ -36,7 +36,7 @@ PIPELINE_ORDER = [
 
 # decision → (button, what happens), as on the lead page.
 ACTION_WORDS = {
-    "approve": ("Approve", "The client is offered times and a deposit link at once."),
+    "approve": ("Approve", "The client picks a time, then gets the deposit link."),
     "approve_anyway": ("Approve anyway", "Approve although the budget is under your minimum."),
     "resume": ("Hand back to the bot", "The bot carries on where it stopped."),
     "send_deposit": ("Send deposit link again", "The client gets a working deposit link."),

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from models import Attachment, SystemEvent
 from tests.conftest import Stack, eventually
+from tests.e2e.test_deposit import offers, qualified_lead
 from tests.studio.conftest import Studio, browser_like, csrf_of, project, sign_in
-from tests.test_e2e_deposit import offers, qualified_lead
-from tests.test_e2e_whatsapp import lead_of
+from tests.whatsapp_client import lead_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -21,7 +21,7 @@ from tests.studio.conftest import (
     serve,
     sign_in,
 )
-from tests.test_e2e_whatsapp import body_of, sent_to
+from tests.whatsapp_client import body_of, sent_to
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 LINK = re.compile(r"/studio/signin/link/([A-Za-z0-9_\-]+)")

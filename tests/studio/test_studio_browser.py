@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
-from tests.browser import chromium, watch_errors
+from tests.browser.demo_page import chromium, watch_errors
 from tests.conftest import Stack
+from tests.e2e.test_deposit import qualified_lead
 from tests.studio.conftest import (
     ARTIST_PASSWORD,
     IDEAS,
@@ -22,8 +23,7 @@ from tests.studio.conftest import (
     Studio,
     project,
 )
-from tests.test_e2e_deposit import qualified_lead
-from tests.test_e2e_whatsapp import lead_of
+from tests.whatsapp_client import lead_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
