@@ -1,29 +1,25 @@
 """HTML pages for the artist's links, the client's payment pages and the demo's checkout: one
-template per page under `api/templates/`, every value escaped unless it is already `Markup`.
-
-Jinja2 is not among the pinned dependencies, so templates use `string.Template` placeholders
-(`$name`), escaped with MarkupSafe as Jinja2's autoescape would."""
+Jinja2 template per page under `api/templates/` (the studio's under `templates/studio/`), every
+value autoescaped unless it is already `Markup` (a rendered part)."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from string import Template
 
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup, escape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-@cache
-def _template(name: str) -> Template:
-    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+# StrictUndefined: a value a template names and the page forgot is an error, not a blank.
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
+)
 
 
 def render(template: str, /, **values: object) -> Markup:
     """The template filled in; a value is escaped unless it is `Markup` (a rendered part)."""
-    return Markup(_template(template).substitute({k: escape(v) for k, v in values.items()}))
+    return Markup(_environment.get_template(template).render(**values))
 
 
 def page(title: str, template: str, status: int = 200, /, **values: object) -> HTMLResponse:
