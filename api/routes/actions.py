@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from api.deps import Edge, EdgeState
 from api.lead_actions import run_action
 from api.rendering import note, page, render
+from api.words import ACTION_WORDS, SIZE_WORDS, in_words, status_words
 from consultation.money import format_money
 from models import ActionToken, LeadRecord
 from stores.tokens import token_hash
@@ -24,17 +25,24 @@ from workflows.contracts import ActionRequest
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["artist"])
 
-WHAT = {
-    "approve": ("Approve this lead", "The client gets a deposit link straight away."),
-    "approve_anyway": (
-        "Approve despite the low budget",
-        "The client gets a deposit link even though the budget is under your minimum.",
-    ),
-    "reject": ("Decline this lead", "The client is told kindly that you can't take it on."),
-    "resume": ("Hand the chat back to the bot", "The bot carries on where it stopped."),
-    "send_deposit": ("Send the deposit link again", "The client gets a working deposit link."),
-    "mark_booked": ("Mark as booked", "The client gets a booking confirmation."),
+# The link page's heading for each decision; what the decision does is said once, in
+# `api.words.ACTION_WORDS`, for the link pages and the studio alike.
+TITLES = {
+    "approve": "Approve this lead",
+    "approve_anyway": "Approve despite the low budget",
+    "reject": "Decline this lead",
+    "resume": "Hand the chat back to the bot",
+    "send_deposit": "Send the deposit link again",
+    "mark_booked": "Mark as booked",
+    "offer_times": "Offer new times",
+    "cancel_booking": "Cancel this booking",
 }
+
+
+def what(action: str) -> tuple[str, str]:
+    """(heading, what happens) for a decision."""
+    button, effect = ACTION_WORDS.get(action, (action, ""))
+    return TITLES.get(action, button), effect
 
 
 async def find(state: EdgeState, token: str) -> tuple[ActionToken | None, LeadRecord | None]:
@@ -55,12 +63,12 @@ def summary(lead: LeadRecord | None) -> Markup:
         ("Size", answers.get("dimensions")),
         ("Budget", format_money(budget) if isinstance(budget, int) else None),
         ("Location", ", ".join(str(v) for v in (parsed.get("city"), parsed.get("country")) if v)),
-        ("Estimate", estimate.get("category")),
+        ("Estimate", SIZE_WORDS.get(estimate.get("category", ""), estimate.get("category"))),
         (
             "Deposit",
             format_money(estimate["deposit_pence"]) if estimate.get("deposit_pence") else None,
         ),
-        ("Status", lead.status),
+        ("Status", status_words(lead.status)),
     ]
     items = Markup().join(
         render("lead_summary_row.html", name=name, value=str(value)[:300])
@@ -89,7 +97,7 @@ async def confirm(token: str, state: Edge) -> HTMLResponse:
     if problem := unusable(row, datetime.now(UTC)):
         return problem
     assert row is not None
-    title, effect = WHAT.get(row.action, (row.action, ""))
+    title, effect = what(row.action)
     return page(title, "confirm_action.html", summary=summary(lead), effect=effect, button=title)
 
 
@@ -112,7 +120,7 @@ async def act(token: str, state: Edge) -> HTMLResponse:
         row, _ = await find(state, token)
         return unusable(row, now) or note("Not possible", "Try again.", 409)
 
-    title, _ = WHAT.get(claimed.action, (claimed.action, ""))
+    title, _ = what(claimed.action)
     request = ActionRequest(claimed.action, source="link", issued_status=claimed.issued_status)
     try:
         result = await run_action(state, claimed.workflow_id, request)
@@ -123,11 +131,11 @@ async def act(token: str, state: Edge) -> HTMLResponse:
                 update(ActionToken).where(ActionToken.token_hash == hashed).values(used_at=None)
             )
         return note(title, "We couldn't reach the system. Please try again.", 503)
-    outcome = "Done." if result.done else f"Not done: {result.detail}"
+    outcome = "Done." if result.done else f"Not done: {in_words(result.detail)}"
     async with state.sessions.begin() as session:
         await session.execute(
             update(ActionToken).where(ActionToken.token_hash == hashed).values(outcome=outcome)
         )
     if result.done:
-        return note(title, f"Done. The lead is now {result.status}.")
-    return note("No longer possible", result.detail, 409)
+        return note(title, f"Done. The lead is now {status_words(result.status).lower()}.")
+    return note("No longer possible", in_words(result.detail), 409)

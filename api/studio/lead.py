@@ -12,9 +12,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from temporalio.service import RPCError
 
+from api import words
 from api.deps import Edge, EdgeState
 from api.lead_actions import run_action
-from api.studio import web, words
+from api.studio import web
 from consultation.artist import ACTIONS
 from consultation.money import format_money as money
 from consultation.questions import KEYS

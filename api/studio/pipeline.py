@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from api import lead_csv
+from api import lead_csv, words
 from api.deps import Edge
-from api.studio import web, words
+from api.studio import web
 from stores import studio as store
 from stores.studio import Cursor, Filters
 

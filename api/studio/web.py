@@ -16,8 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from api import words
 from api.deps import Edge, EdgeState
-from api.studio import accounts, limits, words
+from api.studio import accounts, limits
 from api.studio.accounts import Visitor
 from consultation.calendar_rules import RULES
 from consultation.money import format_money as money

@@ -66,13 +66,13 @@ async def test_action_link_pages_confirm_act_once_and_refuse_forgeries(
     summary = page.locator("dl")
     await expect(summary).to_contain_text("A fine line swallow with a sprig of lavender")
     await expect(summary).to_contain_text("£2,000")
-    await expect(summary).to_contain_text("PENDING_APPROVAL")
+    await expect(summary).to_contain_text("Awaiting approval")
     button = page.get_by_role("button", name="Approve this lead")
     await expect(button).to_be_visible()
     await page.screenshot(path=ACTION_SHOT)
 
     await button.click()
-    await expect(page.locator(".note")).to_contain_text("Done. The lead is now AWAITING_DEPOSIT.")
+    await expect(page.locator(".note")).to_contain_text("Done. The lead is now awaiting deposit.")
 
     # Back to the form (from the cache or fetched again): the link does nothing twice.
     await page.go_back()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.studio import words
+from api import words
 from consultation.artist import ACTIONS
 from consultation.statuses import STATUSES
 
