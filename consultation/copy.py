@@ -5,6 +5,8 @@ The YAML is read once at import, so rendering is pure afterwards.
 
 from __future__ import annotations
 
+import re
+import string
 from pathlib import Path
 
 import yaml
@@ -16,10 +18,29 @@ CATEGORY_WORDS = {"SMALL": "small", "MEDIUM": "medium", "LARGE": "large", "XL": 
 COMPLEXITY_WORDS = {1: "Simple linework", 2: "Medium detail", 3: "High detail / realism"}
 
 
+# The artist's name where it opens a sentence: "{artist} will reply" must read "The artist will
+# reply" when the artist has not set a name and the default ("the artist") stands in. (Only
+# the name: a link or an amount at the start of a line keeps its case.)
+_OPENS_SENTENCE = re.compile(r"(?:^|(?<=[.!?] )|(?<=\n))\{(artist)\}")
+
+
+class _Copy(string.Formatter):
+    def convert_field(self, value: object, conversion: str | None) -> object:
+        if conversion == "C":
+            text = str(value)
+            return text[:1].upper() + text[1:]
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER = _Copy()
+_PREPARED = {key: _OPENS_SENTENCE.sub(r"{\1!C}", text) for key, text in COPY.items()}
+
+
 def render(key: str, **params: object) -> str:
-    """The sentence for `key` with its placeholders filled; an unknown key or a missing
-    placeholder is a bug in our code, so it raises KeyError."""
-    return COPY[key].format_map(params).strip()
+    """The sentence for `key` with its placeholders filled, a value that opens a sentence
+    capitalised; an unknown key or a missing placeholder is a bug in our code, so it raises
+    KeyError."""
+    return _FORMATTER.vformat(_PREPARED[key], (), params).strip()
 
 
 def centimetres(value: float) -> str:

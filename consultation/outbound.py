@@ -5,6 +5,7 @@ A violation is a bug in our copy or code, never the client's doing, so it raises
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from consultation.messages import (
@@ -31,6 +32,11 @@ def _check(condition: bool, problem: str) -> None:
         raise ValueError(problem)
 
 
+def _tidy(body: str) -> str:
+    """One blank line at most between paragraphs, whatever parts a message was built from."""
+    return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", body).strip()
+
+
 def _check_body(body: str, limit: int) -> None:
     _check(bool(body.strip()), "message body is empty")
     _check(len(body) <= limit, f"message body is {len(body)} characters, limit {limit}")
@@ -43,6 +49,7 @@ def _check_ids(ids: list[str], limit: int) -> None:
 
 
 def text(to: Recipient, body: str, key: str, template: Template | None = None) -> Outbound:
+    body = _tidy(body)
     _check_body(body, MAX_TEXT)
     return Outbound(to=to, text=body, key=key, template=template)
 
@@ -55,6 +62,7 @@ def buttons(
     template: Template | None = None,
 ) -> Outbound:
     """Reply buttons: 1-3 of them, titles up to 20 characters, body up to 1024."""
+    body = _tidy(body)
     _check_body(body, MAX_BODY)
     _check(0 < len(options) <= MAX_BUTTONS, f"{len(options)} buttons, limit {MAX_BUTTONS}")
     _check_ids([option_id for option_id, _ in options], MAX_BUTTON_ID)
@@ -78,6 +86,7 @@ def choices(
     template: Template | None = None,
 ) -> Outbound:
     """A list message: 1-10 rows (title ≤24, description ≤72) behind a button (≤20)."""
+    body = _tidy(body)
     _check_body(body, MAX_BODY)
     _check(0 < len(button_label) <= MAX_LIST_BUTTON, f"list button {button_label!r} too long")
     _check(0 < len(rows) <= MAX_LIST_ROWS, f"{len(rows)} rows, limit {MAX_LIST_ROWS}")

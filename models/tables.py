@@ -180,6 +180,7 @@ class CheckoutSessionRow(Base):
     workflow_id: Mapped[str] = mapped_column(String(128))
     amount_pence: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="gbp")
+    description: Mapped[str] = mapped_column(Text, server_default="")
     status: Mapped[str] = mapped_column(String(16))
     url: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -111,7 +111,7 @@ async def make_checkout(
             lead_id=lead.lead_id,
             workflow_id=workflow.info().workflow_id,
             amount_pence=deposit.amount_pence,
-            description=f"Tattoo deposit ({deposit.rule_version})",
+            description=booking.checkout_description(lead),
             # Derived here, so a retried activity never creates a second session.
             idempotency_key=f"{lead.lead_id}:deposit:{deposit.attempt + 1}",
             expires_at=need.expires_at,  # the hold's end: the link lives as long as the hold

@@ -49,6 +49,7 @@ class SandboxCheckout(ReusingCheckout):
             "workflow_id": req.workflow_id,
             "amount_pence": req.amount_pence,
             "currency": CURRENCY,
+            "description": req.description,
             "status": "open",
             "url": f"{self.public_base_url}/demo/checkout/{session_id}",
             "idempotency_key": req.idempotency_key,

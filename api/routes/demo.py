@@ -201,7 +201,11 @@ async def checkout_page(session_id: str, session: Session) -> HTMLResponse:
     if row.status != "open" or row.expires_at <= datetime.now(UTC):
         return note("Link no longer valid", f"This link is {row.status}.", 410)
     return page(
-        f"Pay your {amount} deposit", "sandbox_checkout.html", session_id=row.id, amount=amount
+        f"Pay your {amount} deposit",
+        "sandbox_checkout.html",
+        session_id=row.id,
+        amount=amount,
+        description=row.description,
     )
 
 

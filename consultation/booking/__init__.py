@@ -36,6 +36,7 @@ from consultation.booking.results import (
 )
 from consultation.booking.rounds import new_round, restart
 from consultation.booking.windows import windows_to_artist
+from consultation.booking.wording import checkout_description
 
 __all__ = [
     "CHOOSING",
@@ -57,6 +58,7 @@ __all__ = [
     "give_up_hold",
     "held",
     "held_text",
+    "checkout_description",
     "move",
     "needs_checkout",
     "new_round",

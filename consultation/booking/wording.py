@@ -5,7 +5,7 @@ from __future__ import annotations
 from consultation import slot_choice
 from consultation.booking.needs import rules_of
 from consultation.calendar_rules import Rules
-from consultation.lead import Slot
+from consultation.lead import Lead, Slot
 from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.slots import clock, day_label
@@ -17,6 +17,13 @@ def when_text(slot: Slot, rules: Rules) -> str:
     if slot.days > 1:
         return f"{day}, {slot.days} days from {clock(slot.start, rules)}"
     return f"{day}, {clock(slot.start, rules)}–{clock(slot.end, rules)}"
+
+
+def checkout_description(lead: Lead) -> str:
+    """What the client sees on the checkout page: which session the deposit secures."""
+    hold, deposit = lead.booking.hold, lead.deposit
+    what = f"{format_money(deposit.amount_pence)} tattoo deposit" if deposit else "Tattoo deposit"
+    return f"{what} for {when_text(hold.slot, rules_of(lead))}" if hold else what
 
 
 def example(slot: Slot, rules: Rules) -> str:

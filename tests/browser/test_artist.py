@@ -136,6 +136,10 @@ async def test_demo_journey_from_hello_to_booked(browser: Browser, demo: str) ->
     pay_page = await new_tab(page, checkout)
     pay_errors = watch_errors(pay_page)
     await expect(pay_page.get_by_role("heading", level=1)).to_have_text("Pay your £150 deposit")
+    # It says which session the deposit secures: the time the client picked, in words.
+    await expect(pay_page.get_by_test_id("for")).to_have_text(
+        re.compile(r"^£150 tattoo deposit for \w{3} \d{1,2} \w{3}, \d{1,2}:\d{2}(am|pm)–")
+    )
     await pay_page.get_by_test_id("pay").click()
     await expect(pay_page.get_by_role("heading", level=1)).to_have_text("Thank you!")
     await pay_page.close()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 
+from consultation import outbound
 from consultation.copy import COPY, render
 from consultation.money import format_money
 from consultation.questions import KEYS
@@ -73,3 +75,25 @@ def test_every_question_has_a_question_and_a_repair() -> None:
 def test_money_shows_pounds_with_separators() -> None:
     assert format_money(200_000) == "£2,000"
     assert format_money(150_050) == "£1,500.50"
+
+
+def test_the_default_artist_name_is_capitalised_where_it_opens_a_sentence():
+    # No ARTIST_NAME set: "the artist" stands in, and must not start a sentence in lower case.
+    said = render("status_reply.needs_artist_reply", artist="the artist")
+    assert said.startswith("Thanks! The artist has your messages")
+    welcome = render("welcome", artist="the artist")
+    assert "getting in touch with the artist." in welcome  # mid-sentence: unchanged
+    for key in COPY:
+        text = _filled(key)
+        assert not re.search(r"(^|[.!?] |\n)the artist", text), key
+
+
+def _filled(key: str) -> str:
+    """Every message with the default name and a stand-in for each other placeholder."""
+    fields = {name for _, name, _, _ in string.Formatter().parse(COPY[key]) if name}
+    return render(key, **{name: "the artist" if name == "artist" else "X" for name in fields})
+
+
+def test_a_message_never_carries_runs_of_blank_lines():
+    message = outbound.text("client", "First part.\n\n\n\n  \nSecond part.\n\n", "test")
+    assert message.text == "First part.\n\nSecond part."
