@@ -25,6 +25,17 @@ log = logging.getLogger(__name__)
 # What became of one message of a delivery; the answer's body counts each.
 Outcome = Literal["received", "duplicates", "ignored", "refused", "unavailable"]
 
+# The database out of reach: a retry of the delivery can succeed. Any other database error
+# means a value it will never store, refused alone.
+UNAVAILABLE = (OperationalError, InterfaceError, OSError)
+NEVER_STORED = (DBAPIError, ValueError)
+
+
+def refusal_reason(error: Exception) -> str:
+    """The driver's error class, never its message (which can carry the values refused)."""
+    return type(getattr(error, "orig", None) or error).__name__
+
+
 # Delivery statuses only move forward; "read" may arrive before "delivered" (platform_facts B2).
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
 
@@ -44,13 +55,13 @@ async def ingest_whatsapp(state: EdgeState, raw: bytes) -> tuple[int, dict[str, 
             await record_delivery(
                 state, status_update.message_id, status_update.status, status_update.callback_data
             )
-        except (OperationalError, InterfaceError, OSError):
+        except UNAVAILABLE:
             log.exception("could not record a delivery status")
             return 503, {"received": False, "error": "Database unavailable; retry"}
-        except (DBAPIError, ValueError) as error:
+        except NEVER_STORED as error:
             # A status we can never store (a NUL, an id longer than Meta's own) stands alone:
             # recorded without its content, and the rest of the delivery goes on.
-            reason = type(getattr(error, "orig", None) or error).__name__
+            reason = refusal_reason(error)
             await record_event(state, "WARN", "whatsapp.status_refused", reason=reason)
             continue
         if status_update.status == "failed":
@@ -99,12 +110,12 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
                 paused=settings.PAUSED,
                 task_queue=settings.TEMPORAL_TASK_QUEUE,
             )
-    except (OperationalError, InterfaceError, OSError):
+    except UNAVAILABLE:
         log.exception("could not store an inbound message")
         return "unavailable"
-    except (DBAPIError, ValueError) as error:
+    except NEVER_STORED as error:
         # Something `fit` did not foresee; a retry would fail the same way.
-        reason = type(getattr(error, "orig", None) or error).__name__
+        reason = refusal_reason(error)
         await record_event(state, "ERROR", "whatsapp.message_refused", kind=kind, reason=reason)
         return "refused"
     if not arrival.new:
