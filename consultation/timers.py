@@ -9,8 +9,7 @@ the timer it ran, so the workflow (which sleeps until `next_due`, then fires) ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from consultation import booking, outbound, waiting
 from consultation.deposits import send_link
@@ -19,9 +18,7 @@ from consultation.money import format_money
 from consultation.reply import Reply
 from consultation.statuses import Status
 from consultation.templates import template
-
-Timer = tuple[datetime, Callable[[Reply], None]]
-HOUR = timedelta(hours=1)
+from consultation.waiting import HOUR, Timer
 
 
 def next_due(lead: Lead, policy: Policy) -> datetime | None:
