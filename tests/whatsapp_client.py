@@ -77,7 +77,9 @@ async def converse(stack: Stack, phone: str, texts: list[str]) -> None:
     for text in texts:
         before = len(sent_to(stack, phone))
         await say(stack, phone, text)
-        await eventually(lambda b=before: len(sent_to(stack, phone)) > b)
+        # Up to 30 s a reply: `make test` runs three suites at once on two cores, and a reply
+        # that waits out the settle window behind a busy worker once took over 15 s there.
+        await eventually(lambda b=before: len(sent_to(stack, phone)) > b, timeout=30)
 
 
 async def status_is(stack, sessions, phone, status):
