@@ -63,4 +63,4 @@ test: $(STAMP) browser check
 	rm -rf $$logs; exit $$failed
 
 bench: $(STAMP)
-	$(PY) bench/load.py
+	$(PY) bench/load.py --suite

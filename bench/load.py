@@ -1,14 +1,25 @@
-"""Load benchmark: N concurrent clients run the consultation over the real webhook.
+"""Load benchmark: clients run the consultation over the real webhook, as on a flash day.
 
 Starts the real stack as separate processes (embedded PostgreSQL, Temporal dev server, the
 worker, the API under uvicorn) with WhatsApp pointed at the fake Graph API in this process, then
-drives clients that each send a message, wait for the bot's reply, and send the next one.
+drives clients that each send a message, wait for the bot's reply, think, and send the next one.
 
-    make bench                                  # 50 clients, results printed
-    .venv/bin/python bench/load.py --clients 50 --write   # also rewrite bench/RESULTS.md
+    make bench                                   # the floor, then every scenario; a table
+    .venv/bin/python bench/load.py --scenario capacity        # one scenario
+    .venv/bin/python bench/load.py --clients 50 --think 8 --jitter 4 --ramp 10
+    .venv/bin/python bench/load.py --suite --write            # also append to bench/RESULTS.md
 
-Reports webhook-ack latency (POST → 200), reply latency (POST → reply received by the Graph
-API) as p50/p95/p99, and inbound / outbound messages per second. Loopback only.
+Scenarios (issue 14): `capacity` (50 clients, no pause), `flash` (500 clients typing, 8 ± 4 s
+between messages, all starting within 10 s), `overload-200` and `overload-500` (no pause).
+
+Reports webhook-ack latency (POST → 200), reply latency (POST → first reply at the Graph API)
+as p50/p99, the same for each conversation's first message (a new conversation must not starve),
+inbound messages per second overall and its lowest and highest 10 s window, lost replies,
+duplicated sends (one outbound id sent twice), workflow tasks that timed out (from the runs'
+histories), and the CPU each part of the stack spent per inbound message. `--suite` runs
+`bench/floor.py` first on the same machine and gives each scenario's CPU as a multiple of the
+floor's. The settle window is 0 here (`MESSAGE_SETTLE_SECONDS`): a message timestamped the moment
+it is sent would otherwise wait out the window, which no real delivery does. Loopback only.
 """
 
 from __future__ import annotations
@@ -18,12 +29,14 @@ import asyncio
 import json
 import os
 import platform
-import statistics
+import random
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +51,28 @@ from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_mes
 
 SECRET = "bench-secret"
 SCRIPT = ["Hi, I'd like a tattoo", *ANSWERS, "confirm"]
+REPLY_TIMEOUT = 120.0  # seconds a client waits for a reply before counting it lost
+WINDOW = 10.0  # seconds per throughput window
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    clients: int
+    think: float = 0.0  # mean seconds between a reply and the client's next message
+    jitter: float = 0.0  # think time is uniform in think ± jitter
+    ramp: float = 0.0  # clients start uniformly within this many seconds
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("capacity", 50),
+        Scenario("flash", 500, think=8, jitter=4, ramp=10),
+        Scenario("overload-200", 200),
+        Scenario("overload-500", 500),
+    )
+}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -69,11 +104,23 @@ class Replies:
         return future
 
 
+@dataclass
+class Observed:
+    acks: list[float]
+    waits: list[float]
+    first_waits: list[float]
+    answered_at: list[float]  # perf_counter of each reply, for throughput windows
+    lost: int = 0
+    completed: int = 0
+
+
 async def client(
-    number: int, http: httpx.AsyncClient, replies: Replies, acks: list[float], waits: list[float]
+    number: int, scenario: Scenario, http: httpx.AsyncClient, replies: Replies, seen: Observed
 ) -> None:
+    chance = random.Random(number)  # the same think times in every run
+    await asyncio.sleep(chance.uniform(0, scenario.ramp))
     phone = f"4477{number:08d}"
-    for text in SCRIPT:
+    for index, text in enumerate(SCRIPT):
         raw = json.dumps(
             inbound_delivery([text_message(phone, text, timestamp=int(time.time()))])
         ).encode()
@@ -82,46 +129,73 @@ async def client(
         response = await http.post(
             "/webhooks/whatsapp", content=raw, headers={"X-Hub-Signature-256": sign(raw, SECRET)}
         )
-        acked = time.perf_counter()
+        seen.acks.append(time.perf_counter() - started)
         response.raise_for_status()
-        acks.append(acked - started)
-        waits.append(await asyncio.wait_for(reply, timeout=60) - started)
+        try:
+            answered = await asyncio.wait_for(reply, timeout=REPLY_TIMEOUT)
+        except TimeoutError:
+            seen.lost += 1
+            return
+        seen.waits.append(answered - started)
+        seen.answered_at.append(answered)
+        if index == 0:
+            seen.first_waits.append(answered - started)
+        if scenario.think:
+            await asyncio.sleep(
+                chance.uniform(scenario.think - scenario.jitter, scenario.think + scenario.jitter)
+            )
+    seen.completed += 1
 
 
-async def drive(base_url: str, graph: FakeGraphApi, clients: int) -> dict[str, float]:
+def windows(times: list[float], started: float, ended: float) -> list[float]:
+    """Replies per second in each whole WINDOW between the first and last reply."""
+    counts = Counter(int((t - started) // WINDOW) for t in times)
+    whole = int((ended - started) // WINDOW)
+    return [counts.get(i, 0) / WINDOW for i in range(whole)]
+
+
+async def drive(base_url: str, graph: FakeGraphApi, scenario: Scenario) -> dict[str, float]:
     replies = Replies(graph, asyncio.get_running_loop())
-    acks: list[float] = []
-    waits: list[float] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as http:
+    seen = Observed([], [], [], [])
+    limits = httpx.Limits(
+        max_connections=scenario.clients, max_keepalive_connections=scenario.clients
+    )
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
         # Warm-up: one client end to end, so start-up costs are not measured.
-        await client(99_000_000, http, replies, [], [])
+        await client(99_000_000, Scenario("warm-up", 1), http, replies, Observed([], [], [], []))
         sent_before = len(graph.sent)
         cpu_before = cpu_by_process()
         started = time.perf_counter()
-        await asyncio.gather(*(client(n, http, replies, acks, waits) for n in range(clients)))
+        await asyncio.gather(
+            *(client(n, scenario, http, replies, seen) for n in range(scenario.clients))
+        )
         elapsed = time.perf_counter() - started
         cpu_after = cpu_by_process()
     graph.listeners.clear()
-    outbound = len(graph.sent) - sent_before
+    sends = graph.sends_per_outbound_id()
+    steady = windows(seen.answered_at, started, max(seen.answered_at, default=started))
+    inbound = len(seen.acks)
     return {
-        "clients": clients,
-        "inbound": len(acks),
-        "outbound": outbound,
+        "clients": scenario.clients,
+        "inbound": inbound,
+        "outbound": len(graph.sent) - sent_before,
+        "completed": seen.completed,
+        "lost": seen.lost,
+        "duplicated": sum(1 for outbound_id, n in sends.items() if outbound_id and n > 1),
         "seconds": elapsed,
-        "inbound_per_s": len(acks) / elapsed,
-        "messages_per_s": (len(acks) + outbound) / elapsed,
-        "ack_p50_ms": percentile(acks, 50) * 1000,
-        "ack_p95_ms": percentile(acks, 95) * 1000,
-        "ack_p99_ms": percentile(acks, 99) * 1000,
-        "reply_p50_ms": percentile(waits, 50) * 1000,
-        "reply_p95_ms": percentile(waits, 95) * 1000,
-        "reply_p99_ms": percentile(waits, 99) * 1000,
-        "reply_mean_ms": statistics.fmean(waits) * 1000,
+        "inbound_per_s": inbound / elapsed,
+        "window_min_per_s": min(steady, default=0.0),
+        "window_max_per_s": max(steady, default=0.0),
+        "ack_p50_ms": percentile(seen.acks, 50) * 1000,
+        "ack_p99_ms": percentile(seen.acks, 99) * 1000,
+        "reply_p50_ms": percentile(seen.waits, 50) * 1000,
+        "reply_p99_ms": percentile(seen.waits, 99) * 1000,
+        "first_reply_p50_ms": percentile(seen.first_waits, 50) * 1000,
+        "first_reply_p99_ms": percentile(seen.first_waits, 99) * 1000,
         # Where the machine's CPU went during the measured run, per inbound message.
         **{
-            f"cpu_ms_per_message_{name.removesuffix('.py')}": (
-                (cpu_after[name] - cpu_before.get(name, 0.0)) / len(acks) * 1000
+            f"cpu_ms_{name.removesuffix('.py')}": (
+                (cpu_after[name] - cpu_before.get(name, 0.0)) / max(inbound, 1) * 1000
             )
             for name in cpu_after
         },
@@ -153,22 +227,26 @@ def cpu_by_process() -> dict[str, float]:
     return totals
 
 
-def report(result: dict[str, float]) -> str:
-    return (
-        f"| {datetime.now(UTC):%Y-%m-%d} | {int(result['clients'])} | {int(result['inbound'])} "
-        f"| {result['ack_p50_ms']:.1f} / {result['ack_p95_ms']:.1f} / {result['ack_p99_ms']:.1f} "
-        f"| {result['reply_p50_ms']:.0f} / {result['reply_p95_ms']:.0f} / "
-        f"{result['reply_p99_ms']:.0f} | {result['inbound_per_s']:.1f} "
-        f"| {result['messages_per_s']:.1f} |"
-    )
+async def timed_out_workflow_tasks(address: str) -> int:
+    """Workflow tasks that timed out in the scenario's runs, read from their histories."""
+    from temporalio.api.enums.v1 import EventType
+    from temporalio.client import Client
+
+    temporal = await Client.connect(address)
+    count = 0
+    async for execution in temporal.list_workflows('WorkflowType = "LeadWorkflow"'):
+        history = await temporal.get_workflow_handle(
+            execution.id, run_id=execution.run_id
+        ).fetch_history()
+        count += sum(
+            1
+            for event in history.events
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+        )
+    return count
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--write", action="store_true", help="append the row to bench/RESULTS.md")
-    args = parser.parse_args()
-
+def run_scenario(scenario: Scenario, *, workers: int = 1, apis: int = 1) -> dict[str, float]:
     with ExitStack() as stack, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         graph = stack.enter_context(FakeGraphApi(access_token="bench-token"))
         database_url = stack.enter_context(devstack.postgres(Path(scratch) / "pg"))
@@ -188,6 +266,7 @@ def main() -> None:
             WHATSAPP_PHONE_NUMBER_ID="BENCH",
             WHATSAPP_API_BASE_URL=graph.base_url,
             ARTIST_WHATSAPP_NUMBER="447700900999",
+            MESSAGE_SETTLE_SECONDS="0",
         )
         quiet = {
             "stdout": subprocess.DEVNULL,
@@ -195,38 +274,112 @@ def main() -> None:
             "cwd": ROOT,
             "env": env,
         }
+        api = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app", "--port", str(port)]
+        api += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+        api += ["--workers", str(apis)] if apis > 1 else []
         processes = [
-            subprocess.Popen([sys.executable, "worker.py"], **quiet),  # type: ignore[call-overload]
-            subprocess.Popen(  # type: ignore[call-overload]
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    "api.app:app",
-                    "--port",
-                    str(port),
-                    "--host",
-                    "127.0.0.1",
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                **quiet,
-            ),
+            *(subprocess.Popen([sys.executable, "worker.py"], **quiet) for _ in range(workers)),  # type: ignore[call-overload]
+            subprocess.Popen(api, **quiet),  # type: ignore[call-overload]
         ]
         stack.callback(lambda: [p.terminate() for p in processes])
         devstack.wait_for_port(port)
-        result = asyncio.run(drive(f"http://127.0.0.1:{port}", graph, args.clients))
+        result = asyncio.run(drive(f"http://127.0.0.1:{port}", graph, scenario))
+        result["workflow_task_timeouts"] = asyncio.run(timed_out_workflow_tasks(temporal))
+    return result
 
-    print(json.dumps({k: round(v, 2) for k, v in result.items()}, indent=2))
-    row = report(result)
-    print(row)
+
+def run_floor() -> dict:
+    """`bench/floor.py` in the lead's shape (a reminder timer per message), 50 clients."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "floor.py"), "--feature", "timer"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def product_cpu(result: dict[str, float]) -> float:
+    """CPU per inbound message of the product's parts (not the load generator or fake Graph)."""
+    return sum(v for k, v in result.items() if k.startswith("cpu_ms_") and k != "cpu_ms_load")
+
+
+def row(name: str, result: dict[str, float], floor_cpu: float | None) -> str:
+    ratio = f"{product_cpu(result) / floor_cpu:.1f}×" if floor_cpu else "—"
+    spread = "—"  # a run shorter than one window has no steady rate to show
+    if result["window_max_per_s"]:
+        spread = f"{result['window_min_per_s']:.1f}–{result['window_max_per_s']:.1f}"
+    return (
+        f"| {datetime.now(UTC):%Y-%m-%d} | {name} | {int(result['clients'])} "
+        f"| {result['inbound_per_s']:.1f} ({spread}) "
+        f"| {result['ack_p50_ms']:.0f} / {result['ack_p99_ms']:.0f} "
+        f"| {result['reply_p50_ms']:.0f} / {result['reply_p99_ms']:.0f} "
+        f"| {result['first_reply_p50_ms']:.0f} / {result['first_reply_p99_ms']:.0f} "
+        f"| {int(result['completed'])}/{int(result['clients'])} · {int(result['lost'])} · "
+        f"{int(result['duplicated'])} · {int(result['workflow_task_timeouts'])} "
+        f"| {product_cpu(result):.1f} ({ratio}) |"
+    )
+
+
+HEADER = (
+    "| date | scenario | clients | inbound/s (10 s windows min–max) | ack p50 / p99 ms "
+    "| reply p50 / p99 ms | first reply p50 / p99 ms "
+    "| completed · lost · duplicated · WFT timeouts "
+    "| CPU ms per inbound (× floor) |\n|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), action="append", default=[])
+    parser.add_argument("--suite", action="store_true", help="the floor, then every scenario")
+    parser.add_argument("--clients", type=int, help="a custom scenario: this many clients")
+    parser.add_argument("--think", type=float, default=0.0)
+    parser.add_argument("--jitter", type=float, default=0.0)
+    parser.add_argument("--ramp", type=float, default=0.0)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--apis", type=int, default=1, help="API processes (uvicorn workers)")
+    parser.add_argument("--floor", action="store_true", help="run bench/floor.py first")
+    parser.add_argument("--note", default="", help="a word on what this run measures")
+    parser.add_argument("--write", action="store_true", help="append the rows to bench/RESULTS.md")
+    args = parser.parse_args()
+
+    chosen = [SCENARIOS[name] for name in args.scenario]
+    if args.suite:
+        chosen = list(SCENARIOS.values())
+    if args.clients:
+        chosen.append(Scenario("custom", args.clients, args.think, args.jitter, args.ramp))
+    if not chosen:
+        chosen = [SCENARIOS["capacity"]]
+
+    floor_cpu = None
+    rows = []
+    if args.floor or args.suite:
+        floor = run_floor()
+        floor_cpu = floor["cpu_ms_per_message"]["temporal"] + floor["cpu_ms_per_message"]["worker"]
+        print(json.dumps(floor))
+        rows.append(
+            f"| {datetime.now(UTC):%Y-%m-%d} | floor | 50 | {floor['messages_per_s']:.1f} "
+            f"| {floor['ack_p50_ms']:.0f} / {floor['ack_p99_ms']:.0f} "
+            f"| {floor['reply_p50_ms']:.0f} / {floor['reply_p99_ms']:.0f} | — | — "
+            f"| {floor_cpu:.1f} (1×) |"
+        )
+    for scenario in chosen:
+        result = run_scenario(scenario, workers=args.workers, apis=args.apis)
+        print(
+            json.dumps({"scenario": scenario.name, **{k: round(v, 2) for k, v in result.items()}})
+        )
+        label = scenario.name
+        if args.workers > 1 or args.apis > 1:
+            label += f" ({args.workers} workers, {args.apis} APIs)"
+        rows.append(row(label, result, floor_cpu))
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    table = "\n".join([HEADER, *rows])
+    print(table)
     if args.write:
-        path = ROOT / "bench" / "RESULTS.md"
-        machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
-        with path.open("a", encoding="utf-8") as out:
-            out.write(row + f" {machine} |\n")
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
+            out.write(f"\n{machine}{' — ' + args.note if args.note else ''}\n\n{table}\n")
 
 
 if __name__ == "__main__":
