@@ -130,7 +130,7 @@ def pounds(pence: int | None) -> str:
     """£1,234.50 from 123450; empty when unknown."""
     if pence is None:
         return ""
-    return format_money(pence, pence_always=True)
+    return format_money(pence, minor_always=True)
 
 
 def timestamp(moment: datetime | None) -> str:

@@ -178,7 +178,9 @@ def _slot_lost(reply: Reply, slot: Slot) -> None:
     if reply.lead.status == Status.DEPOSIT_PAID:
         reply.move(Status.BOOKING_PENDING)
     deposit = reply.lead.deposit
-    amount = format_money((deposit.paid_pence or deposit.amount_pence) if deposit else 0)
+    amount = format_money(
+        (deposit.paid_pence or deposit.amount_pence) if deposit else 0, reply.policy.currency
+    )
     reply.send(
         outbound.text("client", reply.say("booking.slot_lost", amount=amount), "booking.slot_lost")
     )
