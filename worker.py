@@ -16,6 +16,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.artist_settings import SettingsActivities
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
 from activities.errors import ProviderError
@@ -169,6 +170,9 @@ def build_worker(
             booking.cancel_booking,
             booking.book_slot,
             DigestActivities(sessions).waiting_leads,
+            SettingsActivities(
+                sessions, settings.ARTIST_ID, settings.artist_defaults
+            ).settings_in_force,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

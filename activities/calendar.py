@@ -87,6 +87,7 @@ class BookRequest:
     spans: list[Span]
     title: str
     description: str
+    calendar_token: str = ""  # the client's "add to calendar" link (`stores.holds.confirm`)
 
 
 @dataclass
@@ -111,7 +112,7 @@ class HoldStore(Protocol):
 
     async def release(self, hold_id: str) -> None: ...
 
-    async def confirm(self, hold_id: str) -> bool: ...
+    async def confirm(self, hold_id: str, calendar_token: str = "") -> bool: ...
 
     async def cancel(self, hold_id: str) -> None: ...
 
@@ -164,7 +165,7 @@ class CalendarActivities:
         written = await self.calendar.event_exists(ids[0])
         if not written and await self._calendar_busy(request.spans):
             return BookResult(False, "busy")
-        if not await self.holds.confirm(request.hold_id):
+        if not await self.holds.confirm(request.hold_id, request.calendar_token):
             return BookResult(False, "taken")
         for event_id, span in zip(ids, request.spans, strict=True):
             await self.calendar.create_event(
