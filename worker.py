@@ -39,6 +39,7 @@ from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from stores.calendar_reads import CalendarReads
 from stores.holds import Holds
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
@@ -146,7 +147,9 @@ def build_worker(
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
     booking = CalendarActivities(
-        calendar or make_calendar(settings, sessions), Holds(sessions, settings.ARTIST_ID)
+        calendar or make_calendar(settings, sessions),
+        Holds(sessions, settings.ARTIST_ID),
+        CalendarReads(sessions, settings.ARTIST_ID),
     )
     return Worker(
         client,

@@ -2,7 +2,7 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
-from models.settings import ArtistSettingsVersion, CalendarFeed
+from models.settings import ArtistSettingsVersion, CalendarFeed, CalendarRead
 from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
@@ -24,6 +24,7 @@ __all__ = [
     "Base",
     "CalendarBusy",
     "CalendarFeed",
+    "CalendarRead",
     "CalendarEventRow",
     "CalendarHold",
     "CheckoutSessionRow",

@@ -1,11 +1,21 @@
-"""The artist's settings, one row per saved version (migration 0011), and their calendar feed."""
+"""The artist's settings, one row per saved version (migration 0011), their calendar feed and
+how the last read of their Google Calendar went."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Integer, Text, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Identity,
+    Integer,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,3 +49,16 @@ class CalendarFeed(Base):
     artist_id: Mapped[str] = mapped_column(Text, primary_key=True)
     secret: Mapped[str] = mapped_column(Text)
     rotated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CalendarRead(Base):
+    """The last read of the artist's Google Calendar by a booking (one row per artist,
+    overwritten), so the studio can say whether the calendar is being read."""
+
+    __tablename__ = "calendar_reads"
+
+    artist_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(Text)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text, server_default="")  # why it failed
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

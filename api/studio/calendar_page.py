@@ -20,6 +20,7 @@ from consultation.lead import TourStop
 from consultation.tour import parse_day
 from stores.calendar import CalendarStore
 from stores.calendar_feed import CalendarFeeds
+from stores.calendar_reads import CalendarReads
 from stores.holds import Holds
 
 router = APIRouter(prefix="/studio", route_class=web.StudioRoute, include_in_schema=False)
@@ -101,6 +102,7 @@ async def calendar(request: Request, visitor: web.SignedIn, state: Edge) -> Resp
         if 0 <= index < 7:
             days[index].entries.append(entry)
     secret = await CalendarFeeds(state.sessions, artist).secret()
+    last_read = await CalendarReads(state.sessions, artist).last()
     context = {
         "title": "Calendar",
         "visitor": visitor,
@@ -112,6 +114,7 @@ async def calendar(request: Request, visitor: web.SignedIn, state: Edge) -> Resp
         "zone": rules.timezone,
         "postgres": postgres,
         "google_calendar": state.settings.GOOGLE_CALENDAR_ID if not postgres else "",
+        "last_read": last_read,
         "feed_url": f"{state.settings.PUBLIC_BASE_URL}/calendar/feed/{secret}.ics",
         "rotated": request.query_params.get("rotated") == "1",
         "error": request.query_params.get("error", "") == "busy",

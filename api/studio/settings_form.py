@@ -17,10 +17,17 @@ DEPOSIT_SIZES = (SMALL, MEDIUM, LARGE)
 RULE_NUMBERS = ("buffer_minutes", "minimum_notice_hours", "lookahead_days")
 BOOKING_NUMBERS = ("hold_minutes", "reschedule_notice_hours", "free_moves", "reminder_1_hours",
                    "reminder_2_hours")  # fmt: skip
+
+
+def _opening(words: str) -> str:
+    """Capitalised where it opens a label, the rest as written ("UK" stays "UK")."""
+    return words[:1].upper() + words[1:]
+
+
 LABELS = {
     "days": DAY_NAMES,
-    "sizes": {size: SIZE_NAMES[size].capitalize() for size in CATEGORIES},
-    "regions": {region: REGION_NAMES[region].capitalize() for region in REGIONS},
+    "sizes": {size: _opening(SIZE_NAMES[size]) for size in CATEGORIES},
+    "regions": {region: _opening(REGION_NAMES[region]) for region in REGIONS},
 }
 
 

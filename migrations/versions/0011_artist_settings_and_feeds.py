@@ -1,5 +1,6 @@
 """The artist's settings as numbered versions (`artist_settings_versions`), the secret of their
-calendar feed (`calendar_feeds`), and on each booking when it was booked and the token of its
+calendar feed (`calendar_feeds`), how the last read of their Google Calendar went
+(`calendar_reads`), and on each booking when it was booked and the token of its
 "add to calendar" link (`calendar_holds.booked_at`, `.calendar_token`): a cancelled booking
 stays in the feed as cancelled, where a hold that never was booked does not appear.
 
@@ -38,6 +39,14 @@ def upgrade() -> None:
             "rotated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
     )
+    op.create_table(
+        "calendar_reads",
+        sa.Column("artist_id", sa.Text(), primary_key=True),
+        sa.Column("calendar_id", sa.Text(), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False, server_default=""),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.add_column("calendar_holds", sa.Column("booked_at", sa.DateTime(timezone=True)))
     op.add_column("calendar_holds", sa.Column("calendar_token", sa.Text()))
     op.create_index(
@@ -52,5 +61,6 @@ def downgrade() -> None:
     op.drop_index("ix_calendar_holds_calendar_token", table_name="calendar_holds")
     op.drop_column("calendar_holds", "calendar_token")
     op.drop_column("calendar_holds", "booked_at")
+    op.drop_table("calendar_reads")
     op.drop_table("calendar_feeds")
     op.drop_table("artist_settings_versions")

@@ -144,7 +144,11 @@ def test_a_lead_quoted_under_a_version_gets_its_prices_and_currency() -> None:
     assert policy.rules == settings.rules.to_mapping()
     lead = Lead(parsed={"area_cm2": 100, "region": "UK"})
     estimate = pricing.estimate_lead(lead, policy.prices)
-    assert (estimate.category, estimate.deposit_pence, estimate.currency) == ("MEDIUM", 17_500, "EUR")
+    assert (estimate.category, estimate.deposit_pence, estimate.currency) == (
+        "MEDIUM",
+        17_500,
+        "EUR",
+    )
     lead.estimate = estimate
     assert lead.currency == "EUR"
 
