@@ -48,3 +48,16 @@ def major_text(minor: int, currency: str = DEFAULT_CURRENCY) -> str:
     digits = get_currency_precision(currency.upper())
     whole, rest = divmod(minor, 10**digits)
     return f"{whole}" if rest == 0 else f"{whole}.{rest:0{digits}d}"
+
+
+def _load_babel_data() -> None:
+    """Babel reads its locale and currency data from files on first use. The workflow sandbox
+    forbids file access, so read everything formatting needs now, at import (outside any
+    workflow: the worker imports the core before it runs one); Babel keeps it in memory."""
+    for code in CURRENCIES:
+        format_money(150_050, code)
+        format_money(150_000, code)
+        format_currency(1, code, locale="en_GB")  # the fallback locale of an unknown currency
+
+
+_load_babel_data()

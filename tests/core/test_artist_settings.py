@@ -5,7 +5,10 @@ hours and currency reach the quote), and money shown in the chosen currency."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,3 +175,25 @@ def test_amounts_typed_into_a_form_become_minor_units_and_back() -> None:
     assert to_minor("12.345") is None and to_minor("lots") is None
     assert major_text(150_050) == "1500.50" and major_text(15_000) == "150"
     assert format_money(200_000, minor_always=True) == "£2,000.00"
+
+
+def test_money_is_formatted_without_reading_files_once_imported() -> None:
+    """The workflow sandbox forbids file access, and Babel reads its data lazily: money.py
+    loads it at import. A fresh interpreter with `open` taken away after the import proves it
+    (a lead's first quote once failed in the worker this way)."""
+    script = (
+        "import builtins, io\n"
+        "from consultation.money import CURRENCIES, format_money, major_text, to_minor\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise RuntimeError('file access')\n"
+        "builtins.open = io.open = refuse\n"
+        "for code in CURRENCIES:\n"
+        "    print(format_money(150_050, code), format_money(-500, code, minor_always=True),\n"
+        "          to_minor('12.50', code), major_text(1_250, code))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == "€1,500.50 -€5.00 1250 12.50"
