@@ -4,6 +4,7 @@ is a new version: leads already running keep the one they took."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -140,7 +141,7 @@ async def change_tour(
         stops.append(stop)
     elif change in ("save", "remove") and 0 <= index < len(stops) and based_on == saved.version:
         stops[index : index + 1] = [stop] if change == "save" else []
-    mapping = current.to_mapping() | {"tour": [stop.__dict__ for stop in stops]}
+    mapping = current.to_mapping() | {"tour": [asdict(stop) for stop in stops]}
     version, errors = await _save(state, visitor, mapping, based_on)
     if version is None:
         error = errors.get("tour") or errors.get("version") or "; ".join(errors.values())
@@ -158,9 +159,13 @@ async def versions_page(request: Request, visitor: web.SignedIn, state: Edge) ->
     await in_force(state)  # a fresh install shows its defaults as version 1
     history = await SettingsStore(state.sessions, state.settings.ARTIST_ID).history()
     parsed = [ArtistSettings.from_mapping(saved.settings) for saved in history]
-    rows = [
-        (saved, changes(parsed[index + 1] if index + 1 < len(parsed) else None, settings))
-        for index, (saved, settings) in enumerate(zip(history, parsed, strict=True))
-    ]
+    rows = []
+    for index, (saved, settings) in enumerate(zip(history, parsed, strict=True)):
+        if index + 1 < len(parsed):
+            rows.append((saved, changes(parsed[index + 1], settings)))
+        elif saved.version == 1:
+            rows.append((saved, changes(None, settings)))
+        else:  # the one before it is past the page's limit
+            rows.append((saved, ["Earlier versions are not listed."]))
     context = {"title": "Settings versions", "visitor": visitor, "nav": "settings", "rows": rows}
     return web.page(request, "versions.html", context)
