@@ -11,7 +11,10 @@ import phonenumbers
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consultation.artist_settings import ArtistSettings
+from consultation.calendar_rules import RULES
 from consultation.lead import Policy, TourStop
+from consultation.prices import STANDARD
 
 # Secrets and addresses production cannot run without. Named in one error when missing.
 PRODUCTION_REQUIRED = (
@@ -217,6 +220,27 @@ class Settings(BaseSettings):
             stale_after_days=self.STALE_AFTER_DAYS,
             studio_address=self.STUDIO_ADDRESS,
             settle_seconds=self.MESSAGE_SETTLE_SECONDS,
+        )
+
+    @property
+    def artist_defaults(self) -> ArtistSettings:
+        """The settings a fresh install starts with (version 1): today's environment, the
+        bundled calendar rules and the standard price list. The artist edits them in the studio."""
+        policy = self.policy
+        return ArtistSettings(
+            artist_name=policy.artist_name,
+            studio_name="",
+            studio_address=policy.studio_address,
+            studio_city=policy.studio_city,
+            prices=STANDARD,
+            rules=RULES,
+            hold_minutes=policy.hold_minutes,
+            reschedule_notice_hours=policy.reschedule_notice_hours,
+            free_moves=policy.free_moves,
+            appointment_reminder_hours=policy.appointment_reminder_hours,
+            reminder_1_hours=policy.reminder_1_hours,
+            reminder_2_hours=policy.reminder_2_hours,
+            tour=tuple(sorted(policy.tour, key=lambda stop: stop.start)),
         )
 
     def production_problems(self) -> list[str]:

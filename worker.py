@@ -16,6 +16,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.artist_settings import SettingsActivities
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
 from activities.errors import ProviderError
@@ -38,6 +39,7 @@ from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from stores.calendar_reads import CalendarReads
 from stores.holds import Holds
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
@@ -145,7 +147,9 @@ def build_worker(
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
     booking = CalendarActivities(
-        calendar or make_calendar(settings, sessions), Holds(sessions, settings.ARTIST_ID)
+        calendar or make_calendar(settings, sessions),
+        Holds(sessions, settings.ARTIST_ID),
+        CalendarReads(sessions, settings.ARTIST_ID),
     )
     return Worker(
         client,
@@ -169,6 +173,9 @@ def build_worker(
             booking.cancel_booking,
             booking.book_slot,
             DigestActivities(sessions).waiting_leads,
+            SettingsActivities(
+                sessions, settings.ARTIST_ID, settings.artist_defaults
+            ).settings_in_force,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

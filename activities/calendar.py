@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
 
-from activities.errors import provider_errors
+from activities.errors import ProviderError, provider_errors
 from consultation.calendar_rules import RULES
 from stores.calendar import CalendarEvent
+from stores.calendar_reads import CalendarReads
 from stores.spans import Span
 
 
@@ -87,6 +89,7 @@ class BookRequest:
     spans: list[Span]
     title: str
     description: str
+    calendar_token: str = ""  # the client's "add to calendar" link (`stores.holds.confirm`)
 
 
 @dataclass
@@ -111,7 +114,7 @@ class HoldStore(Protocol):
 
     async def release(self, hold_id: str) -> None: ...
 
-    async def confirm(self, hold_id: str) -> bool: ...
+    async def confirm(self, hold_id: str, calendar_token: str = "") -> bool: ...
 
     async def cancel(self, hold_id: str) -> None: ...
 
@@ -121,9 +124,14 @@ class HoldStore(Protocol):
 
 
 class CalendarActivities:
-    def __init__(self, calendar: Calendar, holds: HoldStore) -> None:
+    def __init__(
+        self, calendar: Calendar, holds: HoldStore, reads: CalendarReads | None = None
+    ) -> None:
         self.calendar = calendar
         self.holds = holds
+        # A Google Calendar's reads are noted for the studio ("read fine at 10:02").
+        self.reads = reads
+        self.calendar_id: str = getattr(calendar, "calendar_id", "")
 
     async def busy_times(self, request: BusyRequest) -> list[Span]:
         """The calendar's busy times and every other lead's holds and bookings."""
@@ -133,8 +141,24 @@ class CalendarActivities:
     @activity.defn(name="calendar_view")
     @provider_errors
     async def calendar_view(self, request: BusyRequest) -> CalendarView:
-        """The busy times with the working rules this worker runs with."""
-        return CalendarView(await self.busy_times(request), RULES.to_mapping())
+        """The busy times with the working rules this worker runs with (a lead with a settings
+        version offers times under its own, see `workflows.lead_booking.find_times`)."""
+        try:
+            busy = await self.busy_times(request)
+        except ProviderError as error:
+            await self._note_read(False, str(error))
+            raise
+        await self._note_read(True)
+        return CalendarView(busy, RULES.to_mapping())
+
+    async def _note_read(self, ok: bool, detail: str = "") -> None:
+        """Best effort: the studio's note must never fail a booking."""
+        if self.reads is None or not self.calendar_id:
+            return
+        try:
+            await self.reads.record(self.calendar_id, ok, detail)
+        except SQLAlchemyError as error:
+            activity.logger.warning("calendar read not noted: %s", type(error).__name__)
 
     @activity.defn(name="place_hold")
     @provider_errors
@@ -164,7 +188,7 @@ class CalendarActivities:
         written = await self.calendar.event_exists(ids[0])
         if not written and await self._calendar_busy(request.spans):
             return BookResult(False, "busy")
-        if not await self.holds.confirm(request.hold_id):
+        if not await self.holds.confirm(request.hold_id, request.calendar_token):
             return BookResult(False, "taken")
         for event_id, span in zip(ids, request.spans, strict=True):
             await self.calendar.create_event(

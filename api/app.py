@@ -14,7 +14,16 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import EdgeState, Refused, answer_refused
 from api.relay import Relay
-from api.routes import actions, admin, calendar_admin, demo, health, pages, webhooks
+from api.routes import (
+    actions,
+    admin,
+    calendar_admin,
+    calendar_feed,
+    demo,
+    health,
+    pages,
+    webhooks,
+)
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
@@ -47,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(calendar_admin.router)
+    app.include_router(calendar_feed.router)
     app.include_router(studio_router)
     if settings.DEMO_MODE:
         app.include_router(demo.router)

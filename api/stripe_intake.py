@@ -144,7 +144,7 @@ async def deliver(state: EdgeState, payment: PaymentEvent) -> None:
         event_id=payment.event_id,
     )
     if payment.kind in ("paid", "refunded"):
-        amount = format_money(payment.amount_pence or 0)
+        amount = format_money(payment.amount_pence or 0, payment.currency or "GBP")
         await client.start_workflow(
             ArtistAlertWorkflow.run,
             ArtistAlert(

@@ -145,7 +145,7 @@ def _already_paid(reply: Reply) -> bool:
 def _paid_note(reply: Reply) -> str:
     deposit = reply.lead.deposit
     amount = (deposit.paid_pence or deposit.amount_pence) if deposit else 0
-    return reply.say("artist.ack.already_paid", amount=format_money(amount))
+    return reply.say("artist.ack.already_paid", amount=format_money(amount, reply.policy.currency))
 
 
 def _approve(reply: Reply) -> None:
@@ -159,7 +159,9 @@ def _approve(reply: Reply) -> None:
     # Locked now; the client picks a time, and the link for its hold follows (`deposit_link`).
     deposit = lock(lead, reply.policy)
     booking.restart(reply, "approved")
-    note = reply.say("artist.ack.link_coming", amount=format_money(deposit.amount_pence))
+    note = reply.say(
+        "artist.ack.link_coming", amount=format_money(deposit.amount_pence, reply.policy.currency)
+    )
     _acknowledge(reply, "approve", note)
 
 
@@ -174,7 +176,9 @@ def _reject(reply: Reply) -> None:
     reply.send(outbound.text("client", body, "decision.rejected", fallback))
     reply.event("lead.rejected")
     notes = (
-        [reply.say("artist.ack.reject_paid", amount=format_money(paid))] if paid is not None else []
+        [reply.say("artist.ack.reject_paid", amount=format_money(paid, reply.policy.currency))]
+        if paid is not None
+        else []
     )
     _acknowledge(reply, "reject", *notes)
 
@@ -200,7 +204,9 @@ def _send_deposit(reply: Reply) -> None:
         # A hold too near its end to be worth paying for goes, so the new pick can be held.
         booking.give_up_hold(reply)
         booking.new_round(reply, "again")
-    _acknowledge(reply, "send_deposit", amount=format_money(deposit.amount_pence))
+    _acknowledge(
+        reply, "send_deposit", amount=format_money(deposit.amount_pence, reply.policy.currency)
+    )
 
 
 def _offer_times(reply: Reply) -> None:

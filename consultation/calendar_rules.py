@@ -41,6 +41,7 @@ class Rules:
     slot_granularity_minutes: int
     max_suggestions: int
     session_minutes: dict[str, int]  # by size category
+    closed_days: frozenset[date] = frozenset()  # holidays: no sessions, whatever the weekday
 
     def __post_init__(self) -> None:
         ZoneInfo(self.timezone)  # raises for an unknown zone
@@ -63,6 +64,8 @@ class Rules:
         return ZoneInfo(self.timezone)  # ZoneInfo caches instances by key
 
     def hours_on(self, day: date) -> Hours:
+        if day in self.closed_days:
+            return ()
         return self.working_hours.get(day.weekday(), ())
 
     def session_length(self, category: str) -> timedelta:
@@ -86,6 +89,7 @@ class Rules:
             slot_granularity_minutes=int(data["slot_granularity_minutes"]),
             max_suggestions=int(data["max_suggestions"]),
             session_minutes={str(k): int(v) for k, v in data["session_minutes"].items()},
+            closed_days=frozenset(date.fromisoformat(d) for d in data.get("closed_days") or ()),
         )
 
     def to_mapping(self) -> dict[str, Any]:
@@ -104,6 +108,8 @@ class Rules:
             "slot_granularity_minutes": self.slot_granularity_minutes,
             "max_suggestions": self.max_suggestions,
             "session_minutes": dict(self.session_minutes),
+            # Only when there are any: the mapping of rules without holidays stays as it was.
+            **({"closed_days": sorted(map(str, self.closed_days))} if self.closed_days else {}),
         }
 
 

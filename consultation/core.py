@@ -12,12 +12,14 @@ from consultation import (
     failures,
     outbound,
 )
+from consultation.artist_settings import ArtistSettings
 from consultation.lead import Event, Lead, Payment, Policy, Turn
 from consultation.messages import Inbound, Media, Outbound
 from consultation.statuses import Status
 from consultation.waiting import DIGEST
 
 __all__ = [
+    "ArtistSettings",
     "DIGEST",
     "Event",
     "Inbound",

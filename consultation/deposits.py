@@ -37,7 +37,7 @@ def lock(lead: Lead, policy: Policy) -> Deposit:
     """The deposit for the lead's estimate (§6.3: by category, XL by days; the region sets the
     minimum budget, not the deposit), kept on the lead so later pricing changes cannot move it."""
     if lead.estimate is None:
-        lead.estimate = pricing.estimate_lead(lead)
+        lead.estimate = pricing.estimate_lead(lead, policy.prices)
     # Checkout links already made for this lead keep their numbers: their idempotency keys are
     # spent, so a deposit locked again (a lead back from STALE) must not reuse them.
     made = lead.deposit.attempt if lead.deposit else 0
@@ -88,7 +88,7 @@ def send_link(reply: Reply, reason: str) -> None:
     deposit = reply.lead.deposit
     if deposit is None or deposit.url is None or deposit.expires_at is None:
         raise ValueError("send_link without a current link")
-    amount = format_money(deposit.amount_pence)
+    amount = format_money(deposit.amount_pence, reply.policy.currency)
     minutes = max(1, round((deposit.expires_at - reply.now) / timedelta(minutes=1)))
     expires = f"{minutes} minutes" if minutes < 120 else f"{round(minutes / 60)} hours"
     body = reply.say(
@@ -167,10 +167,12 @@ def _paid(reply: Reply, payment: Payment) -> None:
     if deposit is not None and first:
         deposit.paid_at, deposit.paid_pence = reply.now, payment.amount_pence
         deposit.payment_intent = payment.payment_intent
-    amount = format_money(payment.amount_pence or (deposit.amount_pence if deposit else 0))
+    amount = format_money(
+        payment.amount_pence or (deposit.amount_pence if deposit else 0), reply.policy.currency
+    )
     notes = []
     if deposit is not None and first and payment.amount_pence not in (None, deposit.amount_pence):
-        expected = format_money(deposit.amount_pence)
+        expected = format_money(deposit.amount_pence, reply.policy.currency)
         reply.event("payment.mismatch", "WARN", expected_pence=str(deposit.amount_pence),
                     **_detail(payment))  # fmt: skip
         notes.append(reply.say("artist.payment_mismatch", paid=amount, expected=expected))
@@ -238,7 +240,7 @@ def _refunded(reply: Reply, payment: Payment) -> None:
         whole = refunded >= (deposit.paid_pence or deposit.amount_pence)
         if whole and lead.status != Status.BOOKED and can_transition(lead.status, Status.REFUNDED):
             reply.move(Status.REFUNDED)
-    reply.tell_artist("artist.refunded", amount=format_money(refunded))
+    reply.tell_artist("artist.refunded", amount=format_money(refunded, reply.policy.currency))
 
 
 _HANDLERS: dict[str, Callable[[Reply, Payment], None]] = {

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from consultation.messages import Outbound
+from consultation.prices import Prices
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Estimate:
     price_max_pence: int
     min_budget_pence: int
     region: str  # UK | EUROPE | ROW
+    currency: str = "GBP"  # of every amount above (minor units)
 
 
 @dataclass
@@ -185,6 +187,16 @@ class Policy:
     # How long after the client sent it a message waits before it is read, so an older one
     # Meta delivers late can still be read first (`consultation.arrival`).
     settle_seconds: float = 2.0
+    # The artist's settings version this lead took (`consultation.artist_settings`): its price
+    # list and calendar rules stay the lead's own for the whole run, whatever is saved later.
+    # None: a run from before settings were versioned (the bundled rules, the standard prices).
+    settings_version: int | None = None
+    prices: Prices = field(default_factory=Prices)
+    rules: dict[str, Any] | None = None  # `calendar_rules.Rules.to_mapping()` of that version
+
+    @property
+    def currency(self) -> str:
+        return self.prices.currency
 
     def deposit_deadline(self, sent_at: datetime) -> datetime:
         """When a deposit request first sent at `sent_at` lapses (DEPOSIT_EXPIRED)."""
@@ -233,6 +245,11 @@ class Lead:
     # Answers typed before their question came up ("8x8cm" while the idea is asked), by
     # question key: used when the consultation reaches that question.
     ahead: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def currency(self) -> str:
+        """The currency the lead was quoted in (the standard one until it is estimated)."""
+        return self.estimate.currency if self.estimate else "GBP"
 
 
 @dataclass

@@ -6,20 +6,31 @@ from __future__ import annotations
 import re
 
 from consultation.lead import Estimate, Lead
-from consultation.location import EUROPE, ROW, UK
+from consultation.location import ROW
+from consultation.prices import (
+    DEPOSIT_PENCE,
+    LARGE,
+    MEDIUM,
+    REGION_RULES,
+    SMALL,
+    STANDARD,
+    XL,
+    XL_DEPOSIT_PER_DAY_PENCE,
+    Prices,
+)
 
-SMALL, MEDIUM, LARGE, XL = "SMALL", "MEDIUM", "LARGE", "XL"
+__all__ = [
+    "DEPOSIT_PENCE", "HOURS", "LARGE", "MEDIUM", "REGION_RULES", "SMALL", "STANDARD", "XL",
+    "XL_DEPOSIT_PER_DAY_PENCE", "Prices", "category_for", "deposit_for", "estimate",
+    "estimate_lead", "is_hard_placement", "xl_days",
+]  # fmt: skip
+
 _BUMP = {SMALL: MEDIUM, MEDIUM: LARGE, LARGE: LARGE, XL: XL}
 
 # Placements that take longer to tattoo. Whole words, so "inside forearm" is not "side"
 # (the reference matched substrings); "back of hand" still counts, as in the reference.
 _HARD_PLACEMENT = re.compile(r"\b(?:ribs?|stomach|side|spine|back|sleeve|thighs?)\b")
 
-DEPOSIT_PENCE = {SMALL: 15_000, MEDIUM: 15_000, LARGE: 20_000}
-XL_DEPOSIT_PER_DAY_PENCE = 20_000
-
-# region → (minimum budget, hourly rate), in pence.
-REGION_RULES = {UK: (40_000, 13_000), EUROPE: (50_000, 14_000), ROW: (60_000, 15_000)}
 # Billable hours per category, (min, max).
 HOURS = {SMALL: (4.0, 5.0), MEDIUM: (5.0, 7.0), LARGE: (7.5, 10.0), XL: (9.5, 11.0)}
 
@@ -74,10 +85,10 @@ def xl_days(
     return min(max(round(days * 2) / 2, 1.0), 4.0)
 
 
-def deposit_for(category: str, days: float | None) -> int:
+def deposit_for(category: str, days: float | None, prices: Prices = STANDARD) -> int:
     if category == XL:
-        return int(XL_DEPOSIT_PER_DAY_PENCE * (days or 1.0))
-    return DEPOSIT_PENCE.get(category, DEPOSIT_PENCE[SMALL])
+        return int(prices.xl_deposit_per_day * (days or 1.0))
+    return prices.deposits.get(category, prices.deposits[SMALL])
 
 
 def estimate(
@@ -86,26 +97,29 @@ def estimate(
     coverup: bool,
     placement: str | None,
     region: str | None,
+    prices: Prices = STANDARD,
 ) -> Estimate:
     """The whole estimate for one enquiry; an unknown region is priced as ROW."""
     category = category_for(area_cm2, complexity, coverup, placement)
     days = xl_days(area_cm2, complexity, coverup, placement) if category == XL else None
     resolved_region = region if region in REGION_RULES else ROW
-    min_budget, rate = REGION_RULES[resolved_region]
+    min_budget = prices.minimums[resolved_region]
+    rate = prices.hourly_rates[resolved_region]
     min_hours, max_hours = HOURS[category]
     return Estimate(
         category=category,
-        deposit_pence=deposit_for(category, days),
+        deposit_pence=deposit_for(category, days, prices),
         days=days,
         price_min_pence=round(min_hours * rate),
         price_max_pence=round(max_hours * rate),
         min_budget_pence=min_budget,
         region=resolved_region,
+        currency=prices.currency,
     )
 
 
-def estimate_lead(lead: Lead) -> Estimate:
-    """The estimate for a lead's parsed answers."""
+def estimate_lead(lead: Lead, prices: Prices = STANDARD) -> Estimate:
+    """The estimate for a lead's parsed answers, at the artist's prices."""
     parsed = lead.parsed
     area, complexity, region = (
         parsed.get("area_cm2"),
@@ -118,4 +132,5 @@ def estimate_lead(lead: Lead) -> Estimate:
         bool(parsed.get("coverup")),
         lead.answers.get("placement"),
         region if isinstance(region, str) else None,
+        prices,
     )

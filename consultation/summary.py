@@ -68,7 +68,7 @@ def client_values(lead: Lead) -> dict[str, str | None]:
         "complexity": _complexity(lead),
         "coverup": _yes_no(parsed.get("coverup")),
         "reference_images": _references(lead),
-        "budget": format_money(budget) if isinstance(budget, int) else None,
+        "budget": format_money(budget, lead.currency) if isinstance(budget, int) else None,
         "location_city": _place(parsed.get("city"), parsed.get("country")),
         "instagram_handle": f"@{handle}" if handle else "None",
         "travel_city": _place(parsed.get("travel_city"), None) or "Same as location",
@@ -87,8 +87,9 @@ def _budget_line(lead: Lead) -> str | None:
     if not isinstance(budget, int):
         return None
     if lead.estimate is None:
-        return format_money(budget)
-    line = f"{format_money(budget)} (min {format_money(lead.estimate.min_budget_pence)})"
+        return format_money(budget, lead.currency)
+    minimum = format_money(lead.estimate.min_budget_pence, lead.currency)
+    line = f"{format_money(budget, lead.currency)} (min {minimum})"
     return line + " ⚠️ below minimum" if budget < lead.estimate.min_budget_pence else line
 
 
@@ -117,10 +118,10 @@ def artist_summary(lead: Lead) -> str:
     estimate_line = price_line = None
     if estimate is not None:
         days = f", {estimate.days:g} days" if estimate.days else ""
-        estimate_line = f"{estimate.category}{days}, deposit {format_money(estimate.deposit_pence)}"
-        price_line = (
-            f"{format_money(estimate.price_min_pence)}–{format_money(estimate.price_max_pence)}"
-        )
+        deposit = format_money(estimate.deposit_pence, lead.currency)
+        estimate_line = f"{estimate.category}{days}, deposit {deposit}"
+        low = format_money(estimate.price_min_pence, lead.currency)
+        price_line = f"{low}–{format_money(estimate.price_max_pence, lead.currency)}"
     body = _lines(
         [
             ("Idea", _text(lead, "idea", 600)),

@@ -111,7 +111,7 @@ def _expire_deposit(reply: Reply) -> None:
     reply.send(outbound.text("client", reply.say("deposit.expired"), "deposit.expired", fallback))
     reply.tell_artist(
         "artist.deposit_expired",
-        amount=format_money(deposit.amount_pence),
+        amount=format_money(deposit.amount_pence, reply.policy.currency),
         hours=reply.policy.deposit_expiry_hours,
     )
     reply.event("deposit.expired", amount_pence=str(deposit.amount_pence))

@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
+from models.settings import ArtistSettingsVersion, CalendarFeed, CalendarRead
 from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
@@ -18,9 +19,12 @@ from models.tables import (
 
 __all__ = [
     "ActionToken",
+    "ArtistSettingsVersion",
     "Attachment",
     "Base",
     "CalendarBusy",
+    "CalendarFeed",
+    "CalendarRead",
     "CalendarEventRow",
     "CalendarHold",
     "CheckoutSessionRow",

@@ -44,6 +44,9 @@ class CalendarHold(Base):
     during: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
     state: Mapped[str] = mapped_column(Text)  # held | booked | released | lapsed
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when booked, kept when the booking is cancelled: the feed shows it as cancelled.
+    booked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    calendar_token: Mapped[str | None] = mapped_column(Text)  # the client's .ics link
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -32,6 +32,19 @@ class HoldEntry:
     expires_at: datetime
 
 
+@dataclass
+class BookedDay:
+    """One day of a booking, for the calendar feed: still booked, or cancelled since."""
+
+    row_id: int  # stable: the feed's UID
+    hold_id: str
+    lead_id: str
+    start: datetime
+    end: datetime
+    cancelled: bool
+    changed_at: datetime
+
+
 class Holds:
     def __init__(self, sessions: async_sessionmaker, artist_id: str = "artist") -> None:
         self.sessions = sessions
@@ -134,7 +147,7 @@ class Holds:
                 .values(state="released", updated_at=func.now())
             )
 
-    async def confirm(self, hold_id: str) -> bool:
+    async def confirm(self, hold_id: str, calendar_token: str = "") -> bool:
         """Turn the hold into a booking: True when booked (also when it already was), False
         when the hold was released or lapsed, on any of its days.
 
@@ -157,7 +170,12 @@ class Holds:
             await session.execute(
                 update(CalendarHold)
                 .where(self._rows_of(hold_id), CalendarHold.state == "held")
-                .values(state="booked", updated_at=func.now())
+                .values(
+                    state="booked",
+                    updated_at=func.now(),
+                    booked_at=func.now(),
+                    calendar_token=calendar_token or None,
+                )
             )
         return True
 
@@ -202,6 +220,38 @@ class Holds:
                     )
                 )
             return entries
+
+    async def booked_days(
+        self, since: datetime, calendar_token: str | None = None
+    ) -> list[BookedDay]:
+        """Every day ever booked for the artist that ends after `since` (cancelled ones too), or
+        only those of the booking with this "add to calendar" token."""
+        where = [
+            CalendarHold.artist_id == self.artist_id,
+            CalendarHold.booked_at.is_not(None),
+            func.upper(CalendarHold.during) > since,
+        ]
+        if calendar_token is not None:
+            where.append(CalendarHold.calendar_token == calendar_token)
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(CalendarHold).where(*where).order_by(CalendarHold.during, CalendarHold.id)
+            )
+            days = []
+            for row in rows:
+                span = span_of(row.during)
+                days.append(
+                    BookedDay(
+                        row.id,
+                        row.hold_id,
+                        row.lead_id,
+                        span.start,
+                        span.end,
+                        row.state != "booked",
+                        row.updated_at,
+                    )
+                )
+            return days
 
 
 def _blocking() -> ColumnElement[bool]:

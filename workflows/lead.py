@@ -15,10 +15,12 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.artist_settings import SettingsActivities
     from activities.contracts import OptOutChange, SendRequest
     from activities.media import MediaActivities, StoreMedia
     from activities.records import RecordActivities
     from consultation.core import (
+        ArtistSettings,
         Event,
         Inbound,
         Lead,
@@ -35,6 +37,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import ActionRequest, ActionResult, Carried, LeadInput, PauseNotice
     from workflows.lead_publish import Publisher, with_links
 
+# Runs started before leads took the artist's settings version use the policy they were
+# started with (the environment's) and the bundled calendar rules; see README "Changing workflows".
+SETTINGS_PATCH = "artist-settings-version"
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
 # dedupes in PostgreSQL first anyway.
 SEEN_LIMIT = 500
@@ -126,6 +131,7 @@ class LeadWorkflow:
 
     @workflow.run
     async def run(self, start: LeadInput) -> str:
+        await self._take_settings()
         await self.publisher.publish(self.lead)
         while not (engine.finished(self.lead, self.policy) and not self._pending()):
             if not self._pending():
@@ -180,6 +186,18 @@ class LeadWorkflow:
         await asyncio.gather(*self.media_tasks)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.lead.status
+
+    async def _take_settings(self) -> None:
+        """The artist's settings version in force now becomes this lead's for good: kept in
+        its policy (and carried by continue-as-new), so a later save never changes its quote
+        or its times, and the activity's result in history makes replay exact."""
+        if self.policy.settings_version is not None or not workflow.patched(SETTINGS_PATCH):
+            return
+        taken = await workflow.execute_activity_method(
+            SettingsActivities.settings_in_force, self.lead.lead_id, **calls.DB
+        )
+        settings = ArtistSettings.from_mapping(taken.settings)
+        self.policy = settings.apply(self.policy, taken.version)
 
     # -- reading the client's messages in the order they were sent ---------------------------
 

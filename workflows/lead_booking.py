@@ -23,6 +23,10 @@ with workflow.unsafe.imports_passed_through():
     from stores.spans import Span
     from workflows import calls
 
+# Bookings made before the confirmation carried an "add to calendar" link (README "Changing
+# workflows").
+CALENDAR_LINK_PATCH = "booking-calendar-link"
+
 
 async def fulfil(lead: Lead, need: booking.Need, policy: Policy, base_url: str) -> Turn:
     """The turn that carries `need` out, or that says what its failure means."""
@@ -39,7 +43,7 @@ async def fulfil(lead: Lead, need: booking.Need, policy: Policy, base_url: str) 
             case booking.MakeCheckout():
                 return await make_checkout(lead, need, policy, base_url)
             case booking.BookHold():
-                return await book_hold(lead, need, policy)
+                return await book_hold(lead, need, policy, base_url)
     except ActivityError as error:
         turn = failures.failed(lead, need, str(error.cause or error), workflow.now(), policy)
         if turn is None:
@@ -48,15 +52,16 @@ async def fulfil(lead: Lead, need: booking.Need, policy: Policy, base_url: str) 
 
 
 async def find_times(lead: Lead, need: booking.FindTimes, policy: Policy) -> Turn:
-    # The calendar rules come back with the busy times and stay with the lead, so editing
-    # calendar_rules.yml cannot change what a running lead already decided on replay.
+    # The calendar rules are the lead's settings version's (in its policy); a run from before
+    # leads took a version uses those that came back with the busy times. Either way they are
+    # in history, so an edit cannot change what a running lead already decided on replay.
     view = await workflow.execute_activity_method(
         CalendarActivities.calendar_view,
         BusyRequest(lead.lead_id, need.start, need.end),
         **calls.CALENDAR,
     )
     spans = [(span.start, span.end) for span in view.busy]
-    rules = calendar_rules.from_history(view.rules)
+    rules = calendar_rules.from_history(policy.rules or view.rules)
     return booking.offer(lead, spans, workflow.now(), policy, rules)
 
 
@@ -118,6 +123,7 @@ async def make_checkout(
             success_url=f"{base_url}/payment/success",
             cancel_url=f"{base_url}/payment/cancelled",
             reuse_session_id=deposit.session_id,
+            currency=lead.currency.lower(),
         ),
         **calls.CHECKOUT,
     )
@@ -126,7 +132,10 @@ async def make_checkout(
     )
 
 
-async def book_hold(lead: Lead, need: booking.BookHold, policy: Policy) -> Turn:
+async def book_hold(lead: Lead, need: booking.BookHold, policy: Policy, base_url: str) -> Turn:
+    # The client's "add to calendar" link: a random token (the run's seeded random, so replay
+    # makes the same one), stored with the booking; no phone number or lead id in the URL.
+    token = workflow.uuid4().hex if workflow.patched(CALENDAR_LINK_PATCH) else ""
     done = await workflow.execute_activity_method(
         CalendarActivities.book_slot,
         BookRequest(
@@ -137,10 +146,14 @@ async def book_hold(lead: Lead, need: booking.BookHold, policy: Policy) -> Turn:
             _spans(need.spans),
             need.title,
             need.description,
+            calendar_token=token,
         ),
         **calls.BOOK,
     )
-    return booking.booked(lead, done.booked, done.event_ids, done.reason, workflow.now(), policy)
+    link = f"{base_url}/calendar/event/{token}.ics" if token else ""
+    return booking.booked(
+        lead, done.booked, done.event_ids, done.reason, workflow.now(), policy, link
+    )
 
 
 def _spans(intervals: list[tuple[datetime, datetime]]) -> list[Span]:

@@ -99,22 +99,26 @@ def row_for(snapshot: LeadSnapshot) -> LeadRow:
         "requested_city": parsed.get("requested_city"),
         "tour_city": parsed.get("tour_city") or lead.offered_tour_city,
         "timing": parsed.get("timing"),
-        "budget_gbp": pounds(budget if isinstance(budget, int) else None),
-        "min_budget_gbp": pounds(estimate.min_budget_pence if estimate else None),
+        "budget_gbp": pounds(budget if isinstance(budget, int) else None, lead.currency),
+        "min_budget_gbp": pounds(estimate.min_budget_pence if estimate else None, lead.currency),
         "below_min_budget": below_min,
         "category": estimate.category if estimate else "",
         "price_range_gbp": (
-            f"{pounds(estimate.price_min_pence)}–{pounds(estimate.price_max_pence)}"
+            pounds(estimate.price_min_pence, lead.currency)
+            + "–"
+            + pounds(estimate.price_max_pence, lead.currency)
             if estimate
             else ""
         ),
-        "estimated_deposit_gbp": pounds(estimate.deposit_pence if estimate else None),
-        "deposit_gbp": pounds(deposit.amount_pence if deposit else None),
+        "estimated_deposit_gbp": pounds(
+            estimate.deposit_pence if estimate else None, lead.currency
+        ),
+        "deposit_gbp": pounds(deposit.amount_pence if deposit else None, lead.currency),
         "deposit_sent_at": timestamp(deposit.sent_at if deposit else None),
-        "deposit_paid_gbp": pounds(deposit.paid_pence if deposit else None),
+        "deposit_paid_gbp": pounds(deposit.paid_pence if deposit else None, lead.currency),
         "deposit_paid_at": timestamp(deposit.paid_at if deposit else None),
         "refunded_gbp": pounds(
-            deposit.refunded_pence if deposit and deposit.refunded_pence else None
+            deposit.refunded_pence if deposit and deposit.refunded_pence else None, lead.currency
         ),
         "checkout_session_id": deposit.session_id if deposit else None,
         "handover_reason": lead.handover_reason,
@@ -126,11 +130,12 @@ def row_for(snapshot: LeadSnapshot) -> LeadRow:
     return LeadRow(lead.lead_id, lead.version, [cell(cells[name]) for name in COLUMNS])
 
 
-def pounds(pence: int | None) -> str:
-    """£1,234.50 from 123450; empty when unknown."""
-    if pence is None:
+def pounds(minor: int | None, currency: str = "GBP") -> str:
+    """£1,234.50 from 123450 (€ or $ for a lead quoted in euros or dollars: the "_gbp" column
+    names stay, as the artist's sheet has them); empty when unknown."""
+    if minor is None:
         return ""
-    return format_money(pence, pence_always=True)
+    return format_money(minor, currency, minor_always=True)
 
 
 def timestamp(moment: datetime | None) -> str:

@@ -22,7 +22,7 @@ MAX_LIFETIME = timedelta(hours=24)
 CLOCK_MARGIN = timedelta(minutes=2)
 # A link with less left than this is not worth sending again: a new one is made instead.
 REUSE_MIN_LEFT = timedelta(minutes=30)
-CURRENCY = "gbp"
+CURRENCY = "gbp"  # runs from before the artist chose a currency
 PRODUCT_NAME = "Tattoo deposit"
 KEY_REUSED = "PaymentKeyReused"  # the failure's type: a new idempotency key is needed
 
@@ -39,6 +39,7 @@ class CheckoutRequest:
     success_url: str
     cancel_url: str
     reuse_session_id: str | None = None  # the link sent before, when the client asks again
+    currency: str = CURRENCY  # the lead's (ISO 4217, lower case as Stripe writes it)
 
 
 @dataclass

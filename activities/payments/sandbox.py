@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from activities.errors import ProviderError
 from activities.payments.checkout import (
-    CURRENCY,
     KEY_REUSED,
     CheckoutRequest,
     CheckoutSession,
@@ -48,7 +47,7 @@ class SandboxCheckout(ReusingCheckout):
             "lead_id": req.lead_id,
             "workflow_id": req.workflow_id,
             "amount_pence": req.amount_pence,
-            "currency": CURRENCY,
+            "currency": req.currency,
             "description": req.description,
             "status": "open",
             "url": f"{self.public_base_url}/demo/checkout/{session_id}",

@@ -7,7 +7,6 @@ from stripe.params.checkout import SessionCreateParams
 
 from activities.errors import ProviderError
 from activities.payments.checkout import (
-    CURRENCY,
     KEY_REUSED,
     PRODUCT_NAME,
     CheckoutRequest,
@@ -74,7 +73,7 @@ class StripeCheckout(ReusingCheckout):
             "line_items": [
                 {
                     "price_data": {
-                        "currency": CURRENCY,
+                        "currency": req.currency,
                         "unit_amount": req.amount_pence,
                         "product_data": {"name": PRODUCT_NAME, "description": req.description},
                     },

@@ -197,7 +197,7 @@ async def checkout_page(session_id: str, session: Session) -> HTMLResponse:
     row = await session.get(CheckoutSessionRow, session_id)
     if row is None:
         return note("Checkout not found", "This payment link is not valid.", 404)
-    amount = format_money(row.amount_pence)
+    amount = format_money(row.amount_pence, row.currency)
     if row.status != "open" or row.expires_at <= datetime.now(UTC):
         return note("Link no longer valid", f"This link is {row.status}.", 410)
     return page(
@@ -259,5 +259,6 @@ async def checkout_pay(session_id: str, state: Edge) -> HTMLResponse:
         return note("Payment not recorded", "Please try again.", 502)
     return note(
         "Thank you!",
-        f"Paid {format_money(row.amount_pence)}. Watch the client's phone for the confirmation.",
+        f"Paid {format_money(row.amount_pence, row.currency)}. "
+        "Watch the client's phone for the confirmation.",
     )

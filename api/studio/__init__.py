@@ -2,11 +2,13 @@
 
 from fastapi import APIRouter
 
-from api.studio import lead, pipeline, signin
+from api.studio import calendar_page, lead, pipeline, settings_pages, signin
 
 router = APIRouter()
 router.include_router(signin.router)
 router.include_router(pipeline.router)
 router.include_router(lead.router)
+router.include_router(settings_pages.router)
+router.include_router(calendar_page.router)
 
 __all__ = ["router"]

@@ -30,7 +30,9 @@ ZONE = ZoneInfo(RULES.timezone)  # the artist's time zone, as the calendar uses
 
 templates = Jinja2Templates(directory=TEMPLATES)  # autoescapes .html
 templates.env.filters["status_words"] = words.status_words
-templates.env.filters["money"] = lambda pence: money(int(pence)) if pence is not None else ""
+templates.env.filters["money"] = lambda minor, currency=None: (
+    money(int(minor), currency or "GBP") if minor is not None else ""
+)
 templates.env.filters["ref"] = lambda lead_id: lead_id[:8]
 templates.env.filters["tone"] = words.tone
 templates.env.globals["event_words"] = words.event_words

@@ -65,7 +65,7 @@ def free_times(lead: Lead, busy: list[Interval], now: datetime, policy: Policy) 
 def send_offer(reply: Reply, intro: str, more: bool) -> None:
     b = reply.lead.booking
     deposit = reply.lead.deposit
-    amount = format_money(deposit.amount_pence) if deposit else ""
+    amount = format_money(deposit.amount_pence, reply.policy.currency) if deposit else ""
     rules = rules_of(reply.lead)
     lines = "\n".join(f"{i}. {when_text(slot, rules)}" for i, slot in enumerate(b.offered, start=1))
     body = reply.say(

@@ -81,8 +81,9 @@ def next_need(lead: Lead, now: datetime, policy: Policy) -> Need | None:
     if b.hold is not None and lead.status not in HOLDING:
         return ReleaseHold(b.hold)
     if b.wants_slots and lead.status in CHOOSING:
-        # The window follows the bundled rules; the answer brings the rules it was read under.
-        return FindTimes(now, now + timedelta(days=RULES.lookahead_days))
+        # The window follows the lead's settings (or, from before those, the bundled rules).
+        rules = from_history(policy.rules) if policy.rules else RULES
+        return FindTimes(now, now + timedelta(days=rules.lookahead_days))
     paid = lead.deposit is not None and lead.deposit.paid_at is not None
     if b.picked is not None and b.hold is None and lead.status in HOLDING:
         expires = now + timedelta(minutes=max(policy.hold_minutes, 30))

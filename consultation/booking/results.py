@@ -110,9 +110,16 @@ def released(lead: Lead, hold_id: str, now: datetime, policy: Policy) -> Turn:
 
 
 def booked(
-    lead: Lead, ok: bool, event_ids: list[str], reason: str, now: datetime, policy: Policy
+    lead: Lead,
+    ok: bool,
+    event_ids: list[str],
+    reason: str,
+    now: datetime,
+    policy: Policy,
+    calendar_link: str = "",
 ) -> Turn:
-    """The paid hold became a booking and calendar event(s), or the slot was gone after all."""
+    """The paid hold became a booking and calendar event(s), or the slot was gone after all.
+    `calendar_link`: the booking's "add to calendar" file, offered in the confirmation."""
     reply = Reply(deepcopy(lead), now, policy)
     lead = reply.lead
     b = lead.booking
@@ -138,6 +145,8 @@ def booked(
     lead.last_status_reply_at = now  # just told everything; a "thanks!" needs no answer
     params = booking_params(reply)
     body = reply.say("booking.confirmed", policy=deposit_terms(policy), **params)
+    if calendar_link:
+        body += "\n\n" + reply.say("booking.add_to_calendar", url=calendar_link)
     fallback = template(
         "appointment_booked", policy.artist_name, f"{params['when']} ({params['zone']})"
     )
@@ -178,7 +187,9 @@ def _slot_lost(reply: Reply, slot: Slot) -> None:
     if reply.lead.status == Status.DEPOSIT_PAID:
         reply.move(Status.BOOKING_PENDING)
     deposit = reply.lead.deposit
-    amount = format_money((deposit.paid_pence or deposit.amount_pence) if deposit else 0)
+    amount = format_money(
+        (deposit.paid_pence or deposit.amount_pence) if deposit else 0, reply.policy.currency
+    )
     reply.send(
         outbound.text("client", reply.say("booking.slot_lost", amount=amount), "booking.slot_lost")
     )

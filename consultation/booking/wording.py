@@ -22,7 +22,11 @@ def when_text(slot: Slot, rules: Rules) -> str:
 def checkout_description(lead: Lead) -> str:
     """What the client sees on the checkout page: which session the deposit secures."""
     hold, deposit = lead.booking.hold, lead.deposit
-    what = f"{format_money(deposit.amount_pence)} tattoo deposit" if deposit else "Tattoo deposit"
+    what = (
+        f"{format_money(deposit.amount_pence, lead.currency)} tattoo deposit"
+        if deposit
+        else "Tattoo deposit"
+    )
     return f"{what} for {when_text(hold.slot, rules_of(lead))}" if hold else what
 
 
@@ -49,5 +53,7 @@ def booking_params(reply: Reply) -> dict[str, str]:
         "when": when_text(slot, rules),
         "zone": slot.start.astimezone(rules.zone).tzname() or rules.timezone,
         "place": place,
-        "amount": format_money((deposit.paid_pence or deposit.amount_pence) if deposit else 0),
+        "amount": format_money(
+            (deposit.paid_pence or deposit.amount_pence) if deposit else 0, lead.currency
+        ),
     }

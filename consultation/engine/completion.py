@@ -9,6 +9,7 @@ from consultation.copy import CATEGORY_WORDS
 from consultation.lead import Estimate, Lead
 from consultation.messages import Inbound, Template
 from consultation.money import format_money
+from consultation.prices import Prices
 from consultation.reply import Reply
 from consultation.statuses import Status
 from consultation.summary import artist_summary, lead_ref
@@ -27,7 +28,7 @@ def complete(reply: Reply) -> None:
     lead.confirmed = True
     lead.editing = None
     parsed = lead.parsed
-    estimate = _estimate(lead)
+    estimate = _estimate(lead, reply.policy.prices)
     requested = parsed.get("travel_city") or parsed.get("city")
     parsed["requested_city"] = requested
     reply.event("lead.estimated", category=estimate.category, region=estimate.region)
@@ -64,21 +65,21 @@ def complete(reply: Reply) -> None:
     _pending_approval(reply, "status.pending_approval")
 
 
-def _estimate(lead: Lead) -> Estimate:
+def _estimate(lead: Lead, prices: Prices) -> Estimate:
     """Price the enquiry from its parsed answers and keep the result on the lead."""
-    lead.estimate = pricing.estimate_lead(lead)
+    lead.estimate = pricing.estimate_lead(lead, prices)
     return lead.estimate
 
 
 def _pending_approval(reply: Reply, client_key: str, **params: object) -> None:
     lead = reply.lead
-    estimate = lead.estimate or _estimate(lead)
+    estimate = lead.estimate or _estimate(lead, reply.policy.prices)
     reply.move(Status.PENDING_APPROVAL)
     lead.last_status_reply_at = reply.now  # they were just told what happens next
     body = reply.say(
         client_key,
         category=CATEGORY_WORDS[estimate.category],
-        deposit=format_money(estimate.deposit_pence),
+        deposit=format_money(estimate.deposit_pence, reply.policy.currency),
         **params,
     )
     reply.send(outbound.text("client", body, client_key))
@@ -103,14 +104,18 @@ def _notify_artist_new_lead(reply: Reply) -> None:
 def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     lead = reply.lead
     minimum = estimate.min_budget_pence
-    reason = f"Budget below minimum (min {format_money(minimum)}, budget {format_money(budget)})"
+    shown_minimum = format_money(minimum, reply.policy.currency)
+    shown_budget = format_money(budget, reply.policy.currency)
+    reason = f"Budget below minimum (min {shown_minimum}, budget {shown_budget})"
     lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, "budget"
     reply.move(Status.NEEDS_FOLLOW_UP)
     lead.last_status_reply_at = reply.now
     reply.send(
         outbound.text(
             "client",
-            reply.say("status.needs_follow_up", minimum=format_money(minimum)),
+            reply.say(
+                "status.needs_follow_up", minimum=format_money(minimum, reply.policy.currency)
+            ),
             "status.needs_follow_up",
         )
     )
@@ -118,8 +123,8 @@ def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     body = reply.say(
         "artist.follow_up",
         lead_ref=ref,
-        budget=format_money(budget),
-        minimum=format_money(minimum),
+        budget=format_money(budget, reply.policy.currency),
+        minimum=format_money(minimum, reply.policy.currency),
         region=estimate.region,
         summary=artist_summary(lead),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from api.contacts import contact_key, workflow_id
 from consultation.calendar_rules import RULES
 from models import CalendarHold, Contact
+from stores.calendar_reads import CalendarReads
 from tests.conftest import ARTIST, STRIPE_SECRET, Stack, eventually
 from tests.core.chat import HAPPY_ANSWERS, Chat
 from tests.e2e.test_deposit import (
@@ -238,6 +239,10 @@ async def test_an_unreadable_calendar_offers_nothing_and_tells_the_artist(stack:
             lambda: [m for m in sent_to(stack, phone) if "can't reach" in body_of(m)], timeout=90
         )
         assert message and offers(stack, phone) == []
+        # The studio's calendar page says so (the last read, noted by the activity).
+        last = await CalendarReads(sessions, stack.settings.ARTIST_ID).last()
+        assert last is not None and not last.ok
+        assert last.calendar_id == stack.calendar.calendar_id
     finally:
         stack.calendar.unreadable = False
 
