@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from consultation.currency import DEFAULT_RATES, DEFAULT_RATES_DATE
 from consultation.messages import Outbound
 
 
@@ -185,6 +186,10 @@ class Policy:
     # How long after the client sent it a message waits before it is read, so an older one
     # Meta delivers late can still be read first (`consultation.arrival`).
     settle_seconds: float = 2.0
+    # What one unit of another currency is worth in the artist's ("EUR=0.85,USD=0.79") and the
+    # day they were taken: a budget in euros is converted with these (`consultation.currency`).
+    currency_rates: str = DEFAULT_RATES
+    currency_rates_date: str = DEFAULT_RATES_DATE
 
     def deposit_deadline(self, sent_at: datetime) -> datetime:
         """When a deposit request first sent at `sent_at` lapses (DEPOSIT_EXPIRED)."""

@@ -7,6 +7,7 @@ import re
 
 from consultation import outbound, statuses
 from consultation.budget import parse_budget
+from consultation.currency import Rates, parse_rates
 from consultation.engine.asking import ask, question_message, show_summary
 from consultation.fields import interpret, plainly_answers
 from consultation.intents import asks_price, asks_refund, wants_data_deleted, wants_human
@@ -121,7 +122,7 @@ def _place_from_pin(text: str) -> str:
 
 def take_answer(reply: Reply, question: Question, answer: str, via_media: bool = False) -> None:
     lead = reply.lead
-    values = interpret(question.key, answer)
+    values = interpret(question.key, answer, parse_rates(reply.policy.currency_rates))
     if values is None:
         _failed(reply, question)
         return
@@ -157,7 +158,7 @@ def _advance(reply: Reply, intro: str | None = None) -> None:
             show_summary(reply, intro)
         return
     lead.step = _next_step(lead, lead.step)
-    while _take_kept(lead):
+    while _take_kept(lead, parse_rates(reply.policy.currency_rates)):
         lead.step = _next_step(lead, lead.step)
     if lead.step >= len(QUESTIONS):
         lead.reviewing = True
@@ -178,13 +179,13 @@ def _next_step(lead: Lead, step: int) -> int:
     return step
 
 
-def _take_kept(lead: Lead) -> bool:
+def _take_kept(lead: Lead, rates: Rates) -> bool:
     """Answer the question at `lead.step` with what the client typed for it earlier."""
     question = question_at(lead.step)
     if question is None or question.key not in lead.ahead:
         return False
     answer = lead.ahead.pop(question.key)
-    values = interpret(question.key, answer)
+    values = interpret(question.key, answer, rates)
     if values is None:
         return False  # cannot happen for a kept answer; asking is the safe fallback
     lead.answers[question.key] = answer
