@@ -67,7 +67,12 @@ def _location_city(text: str) -> Parsed | None:
     found = parse_location(text)
     if found is None:
         return None
-    return {"city": found.city, "country": found.country, "region": found.region}
+    return {
+        "city": found.city,
+        "country": found.country,
+        "region": found.region,
+        "place_asked": None,  # a question back about the place is answered
+    }
 
 
 def _location_country(text: str) -> Parsed | None:

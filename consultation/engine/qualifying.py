@@ -9,6 +9,7 @@ from consultation import outbound, statuses
 from consultation.budget import parse_budget
 from consultation.currency import Rates, parse_rates
 from consultation.engine.asking import ask, question_message, show_summary
+from consultation.engine.places import asked_back
 from consultation.fields import interpret, plainly_answers
 from consultation.intents import asks_price, asks_refund, wants_data_deleted, wants_human
 from consultation.lead import Lead
@@ -122,6 +123,11 @@ def _place_from_pin(text: str) -> str:
 
 def take_answer(reply: Reply, question: Question, answer: str, via_media: bool = False) -> None:
     lead = reply.lead
+    if question.key == "location_city":
+        kept = asked_back(reply, answer)
+        if kept is None:
+            return
+        answer = kept
     values = interpret(question.key, answer, parse_rates(reply.policy.currency_rates))
     if values is None:
         _failed(reply, question)

@@ -273,7 +273,7 @@ def test_other_city_is_offered_the_best_stop_same_country_first(touring: Chat) -
 
 
 def test_without_a_same_country_stop_the_soonest_is_offered(touring: Chat) -> None:
-    touring.to_summary(answers_with(location_city="Paris"))
+    touring.to_summary(answers_with(location_city="Paris, France"))
     touring.tap("review_confirm")
     assert touring.lead.offered_tour_city == "Berlin"
 
