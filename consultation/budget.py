@@ -150,3 +150,9 @@ def parse_budget(text: object) -> int | None:
     when none), or None when no positive amount is stated."""
     budget = read_budget(text)
     return budget.low if budget is not None and budget.low > 0 else None
+
+
+def starts_at_zero(text: object) -> bool:
+    """ "0-500": a range from nothing, which says no budget at all."""
+    budget = read_budget(text)
+    return budget is not None and budget.starts_at_zero

@@ -204,7 +204,10 @@ class Lead:
     answers: dict[str, str] = field(default_factory=dict)  # raw text per question key, latest
     # Parsed values, flat and JSON-friendly: budget_pence, width_cm, height_cm, area_cm2, city,
     # country, region, complexity, coverup, instagram, travel_city, timing, reference_count ...
-    parsed: dict[str, str | int | float | bool | None] = field(default_factory=dict)
+    # `Any`, not a union: Temporal's converter reads a union's members in order, so a union
+    # starting with int turned 12.5 cm into 12 and False into 0 in every decoded lead (and so in
+    # the read model). Values are str, int, float, bool or None, as JSON gives them.
+    parsed: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)  # parse failures per field
     reviewing: bool = False  # answers complete, summary shown, waiting for "confirm"/corrections
     estimate: Estimate | None = None

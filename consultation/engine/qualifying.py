@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from consultation import outbound, statuses
-from consultation.budget import parse_budget
+from consultation.budget import parse_budget, starts_at_zero
 from consultation.currency import Rates, parse_rates
 from consultation.engine.asking import ask, question_message, show_summary
 from consultation.engine.places import asked_back
@@ -16,6 +16,7 @@ from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import BY_KEY, KEYS, QUESTIONS, Question, question_at
 from consultation.reply import Reply
+from consultation.size import one_side_range
 from consultation.statuses import Status
 from consultation.text import cap
 
@@ -130,7 +131,7 @@ def take_answer(reply: Reply, question: Question, answer: str, via_media: bool =
         answer = kept
     values = interpret(question.key, answer, parse_rates(reply.policy.currency_rates))
     if values is None:
-        _failed(reply, question)
+        _failed(reply, question, answer)
         return
     lead.answers[question.key] = cap(answer)
     lead.parsed.update(values)
@@ -140,7 +141,7 @@ def take_answer(reply: Reply, question: Question, answer: str, via_media: bool =
     _advance(reply, reply.say("media.ack") if via_media else None)
 
 
-def _failed(reply: Reply, question: Question) -> None:
+def _failed(reply: Reply, question: Question, answer: str) -> None:
     lead = reply.lead
     count = lead.failures.get(question.key, 0) + 1
     lead.failures[question.key] = count
@@ -150,6 +151,10 @@ def _failed(reply: Reply, question: Question) -> None:
         reply.hand_over("parse_failure", reason)
         return
     repair = f"repair.{question.key}"
+    if question.key == "dimensions" and one_side_range(answer):
+        repair = "repair.dimensions_range"
+    elif question.key == "budget" and starts_at_zero(answer):
+        repair = "repair.budget_from_zero"
     reply.send(question_message(question, reply.say(repair), repair))
 
 
