@@ -11,7 +11,14 @@ from consultation.currency import Rates, parse_rates
 from consultation.engine.asking import ask, question_message, show_summary
 from consultation.engine.places import asked_back
 from consultation.fields import interpret, plainly_answers
-from consultation.intents import asks_price, asks_refund, wants_data_deleted, wants_human
+from consultation.intents import (
+    asks_discount,
+    asks_price,
+    asks_refund,
+    long_question,
+    wants_data_deleted,
+    wants_human,
+)
 from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import BY_KEY, KEYS, QUESTIONS, Question, question_at
@@ -26,7 +33,7 @@ _PIN = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*(.*)$", re.DOTAL
 _LOCATION_KEYS = frozenset({"location_city", "location_country", "travel_city"})
 
 
-def _handover_intent(text: str, at_budget: bool) -> tuple[str, str] | None:
+def _handover_intent(text: str, at_budget: bool, qualifying: bool) -> tuple[str, str] | None:
     """(kind, reason) when the client asks for something only the artist can give."""
     if wants_human(text):
         return "human", "Client asked to talk to a person"
@@ -35,8 +42,12 @@ def _handover_intent(text: str, at_budget: bool) -> tuple[str, str] | None:
     if wants_data_deleted(text):
         return "delete_data", "Client asked to delete their data (GDPR)"
     # At the budget step "how much? maybe 500" is an answer, not a question to hand over.
+    if asks_discount(text):  # before price: "is the price negotiable" is haggling
+        return "discount", "Client asked for a discount or a deal"
     if asks_price(text) and not (at_budget and parse_budget(text)):
         return "price", "Client asked about price"
+    if qualifying and long_question(text):
+        return "question", f"Client asked a question: {cap(text, 200)}"
     return None
 
 
@@ -44,7 +55,11 @@ def handover_if_asked(reply: Reply, text: str) -> bool:
     lead = reply.lead
     if not statuses.can_transition(lead.status, Status.NEEDS_ARTIST_REPLY):
         return False
-    intent = _handover_intent(text, at_budget=current_key(lead) == "budget")
+    intent = _handover_intent(
+        text,
+        at_budget=current_key(lead) == "budget",
+        qualifying=lead.status == Status.QUALIFYING,
+    )
     if intent is None:
         return False
     reply.hand_over(*intent)
