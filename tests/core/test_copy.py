@@ -33,6 +33,7 @@ PARAMS = {
     "answer": "8x8cm", "label": "size", "taken": "“A rose” as your idea", "order": "“a”, then “b”",
     # places asked back
     "options": "France or Texas, United States", "postcode": "ZE1 0AA",
+    "noted": "forearm as the placement and £700 as the budget",
 }  # fmt: skip
 
 
