@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from consultation.budget import read_budget
 from consultation.size import bare_size
-from consultation.text import bare, cap, fold, normalize
+from consultation.text import MAX_INPUT, bare, cap, fold, normalize
 
 _PLACEMENT = re.compile(
     r"^(?:on |in )?(?:my |the |your )?(?:(?:left|right|inner|outer|upper|lower|top|back of"
@@ -62,11 +62,13 @@ def _part(segment: str) -> tuple[str, str] | None:
     return None
 
 
-def read_bundle(text: str) -> Bundle:
+def read_bundle(text: object) -> Bundle:
     """The parts of a message that answer questions, each once (the first wins). `text` is the
     message as sent: its line breaks separate parts too."""
     bundle = Bundle()
-    for segment in _SPLIT.split(text.strip()):
+    if not isinstance(text, str):
+        return bundle
+    for segment in _SPLIT.split(text[:MAX_INPUT].strip()):
         segment = normalize(segment).strip(" .!")
         if not segment:
             continue
@@ -78,7 +80,7 @@ def read_bundle(text: str) -> Bundle:
     return bundle
 
 
-def bare_amount(text: str) -> bool:
+def bare_amount(text: object) -> bool:
     """The whole message is an amount ("£500", "700 quid", "1.2k"): never an idea or a style."""
     words = re.sub(r"[\d.,\s£$€k-]|quid|pounds?|euros?|dollars?|gbp|eur|usd|ish|about|around"
                    r"|roughly|max|up to|budget", "", fold(text))  # fmt: skip

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from models import LeadRecord
 from tests.conftest import Stack, eventually
 from tests.e2e.journeys import ANSWERS
 from tests.e2e.test_booking import holds_of
@@ -29,6 +30,12 @@ def last_body(stack: Stack, phone: str) -> str:
     return body_of(sent_to(stack, phone)[-1])
 
 
+async def the_lead(stack: Stack, sessions, phone: str) -> LeadRecord:
+    lead = await lead_of(stack, sessions, phone)
+    assert lead is not None
+    return lead
+
+
 async def detail(stack: Stack, lead_id: str) -> dict:
     return (await stack.http.get(f"/admin/leads/{lead_id}", headers=ADMIN)).json()
 
@@ -38,13 +45,12 @@ async def test_a_number_in_a_sentence_never_holds_a_time(stack: Stack, sessions)
     token = await token_from_artist(stack, approve_hash)
     assert (await stack.http.post(f"/a/{token}")).status_code == 200
     await eventually(lambda: offers(stack, phone), timeout=30)
-    lead = await lead_of(stack, sessions, phone)
-    assert lead is not None
+    lead = await the_lead(stack, sessions, phone)
     await converse(stack, phone, ["can I bring 1 friend?", "I've got 2 kids so mornings are hard"])
     await asyncio.sleep(1)  # a hold would be placed by an activity right after the reply
     assert await holds_of(sessions, lead.lead_id) == []
     assert checkout_of(stack, lead.lead_id) is None
-    assert (await lead_of(stack, sessions, phone)).status == "AWAITING_DEPOSIT"
+    assert (await the_lead(stack, sessions, phone)).status == "AWAITING_DEPOSIT"
     await converse(stack, phone, ["option2"])  # a clear choice still picks
     assert await eventually(lambda: checkout_of(stack, lead.lead_id), timeout=30)
 
@@ -58,7 +64,7 @@ async def test_answers_to_later_questions_are_kept_and_confirmed(stack: Stack, s
     summary = last_body(stack, phone)
     for line in ["Placement: left calf", "Size: 14×9 cm", "Style: neo trad", "Budget: £850"]:
         assert line in summary
-    lead = await lead_of(stack, sessions, phone)
+    lead = await the_lead(stack, sessions, phone)
     assert lead.answers["idea"] == "A stag in a forest clearing"
     assert lead.parsed["budget_pence"] == 85_000
 
@@ -85,7 +91,7 @@ async def test_a_budget_in_euros_is_kept_and_shown_in_both(stack: Stack, session
     answers = ["€1.200 - €1.500" if a == "2k" else a for a in ANSWERS]
     await converse(stack, phone, ["Hi", *answers])
     assert "Budget: €1,200–€1,500 ≈ £1,020–£1,275" in last_body(stack, phone)
-    lead = await lead_of(stack, sessions, phone)
+    lead = await the_lead(stack, sessions, phone)
     assert lead.parsed["budget_pence"] == 102_000 and lead.parsed["budget_currency"] == "EUR"
     assert lead.parsed["budget_amount_max"] == 150_000
 
@@ -97,7 +103,7 @@ async def test_a_shared_city_name_is_asked_back(stack: Stack, sessions) -> None:
     assert "Paris — France or Texas, United States?" in last_body(stack, phone)
     await converse(stack, phone, ["France"])
     assert "Instagram" in last_body(stack, phone)  # the country is known: not asked
-    lead = await lead_of(stack, sessions, phone)
+    lead = await the_lead(stack, sessions, phone)
     assert (lead.parsed["city"], lead.parsed["country"], lead.parsed["region"]) == (
         "Paris",
         "France",
