@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from consultation.calendar_rules import RULES
 from consultation.slot_choice import Chosen, choose
 from consultation.slots import Slot
+from tests.core.leads import client, offered
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -124,3 +125,19 @@ def test_a_reply_that_is_not_a_clear_choice_never_holds_a_time(
         return  # "2 3" is numbers only: a choice (or a question back), not a sentence
     text = " ".join(words) + ("?" if question else "")
     assert not isinstance(choose(text, None, OFFERED, RULES), Chosen), text
+
+
+_OFFERED_LEAD = offered()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_SENTENCE_WORDS, _NUMBERS), min_size=2, max_size=10), st.booleans())
+def test_through_the_engine_an_unclear_reply_picks_and_holds_nothing(
+    words: list[str], question: bool
+) -> None:
+    if all(word.isdigit() for word in words):
+        return
+    text = " ".join(words) + ("?" if question else "")
+    turn = client(_OFFERED_LEAD, text, 0.1)
+    assert turn.lead.booking.picked is None, text
+    assert turn.lead.booking.hold is None, text
