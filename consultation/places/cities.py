@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from consultation.places.countries import display_name, region_of
+from consultation.places.countries import UK, display_name, region_of
 from consultation.places.data import CityRow, key, load
 
 # Short forms clients use for big cities.
@@ -22,7 +22,8 @@ _NICKNAMES: dict[str, tuple[str, str]] = {
 # A city of another region this many times smaller than the biggest of its name still makes
 # the name ambiguous: Paris, Texas (25,000) against Paris, France (2.1 million) is asked back.
 _RIVAL_SHARE = 0.01
-_HOME = "GB"  # a name whose biggest city is in the UK is the UK one (London, not Ontario)
+# A name whose biggest city is in the artist's home region is that one (London, not Ontario).
+HOME_REGION = UK
 _TYPO_SCORE = 88
 _SCAN_FROM = 100_000  # cities found inside a sentence ("a village near Leeds") are big ones
 _WORD_RUN = re.compile(r"[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,3}")
@@ -67,7 +68,7 @@ def _distinct(found: list[City]) -> list[City]:
     if len(found) <= 1:
         return found
     top = found[0]
-    if top.region == "UK" and region_of(display_name(_HOME)) == "UK" and top.country:
+    if top.region == HOME_REGION:
         return [top]
     rivals = [
         c
