@@ -181,3 +181,12 @@ def test_a_client_in_euros_confirms_both_amounts_and_the_artist_sees_both(
 def test_no_budget_text_makes_the_parser_raise_or_go_negative(text: str) -> None:
     budget = read_budget(text)
     assert budget is None or (budget.low >= 0 and (budget.high is None or budget.high > budget.low))
+
+
+def test_a_budget_corrected_on_the_summary_in_euros_shows_both(chat: Chat) -> None:
+    chat.to_summary()
+    chat.say("change budget to €800")
+    assert chat.keys() == ["summary"] and "Budget: €800 ≈ £680" in chat.text()
+    chat.say("budget 300-450")
+    assert "Budget: £300–£450" in chat.text()
+    assert chat.lead.parsed["budget_currency"] is None  # the euros are gone with the change

@@ -159,3 +159,11 @@ def test_a_place_is_read_fast_once_the_data_is_loaded() -> None:
 def test_reading_a_place_never_raises(text: str) -> None:
     place = read_place(text)
     assert place is None or isinstance(place, Location | PlaceQuestion)
+
+
+def test_a_shared_name_given_as_a_correction_is_asked_back_too(chat: Chat) -> None:
+    chat.to_summary()
+    chat.say("city Paris")
+    assert chat.keys() == ["place.which"]
+    chat.say("France")
+    assert chat.keys() == ["summary"] and "Location: Paris, France" in chat.text()
