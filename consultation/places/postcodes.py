@@ -10,13 +10,14 @@ _POSTCODE = re.compile(r"\b([A-Z]{1,2})(\d[A-Z\d]?)(?:\s*(\d[A-Z]{2}))?\b", re.I
 # are all London.
 _AREA_TOWNS: dict[str, str] = {
     **dict.fromkeys(("E", "EC", "N", "NW", "SE", "SW", "W", "WC"), "London"),
-    "AB": "Aberdeen", "B": "Birmingham", "BA": "Bath", "BB": "Blackburn", "BD": "Bradford",
+    "AB": "Aberdeen", "AL": "St Albans", "B": "Birmingham", "BA": "Bath", "BB": "Blackburn", "BD": "Bradford",
     "BH": "Bournemouth", "BL": "Bolton", "BN": "Brighton", "BR": "Bromley", "BS": "Bristol",
     "BT": "Belfast", "CA": "Carlisle", "CB": "Cambridge", "CF": "Cardiff", "CH": "Chester",
     "CM": "Chelmsford", "CO": "Colchester", "CR": "Croydon", "CT": "Canterbury",
-    "CV": "Coventry", "CW": "Crewe", "DD": "Dundee", "DE": "Derby", "DH": "Durham",
+    "CV": "Coventry", "CW": "Crewe", "DA": "Dartford", "DD": "Dundee", "DE": "Derby", "DH": "Durham",
     "DL": "Darlington", "DN": "Doncaster", "DT": "Dorchester", "DY": "Dudley",
-    "EH": "Edinburgh", "EN": "Enfield", "EX": "Exeter", "FK": "Falkirk", "G": "Glasgow",
+    "EH": "Edinburgh", "EN": "Enfield", "EX": "Exeter", "FK": "Falkirk", "FY": "Blackpool",
+    "G": "Glasgow",
     "GL": "Gloucester", "GU": "Guildford", "HA": "Harrow", "HD": "Huddersfield",
     "HG": "Harrogate", "HP": "Hemel Hempstead", "HR": "Hereford", "HU": "Hull",
     "HX": "Halifax", "IG": "Ilford", "IP": "Ipswich", "IV": "Inverness", "KA": "Kilmarnock",
@@ -34,7 +35,8 @@ _AREA_TOWNS: dict[str, str] = {
     "WD": "Watford", "WF": "Wakefield", "WN": "Wigan", "WR": "Worcester", "WS": "Walsall",
     "WV": "Wolverhampton", "YO": "York",
 }  # fmt: skip
-# Areas whose towns are too many or too far apart to name from the area alone.
+# Areas whose towns are too many or too far apart to name from the area alone (every UK postcode
+# area, and those of the Crown Dependencies, is in one of the two tables).
 _ASK_AREAS = frozenset({"GY", "HS", "IM", "JE", "KW", "LD", "LL", "ML", "DG", "TD", "ZE"})
 
 

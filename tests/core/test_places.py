@@ -86,6 +86,9 @@ def test_a_name_shared_across_regions_is_asked_back(text: str, options: str) -> 
         ("my postcode is EH1 1YZ", ("EH1 1YZ", "Edinburgh")),
         ("KW1 4YT", ("KW1 4YT", None)),  # Caithness: too many towns to guess
         ("B12", ("B12", "Birmingham")),
+        ("AL1 3JX", ("AL1 3JX", "St Albans")),
+        ("fy1 1aa", ("FY1 1AA", "Blackpool")),
+        ("TD9 7AA", ("TD9 7AA", None)),
         ("b12", None),
         ("Berlin", None),
         ("CH-8001 Zürich", None),
