@@ -10,11 +10,13 @@ _POSTCODE = re.compile(r"\b([A-Z]{1,2})(\d[A-Z\d]?)(?:\s*(\d[A-Z]{2}))?\b", re.I
 # are all London.
 _AREA_TOWNS: dict[str, str] = {
     **dict.fromkeys(("E", "EC", "N", "NW", "SE", "SW", "W", "WC"), "London"),
-    "AB": "Aberdeen", "AL": "St Albans", "B": "Birmingham", "BA": "Bath", "BB": "Blackburn", "BD": "Bradford",
+    "AB": "Aberdeen", "AL": "St Albans", "B": "Birmingham", "BA": "Bath", "BB": "Blackburn",
+    "BD": "Bradford",
     "BH": "Bournemouth", "BL": "Bolton", "BN": "Brighton", "BR": "Bromley", "BS": "Bristol",
     "BT": "Belfast", "CA": "Carlisle", "CB": "Cambridge", "CF": "Cardiff", "CH": "Chester",
     "CM": "Chelmsford", "CO": "Colchester", "CR": "Croydon", "CT": "Canterbury",
-    "CV": "Coventry", "CW": "Crewe", "DA": "Dartford", "DD": "Dundee", "DE": "Derby", "DH": "Durham",
+    "CV": "Coventry", "CW": "Crewe", "DA": "Dartford", "DD": "Dundee", "DE": "Derby",
+    "DH": "Durham",
     "DL": "Darlington", "DN": "Doncaster", "DT": "Dorchester", "DY": "Dudley",
     "EH": "Edinburgh", "EN": "Enfield", "EX": "Exeter", "FK": "Falkirk", "FY": "Blackpool",
     "G": "Glasgow",
