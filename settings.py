@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from consultation.artist_settings import ArtistSettings
 from consultation.calendar_rules import RULES
+from consultation.currency import DEFAULT_RATES, DEFAULT_RATES_DATE, rate_problems
 from consultation.lead import Policy, TourStop
 from consultation.prices import STANDARD
 
@@ -150,6 +151,18 @@ class Settings(BaseSettings):
     # A client message is read this long after its own timestamp at the earliest, so one sent
     # just before it but delivered after it is read first (Meta does not keep order).
     MESSAGE_SETTLE_SECONDS: float = Field(default=2.0, ge=0, le=30)
+    # What one unit of a client's currency is worth in the artist's, and when the rates were
+    # taken: a budget of "€600" is kept in euros and converted with these (issue 13).
+    CURRENCY_RATES: str = DEFAULT_RATES
+    CURRENCY_RATES_DATE: str = DEFAULT_RATES_DATE
+
+    @field_validator("CURRENCY_RATES")
+    @classmethod
+    def _known_rates(cls, value: str) -> str:
+        problems = rate_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("TOUR_SCHEDULE", mode="before")
     @classmethod
@@ -220,6 +233,8 @@ class Settings(BaseSettings):
             stale_after_days=self.STALE_AFTER_DAYS,
             studio_address=self.STUDIO_ADDRESS,
             settle_seconds=self.MESSAGE_SETTLE_SECONDS,
+            currency_rates=self.CURRENCY_RATES,
+            currency_rates_date=self.CURRENCY_RATES_DATE,
         )
 
     @property

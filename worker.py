@@ -37,6 +37,7 @@ from activities.postgres_calendar import PostgresCalendar
 from activities.records import RecordActivities
 from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
+from consultation import places
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from stores.calendar_reads import CalendarReads
@@ -135,6 +136,8 @@ def build_worker(
     checkout: Checkout | None = None,
     calendar: Calendar | None = None,
 ) -> Worker:
+    # The place data (cities, countries) loads once per process: here, not in a workflow task.
+    places.load()
     messaging = MessagingActivities(
         sessions,
         make_sender(settings, http),

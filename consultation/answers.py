@@ -37,7 +37,10 @@ def parse_yes_no(text: object) -> bool | None:
     return True if word in _YES else None
 
 
-_COVERUP = re.compile(r"\b(?:cover[\s-]?ups?|cover(?:ing)? (?:up|over)|rework|touch[\s-]?ups?)\b")
+_COVERUP = re.compile(
+    r"\b(?:cover[\s-]?ups?|cover(?:ing)? (?:up|over)|rework|touch[\s-]?ups?"
+    r"|cover(?:ing)? (?:an? |my |the )?(?:old|existing|previous|faded|ex'?s|bad|scar)\w*)\b"
+)
 _NEGATION = re.compile(r"\b(?:no|not|nope|nah|isn'?t|never|new)\b")
 
 

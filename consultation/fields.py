@@ -14,7 +14,8 @@ from consultation.answers import (
     parse_timing,
     parse_travel_city,
 )
-from consultation.budget import parse_budget
+from consultation.budget import read_budget
+from consultation.currency import ARTIST_CURRENCY, DEFAULT_RATES, Rates, convert, parse_rates
 from consultation.location import country_to_region, parse_country, parse_location
 from consultation.size import bare_size, parse_size
 from consultation.text import normalize
@@ -37,9 +38,28 @@ def _dimensions(text: str) -> Parsed | None:
     return {"width_cm": size.width_cm, "height_cm": size.height_cm, "area_cm2": size.area_cm2}
 
 
-def _budget(text: str) -> Parsed | None:
-    pence = parse_budget(text)
-    return {"budget_pence": pence} if pence and pence >= MIN_PLAUSIBLE_BUDGET_PENCE else None
+def _budget(text: str, rates: Rates, currency: str) -> Parsed | None:
+    """The budget in the artist's `currency` (its lower bound for a range, which is what the
+    minimum is checked against), with the range's top and, for another currency, the client's
+    own amounts. A range from zero, or a currency without a rate, is asked again."""
+    budget = read_budget(text)
+    if budget is None or budget.starts_at_zero:
+        return None
+    code = budget.currency or currency
+    if code not in rates or currency not in rates:
+        return None
+    low = convert(budget.low, code, rates, currency)
+    if low < MIN_PLAUSIBLE_BUDGET_PENCE:
+        return None
+    high = convert(budget.high, code, rates, currency) if budget.high is not None else None
+    foreign = code != currency
+    return {
+        "budget_pence": low,
+        "budget_max_pence": high,
+        "budget_currency": code if foreign else None,
+        "budget_amount": budget.low if foreign else None,
+        "budget_amount_max": budget.high if foreign else None,
+    }
 
 
 def _location_city(text: str) -> Parsed | None:
@@ -47,7 +67,12 @@ def _location_city(text: str) -> Parsed | None:
     found = parse_location(text)
     if found is None:
         return None
-    return {"city": found.city, "country": found.country, "region": found.region}
+    return {
+        "city": found.city,
+        "country": found.country,
+        "region": found.region,
+        "place_asked": None,  # a question back about the place is answered
+    }
 
 
 def _location_country(text: str) -> Parsed | None:
@@ -94,7 +119,6 @@ _INTERPRETERS: dict[str, Callable[[str], Parsed | None]] = {
     "complexity": _complexity,
     "coverup": _coverup,
     "reference_images": _references,
-    "budget": _budget,
     "location_city": _location_city,
     "location_country": _location_country,
     "instagram_handle": _instagram,
@@ -103,9 +127,16 @@ _INTERPRETERS: dict[str, Callable[[str], Parsed | None]] = {
 }
 
 
-def interpret(key: str, text: str) -> Parsed | None:
+def interpret(
+    key: str, text: str, rates: Rates | None = None, currency: str = ARTIST_CURRENCY
+) -> Parsed | None:
     """The parsed values an answer to question `key` gives, or None when it is not understood.
-    Optional questions (references, Instagram, travel city) accept any answer."""
+    Optional questions (references, Instagram, travel city) accept any answer. A budget is in
+    the artist's `currency` unless it names another, which is converted with `rates` (the
+    configured table; the default one when None)."""
+    if key == "budget":
+        table = rates if rates is not None else parse_rates(DEFAULT_RATES)
+        return _budget(text, table, currency)
     return _INTERPRETERS[key](text)
 
 

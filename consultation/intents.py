@@ -88,3 +88,65 @@ def booking_change(text: object) -> str | None:
     if _RESCHEDULE.search(answer):
         return "reschedule"
     return None
+
+
+# Haggling: a discount, a deal, a cheaper price (issue 13). "Deal" as a whole word only, so
+# "ideal" never counts.
+_DISCOUNT = re.compile(
+    r"\b(?:discounts?|(?:any|good|better|student|special|best) deals?|deals? (?:for|on)"
+    r"|do (?:me |us )?a deal|cheaper|student (?:price|rate|discount)s?|(?:any|special) offers?"
+    r"|mates'? rates|mate'?s rates|knock (?:some|a bit|anything) off|lower (?:the |your )?price"
+    r"|negotiable|for less|best price|price match|mates rate)\b"
+)
+_QUESTION_WORDS = re.compile(
+    r"^(?:so |and |but |also |just |quick question,? |hey,? |hi,? )*"
+    r"(?:are|is|do|does|did|can|could|would|will|when|what|whats|what's|how|why|which|where"
+    r"|should|have|has|any)\b"
+)
+_SCHEDULE_WORDS = re.compile(
+    r"\b(?:free|availab\w*|openings?|space|spaces|slots?|booked up|book(?:ing)? in|wait(?:ing)?"
+    r" (?:list|time)|how soon|next (?:week|month)|this (?:week|month)|weekends?|dates?"
+    r"|january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+)
+_HESITATION = re.compile(
+    r"\b(?:let me (?:think|have a think|check|see|get back)|(?:have|need) (?:a )?think"
+    r"|think (?:about|it over|on it)|sleep on it|get back to you|not sure if i"
+    r"|on the fence|need (?:some |more )?time|(?:i'?ll|will) (?:come back|get back|let you know)"
+    r"|hold (?:on|off)|not ready (?:yet)?|maybe later|(?:talk|speak) to my (?:partner|wife"
+    r"|husband|boyfriend|girlfriend|mum|mom|parents))\b"
+)
+# A question long enough to be more than an answer phrased as one ("can you do a rose?").
+LONG_QUESTION_WORDS = 12
+
+
+def asks_discount(text: object) -> bool:
+    """ "Any deals for students?", "could you do it cheaper?", "is the price negotiable"."""
+    return bool(_DISCOUNT.search(fold(text)))
+
+
+def is_question(text: object) -> bool:
+    answer = fold(text)
+    return answer.rstrip().endswith("?") or bool(_QUESTION_WORDS.match(answer))
+
+
+def asks_schedule(text: object) -> bool:
+    """A question about when the artist can do it: "are you free in March?", "how soon can I
+    get in?". Stating a time is an answer, not a question."""
+    return is_question(text) and bool(_SCHEDULE_WORDS.search(fold(text)))
+
+
+def hesitates(text: object) -> bool:
+    """ "Let me think about it", "I'll get back to you", "need to talk to my partner"."""
+    return bool(_HESITATION.search(fold(text)))
+
+
+def long_question(text: object) -> bool:
+    """A real question for the artist ("do you work on darker skin and how long does it take to
+    heal?"), not an answer phrased as one: asked as a question, and long."""
+    answer = fold(text)
+    return (
+        "?" in answer
+        and bool(_QUESTION_WORDS.match(answer))
+        and len(answer.split()) >= LONG_QUESTION_WORDS
+    )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from consultation.currency import DEFAULT_RATES, DEFAULT_RATES_DATE
 from consultation.messages import Outbound
 from consultation.prices import Prices
 
@@ -198,6 +199,11 @@ class Policy:
     def currency(self) -> str:
         return self.prices.currency
 
+    # What one unit of another currency is worth in the artist's ("EUR=0.85,USD=0.79") and the
+    # day they were taken: a budget in euros is converted with these (`consultation.currency`).
+    currency_rates: str = DEFAULT_RATES
+    currency_rates_date: str = DEFAULT_RATES_DATE
+
     def deposit_deadline(self, sent_at: datetime) -> datetime:
         """When a deposit request first sent at `sent_at` lapses (DEPOSIT_EXPIRED)."""
         return sent_at + timedelta(hours=self.deposit_expiry_hours)
@@ -211,7 +217,10 @@ class Lead:
     answers: dict[str, str] = field(default_factory=dict)  # raw text per question key, latest
     # Parsed values, flat and JSON-friendly: budget_pence, width_cm, height_cm, area_cm2, city,
     # country, region, complexity, coverup, instagram, travel_city, timing, reference_count ...
-    parsed: dict[str, str | int | float | bool | None] = field(default_factory=dict)
+    # `Any`, not a union: Temporal's converter reads a union's members in order, so a union
+    # starting with int turned 12.5 cm into 12 and False into 0 in every decoded lead (and so in
+    # the read model). Values are str, int, float, bool or None, as JSON gives them.
+    parsed: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)  # parse failures per field
     reviewing: bool = False  # answers complete, summary shown, waiting for "confirm"/corrections
     estimate: Estimate | None = None

@@ -1,86 +1,29 @@
-"""Reading where the client is: city and/or country, and the pricing region (UK, EUROPE, ROW)."""
+"""Reading where the client is: city and/or country, and the pricing region (UK, EUROPE, ROW),
+from maintained place data (`consultation.places`). A name shared by cities in different regions
+is asked back, never guessed; a country, a region word or a postcode keeps what it says and the
+city is still asked."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from consultation.places import (
+    EUROPE,
+    ROW,
+    UK,
+    City,
+    cities_named,
+    city_in_text,
+    country_named,
+    likely_city,
+    postcode_in,
+    region_named,
+    region_of,
+)
 from consultation.text import bare, normalize
 
-UK, EUROPE, ROW = "UK", "EUROPE", "ROW"
-
-_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "United Kingdom": ("uk", "united kingdom", "great britain", "britain", "gb", "gbr",
-                       "england", "scotland", "wales", "northern ireland"),
-    "Ireland": ("ireland", "eire", "republic of ireland"),
-    "United States": ("usa", "us", "united states", "united states of america", "america",
-                      "the states"),
-    "Netherlands": ("netherlands", "holland", "nl"),
-    "Czech Republic": ("czech republic", "czechia"),
-    "Germany": ("germany", "deutschland"),
-    "Spain": ("spain", "españa", "espana"),
-    "Italy": ("italy", "italia"),
-    "United Arab Emirates": ("uae", "united arab emirates"),
-    "New Zealand": ("new zealand", "nz"),
-    "South Africa": ("south africa",),
-}  # fmt: skip
-_PLAIN_COUNTRIES = (
-    "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Denmark", "Estonia", "Finland",
-    "France", "Greece", "Hungary", "Latvia", "Lithuania", "Luxembourg", "Malta", "Poland",
-    "Portugal", "Romania", "Slovakia", "Slovenia", "Sweden", "Switzerland", "Norway", "Iceland",
-    "Liechtenstein", "Canada", "Australia", "Mexico", "Brazil", "Argentina", "Japan", "China",
-    "India", "Singapore", "Thailand", "Turkey", "Israel", "Ukraine", "Serbia", "Albania",
-)  # fmt: skip
-_COUNTRIES: dict[str, str] = {
-    alias: name for name, aliases in _COUNTRY_ALIASES.items() for alias in aliases
-} | {name.lower(): name for name in _PLAIN_COUNTRIES}
-
-_EUROPE = frozenset({
-    "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czech Republic", "Denmark",
-    "Estonia", "Finland", "France", "Germany", "Greece", "Hungary", "Ireland", "Italy", "Latvia",
-    "Lithuania", "Luxembourg", "Malta", "Netherlands", "Poland", "Portugal", "Romania",
-    "Slovakia", "Slovenia", "Spain", "Sweden", "Switzerland", "Norway", "Iceland",
-    "Liechtenstein",
-})  # fmt: skip
-
-_CITIES: dict[str, tuple[str, str]] = {
-    city.lower(): (city, country)
-    for country, cities in {
-        "United Kingdom": "London, Manchester, Birmingham, Glasgow, Edinburgh, Liverpool, "
-        "Bristol, Leeds, Sheffield, Cardiff, Newcastle, Nottingham, Leicester, Brighton, "
-        "Southampton, Portsmouth, Belfast, Aberdeen, Dundee, Oxford, Cambridge, York, Coventry, "
-        "Norwich, Exeter, Plymouth, Swansea",
-        "Ireland": "Dublin, Cork, Galway",
-        "France": "Paris, Lyon, Marseille",
-        "Germany": "Berlin, Munich, Hamburg, Cologne, Frankfurt",
-        "Spain": "Madrid, Barcelona, Valencia, Seville",
-        "Italy": "Rome, Milan, Florence, Naples",
-        "Netherlands": "Amsterdam, Rotterdam, Utrecht",
-        "Belgium": "Brussels, Antwerp",
-        "Switzerland": "Zurich, Geneva",
-        "Austria": "Vienna",
-        "Portugal": "Lisbon, Porto",
-        "Greece": "Athens",
-        "Poland": "Warsaw, Krakow",
-        "Czech Republic": "Prague",
-        "Hungary": "Budapest",
-        "Sweden": "Stockholm",
-        "Norway": "Oslo",
-        "Denmark": "Copenhagen",
-        "Finland": "Helsinki",
-        "United States": "New York, Los Angeles, Chicago, San Francisco, Miami, Boston, Seattle",
-        "Canada": "Toronto, Vancouver, Montreal",
-        "Australia": "Sydney, Melbourne, Brisbane, Perth",
-        "New Zealand": "Auckland",
-        "Japan": "Tokyo",
-        "United Arab Emirates": "Dubai",
-    }.items()
-    for city in cities.split(", ")
-}
-# Longest first, so "new york" wins over a shorter name inside it.
-_CITY_SCAN = re.compile(
-    r"\b(" + "|".join(re.escape(c) for c in sorted(_CITIES, key=len, reverse=True)) + r")\b"
-)
+__all__ = ["EUROPE", "ROW", "UK", "Location", "PlaceQuestion", "read_place"]
 
 # Answers that name no place. Matched against the whole answer, never as a substring: the
 # reference's substring "any" rejected "Germany" and "Albany".
@@ -102,29 +45,42 @@ _MAX_CITY_WORDS = 5
 class Location:
     city: str | None
     country: str | None
+    # A region said without a country ("Europe"): kept so the price is right even before the
+    # city is known.
+    region_word: str | None = None
 
     @property
     def region(self) -> str | None:
-        return country_to_region(self.country) if self.country else None
+        return country_to_region(self.country) if self.country else self.region_word
 
 
-def _key(text: str) -> str:
-    return re.sub(r"^the ", "", bare(text).replace(".", ""))
+@dataclass(frozen=True)
+class PlaceQuestion:
+    """A city name several places share, in different regions: which one is asked back."""
+
+    city: str
+    choices: tuple[City, ...]  # at least two
+
+    @property
+    def options(self) -> str:
+        """ "France or Texas, United States" """
+        places = [c.where for c in self.choices]
+        return places[0] if len(places) == 1 else f"{', '.join(places[:-1])} or {places[-1]}"
 
 
 def canonical_country(text: str) -> str | None:
-    """The canonical name of a country we know by any of its usual names, else None."""
-    return _COUNTRIES.get(_key(text))
+    """The display name of a country known by any of its usual names, else None."""
+    return country_named(text)
 
 
 def country_to_region(country: object) -> str:
     """UK, EUROPE or ROW for any spelling of a country ("U.K.", "Holland", "Czechia" ...)."""
     # "England, UK" names the country twice; any part we know decides.
-    parts = reversed(normalize(country).split(","))
-    name = next((found for part in parts if (found := canonical_country(part))), None)
-    if name == "United Kingdom":
-        return UK
-    return EUROPE if name in _EUROPE else ROW
+    for part in reversed(normalize(country).split(",")):
+        found = country_named(part)
+        if found:
+            return region_of(found)
+    return ROW
 
 
 def is_nowhere(text: object) -> bool:
@@ -142,50 +98,82 @@ def _plausible_place(text: str) -> bool:
     return letters >= 2 and len(text) <= 60 and len(text.split()) <= _MAX_CITY_WORDS
 
 
-def parse_location(text: object) -> Location | None:
-    """City and/or country from "Leeds", "Berlin, Germany", "Berlin Germany", "Germany",
-    "I live in Leeds, UK" or a pasted address. None when the answer names no place."""
-    cleaned = normalize(text).strip(" .!?")
-    cleaned = _PREFIX.sub("", cleaned).strip()
-    if not cleaned or is_nowhere(cleaned):
-        return None
-    parts = [p.strip() for p in re.split(r"[,;/\n]| - ", cleaned) if p.strip(" .")]
-    country = None
+def _split_country(parts: list[str]) -> tuple[list[str], str | None]:
+    """The parts left once the country is taken out: "Berlin, Germany", "Berlin Germany"."""
     for index in range(len(parts) - 1, -1, -1):
-        country = canonical_country(parts[index])
+        country = country_named(parts[index])
         if country:
-            parts.pop(index)
-            break
-    if country is None and len(parts) == 1:
+            return parts[:index] + parts[index + 1 :], country
+    if len(parts) == 1:
         words = parts[0].split()
         for size in (3, 2, 1):  # "Berlin Germany", "New York United States"
-            if len(words) > size and (found := canonical_country(" ".join(words[-size:]))):
-                country, parts = found, [" ".join(words[:-size])]
-                break
-    city = None
+            if len(words) > size and (found := country_named(" ".join(words[-size:]))):
+                return [" ".join(words[:-size])], found
+    return parts, None
+
+
+def read_place(text: object) -> Location | PlaceQuestion | None:
+    """City and/or country from "Leeds", "Berlin, Germany", "Zürich", "NYC", "LS1 4AP", "I live
+    in Leeds, UK" or a pasted address; a `PlaceQuestion` for a shared name ("Paris"); None when
+    the answer names no place. Never raises."""
+    cleaned = _PREFIX.sub("", normalize(text).strip(" .!?")).strip()
+    if not cleaned or is_nowhere(cleaned):
+        return None
+    if region := region_named(cleaned):  # "South America" is not a city in America
+        return Location(None, None, region)
+    postcode = postcode_in(cleaned)
+    if postcode:
+        cleaned = cleaned.replace(postcode[0], " ").replace(postcode[0].lower(), " ")
+    parts = [p.strip() for p in re.split(r"[,;/\n]| - ", cleaned) if p.strip(" .")]
+    parts, country = _split_country(parts)
+    if postcode and country in (None, "United Kingdom"):
+        country = "United Kingdom"
+    region = None
     for part in parts:
-        if (known := _CITIES.get(_key(part))) is not None:
-            city, country = known[0], country or known[1]
-            break
-    else:
-        scan = _CITY_SCAN.search(" ".join(parts).lower())
-        if scan:
-            city, known_country = _CITIES[scan.group(1)]
-            country = country or known_country
-        elif parts and _plausible_place(parts[0]) and not is_nowhere(parts[0]):
-            city = _display(parts[0])
+        found = cities_named(part, country)
+        if not found and not country and (region := region_named(part)):
+            continue
+        if not found:
+            found = [] if country else [c for c in [likely_city(part)] if c]
+        if len(found) > 1:
+            return PlaceQuestion(found[0].name, tuple(found))
+        if found:
+            return Location(found[0].name, found[0].country)
+    if region:
+        return Location(None, None, region)
+    if parts and not country:
+        scanned = city_in_text(" ".join(parts))
+        if len(scanned) > 1:
+            return PlaceQuestion(scanned[0].name, tuple(scanned))
+        if scanned:
+            return Location(scanned[0].name, scanned[0].country)
+    if postcode and postcode[1]:
+        return Location(postcode[1], "United Kingdom")
+    city = parts[0] if parts and _plausible_place(parts[0]) and not postcode else None
+    if city and (is_nowhere(city) or region_named(city)):
+        city = None
     if city is None and country is None:
         return None
-    return Location(city, country)
+    return Location(_display(city) if city else None, country)
+
+
+def parse_location(text: object) -> Location | None:
+    """`read_place`, with a shared name read as its biggest city: for answers where asking back
+    is not worth it (the travel city, a tour match)."""
+    place = read_place(text)
+    if isinstance(place, PlaceQuestion):
+        top = place.choices[0]
+        return Location(top.name, top.country)
+    return place
 
 
 def parse_country(text: object) -> str | None:
-    """A country answer: its canonical name when known, else the typed name (any country we do
+    """A country answer: its display name when known, else the typed name (any country we do
     not list is still a country, priced as ROW). None when it names nothing."""
     cleaned = _PREFIX.sub("", normalize(text).strip(" .!?")).strip()
     if not cleaned or is_nowhere(cleaned):
         return None
-    known = canonical_country(cleaned)
+    known = country_named(cleaned)
     if known:
         return known
     location = parse_location(cleaned)

@@ -59,7 +59,9 @@ class Reply:
         lead = self.lead
         lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, kind
         self.move(Status.NEEDS_ARTIST_REPLY)
-        lead.last_status_reply_at = self.now  # just told; the next status reply can wait
+        # The cooldown never starts from the bot's own message (issue 13): a client writing
+        # after the handover is told at once that the artist has their message.
+        lead.last_status_reply_at = None
         self.send(outbound.text("client", self.say(f"handover.client.{kind}"), "handover.client"))
         ref = lead_ref(lead)
         body = self.say(

@@ -17,6 +17,8 @@ _BETWEEN = r"\s*(?:x|\*|by)\s*"
 # "10cm x 12cm", "10 x 12 cm", "10cm x 12": one unit is enough, it applies to both sides.
 _PAIR = re.compile(rf"{_NUMBER}\s*{_UNIT}?{_BETWEEN}{_NUMBER}\s*{_UNIT}?(?![a-z])")
 _SINGLE = re.compile(rf"{_NUMBER}\s*{_UNIT}(?![a-z])")
+# "12-16cm", "12 to 16 cm": a range for one side, not a square of its top.
+_SIDE_RANGE = re.compile(rf"{_NUMBER}\s*{_UNIT}?\s*(?:-|–|—|to)\s*{_NUMBER}\s*{_UNIT}(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,17 @@ def _cm(number: str, unit: str) -> float:
 
 def parse_size(text: object) -> Size | None:
     """Width and height in cm, or None. A unit is required (cm, mm, inches or "), since a bare
-    "10x15" could be either; a single measurement means a square. Zero or over 1 m is refused."""
+    "10x15" could be either; a single measurement means a square, but a range for one side
+    ("12-16cm") is no size: both sides are asked. Zero or over 1 m is refused."""
     found = _find(_clean(text))
     return found[0] if found else None
+
+
+def one_side_range(text: object) -> bool:
+    """ "12-16cm": a range given for one side, with no second side."""
+    cleaned = _clean(text)
+    pair = _PAIR.search(cleaned)
+    return bool(_SIDE_RANGE.search(cleaned)) and not (pair and (pair.group(2) or pair.group(4)))
 
 
 def bare_size(text: object) -> Size | None:
@@ -81,7 +91,7 @@ def _find(cleaned: str) -> tuple[Size, tuple[int, int]] | None:
         span = pair.span()
     else:
         single = _SINGLE.search(cleaned)
-        if single is None:
+        if single is None or _SIDE_RANGE.search(cleaned):
             return None
         width = height = _cm(single.group(1), _unit(single.group(2)))
         span = single.span()

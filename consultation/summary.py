@@ -3,10 +3,13 @@ Missing fields are left out, never shown as "None"."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from consultation.copy import COMPLEXITY_WORDS, size
+from consultation.currency import BY_CODE, format_amount
 from consultation.lead import Lead
 from consultation.messages import MAX_TEXT
-from consultation.money import format_money
+from consultation.money import DEFAULT_CURRENCY, format_money
 from consultation.questions import BY_KEY
 from consultation.text import cap
 
@@ -37,6 +40,24 @@ def _complexity(lead: Lead) -> str | None:
     return COMPLEXITY_WORDS.get(level) if isinstance(level, int) else None
 
 
+def budget_text(parsed: Mapping[str, object], currency: str = DEFAULT_CURRENCY) -> str | None:
+    """ "£600", "£300–£450", or in the client's currency with the artist's (`currency`) beside
+    it: "€600 ≈ £510", "€1,000–€1,500 ≈ £850–£1,275"."""
+    low, high = parsed.get("budget_pence"), parsed.get("budget_max_pence")
+    if not isinstance(low, int):
+        return None
+    ours = format_money(low, currency)
+    ours += f"–{format_money(high, currency)}" if isinstance(high, int) else ""
+    code, amount = parsed.get("budget_currency"), parsed.get("budget_amount")
+    if not (isinstance(code, str) and code in BY_CODE and isinstance(amount, int)):
+        return ours
+    top = parsed.get("budget_amount_max")
+    theirs = format_amount(amount, code)
+    if isinstance(top, int):
+        theirs += f"–{format_amount(top, code)}"
+    return f"{theirs} ≈ {ours}"
+
+
 def _yes_no(value: object) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
@@ -58,7 +79,6 @@ def _lines(pairs: list[tuple[str, str | None]]) -> str:
 def client_values(lead: Lead) -> dict[str, str | None]:
     """Each answer as the bot understood it, by question key (location holds the country)."""
     parsed = lead.parsed
-    budget = parsed.get("budget_pence")
     handle = parsed.get("instagram")
     return {
         "idea": _text(lead, "idea", 150),
@@ -68,7 +88,7 @@ def client_values(lead: Lead) -> dict[str, str | None]:
         "complexity": _complexity(lead),
         "coverup": _yes_no(parsed.get("coverup")),
         "reference_images": _references(lead),
-        "budget": format_money(budget, lead.currency) if isinstance(budget, int) else None,
+        "budget": budget_text(parsed, lead.currency),
         "location_city": _place(parsed.get("city"), parsed.get("country")),
         "instagram_handle": f"@{handle}" if handle else "None",
         "travel_city": _place(parsed.get("travel_city"), None) or "Same as location",
@@ -86,10 +106,10 @@ def _budget_line(lead: Lead) -> str | None:
     budget = lead.parsed.get("budget_pence")
     if not isinstance(budget, int):
         return None
+    text = budget_text(lead.parsed, lead.currency) or format_money(budget, lead.currency)
     if lead.estimate is None:
-        return format_money(budget, lead.currency)
-    minimum = format_money(lead.estimate.min_budget_pence, lead.currency)
-    line = f"{format_money(budget, lead.currency)} (min {minimum})"
+        return text
+    line = f"{text} (min {format_money(lead.estimate.min_budget_pence, lead.currency)})"
     return line + " ⚠️ below minimum" if budget < lead.estimate.min_budget_pence else line
 
 

@@ -75,7 +75,9 @@ def _pending_approval(reply: Reply, client_key: str, **params: object) -> None:
     lead = reply.lead
     estimate = lead.estimate or _estimate(lead, reply.policy.prices)
     reply.move(Status.PENDING_APPROVAL)
-    lead.last_status_reply_at = reply.now  # they were just told what happens next
+    # The cooldown never starts from the bot's own message (issue 13): a client writing while
+    # the artist reviews is answered.
+    lead.last_status_reply_at = None
     body = reply.say(
         client_key,
         category=CATEGORY_WORDS[estimate.category],
@@ -109,7 +111,7 @@ def _below_minimum(reply: Reply, budget: int, estimate: Estimate) -> None:
     reason = f"Budget below minimum (min {shown_minimum}, budget {shown_budget})"
     lead.handover_from, lead.handover_reason, lead.handover_kind = lead.status, reason, "budget"
     reply.move(Status.NEEDS_FOLLOW_UP)
-    lead.last_status_reply_at = reply.now
+    lead.last_status_reply_at = None  # as for approval: the next client message is answered
     reply.send(
         outbound.text(
             "client",

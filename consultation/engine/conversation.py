@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from consultation import booking, outbound, statuses, timers, window
 from consultation.copy import COPY
+from consultation.engine.asides import answered_aside, note_coverup
 from consultation.engine.asking import ask, ask_current
+from consultation.engine.bundles import kept_parts
 from consultation.engine.completion import complete, send_tour_prompt, tour_answer
 from consultation.engine.qualifying import (
     answer_text,
@@ -235,8 +237,14 @@ def _qualifying(reply: Reply, msg: Inbound, text: str) -> None:
         ask(reply, QUESTIONS[0], reply.say("welcome"), key="welcome")
         return
     question = BY_KEY[key]
+    if msg.kind == "text" and answered_aside(reply, key, text):
+        return
     if msg.kind == "text" and kept_for_later(reply, question, text):
         return
+    if msg.kind == "text" and kept_parts(reply, question, text, msg.text or ""):
+        return
+    if msg.kind == "text":
+        note_coverup(lead, key, text)
     answer = answer_text(reply, question, msg, text)
     if answer is not None:
         take_answer(reply, question, answer, via_media=msg.kind == "media")

@@ -6,14 +6,24 @@ from __future__ import annotations
 import re
 
 from consultation import outbound, statuses
-from consultation.budget import parse_budget
+from consultation.budget import parse_budget, starts_at_zero
+from consultation.currency import Rates, parse_rates
 from consultation.engine.asking import ask, question_message, show_summary
+from consultation.engine.places import asked_back
 from consultation.fields import interpret, plainly_answers
-from consultation.intents import asks_price, asks_refund, wants_data_deleted, wants_human
+from consultation.intents import (
+    asks_discount,
+    asks_price,
+    asks_refund,
+    long_question,
+    wants_data_deleted,
+    wants_human,
+)
 from consultation.lead import Lead
 from consultation.messages import Inbound, Media
 from consultation.questions import BY_KEY, KEYS, QUESTIONS, Question, question_at
 from consultation.reply import Reply
+from consultation.size import one_side_range
 from consultation.statuses import Status
 from consultation.text import cap
 
@@ -23,7 +33,7 @@ _PIN = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*(.*)$", re.DOTAL
 _LOCATION_KEYS = frozenset({"location_city", "location_country", "travel_city"})
 
 
-def _handover_intent(text: str, at_budget: bool) -> tuple[str, str] | None:
+def _handover_intent(text: str, at_budget: bool, qualifying: bool) -> tuple[str, str] | None:
     """(kind, reason) when the client asks for something only the artist can give."""
     if wants_human(text):
         return "human", "Client asked to talk to a person"
@@ -32,8 +42,12 @@ def _handover_intent(text: str, at_budget: bool) -> tuple[str, str] | None:
     if wants_data_deleted(text):
         return "delete_data", "Client asked to delete their data (GDPR)"
     # At the budget step "how much? maybe 500" is an answer, not a question to hand over.
+    if asks_discount(text):  # before price: "is the price negotiable" is haggling
+        return "discount", "Client asked for a discount or a deal"
     if asks_price(text) and not (at_budget and parse_budget(text)):
         return "price", "Client asked about price"
+    if qualifying and long_question(text):
+        return "question", f"Client asked a question: {cap(text, 200)}"
     return None
 
 
@@ -41,7 +55,11 @@ def handover_if_asked(reply: Reply, text: str) -> bool:
     lead = reply.lead
     if not statuses.can_transition(lead.status, Status.NEEDS_ARTIST_REPLY):
         return False
-    intent = _handover_intent(text, at_budget=current_key(lead) == "budget")
+    intent = _handover_intent(
+        text,
+        at_budget=current_key(lead) == "budget",
+        qualifying=lead.status == Status.QUALIFYING,
+    )
     if intent is None:
         return False
     reply.hand_over(*intent)
@@ -121,9 +139,16 @@ def _place_from_pin(text: str) -> str:
 
 def take_answer(reply: Reply, question: Question, answer: str, via_media: bool = False) -> None:
     lead = reply.lead
-    values = interpret(question.key, answer)
+    if question.key == "location_city":
+        kept = asked_back(reply, answer)
+        if kept is None:
+            return
+        answer = kept
+    values = interpret(
+        question.key, answer, parse_rates(reply.policy.currency_rates), reply.policy.currency
+    )
     if values is None:
-        _failed(reply, question)
+        _failed(reply, question, answer)
         return
     lead.answers[question.key] = cap(answer)
     lead.parsed.update(values)
@@ -133,7 +158,7 @@ def take_answer(reply: Reply, question: Question, answer: str, via_media: bool =
     _advance(reply, reply.say("media.ack") if via_media else None)
 
 
-def _failed(reply: Reply, question: Question) -> None:
+def _failed(reply: Reply, question: Question, answer: str) -> None:
     lead = reply.lead
     count = lead.failures.get(question.key, 0) + 1
     lead.failures[question.key] = count
@@ -143,6 +168,10 @@ def _failed(reply: Reply, question: Question) -> None:
         reply.hand_over("parse_failure", reason)
         return
     repair = f"repair.{question.key}"
+    if question.key == "dimensions" and one_side_range(answer):
+        repair = "repair.dimensions_range"
+    elif question.key == "budget" and starts_at_zero(answer):
+        repair = "repair.budget_from_zero"
     reply.send(question_message(question, reply.say(repair), repair))
 
 
@@ -157,7 +186,7 @@ def _advance(reply: Reply, intro: str | None = None) -> None:
             show_summary(reply, intro)
         return
     lead.step = _next_step(lead, lead.step)
-    while _take_kept(lead):
+    while _take_kept(lead, parse_rates(reply.policy.currency_rates), reply.policy.currency):
         lead.step = _next_step(lead, lead.step)
     if lead.step >= len(QUESTIONS):
         lead.reviewing = True
@@ -178,13 +207,13 @@ def _next_step(lead: Lead, step: int) -> int:
     return step
 
 
-def _take_kept(lead: Lead) -> bool:
+def _take_kept(lead: Lead, rates: Rates, currency: str) -> bool:
     """Answer the question at `lead.step` with what the client typed for it earlier."""
     question = question_at(lead.step)
     if question is None or question.key not in lead.ahead:
         return False
     answer = lead.ahead.pop(question.key)
-    values = interpret(question.key, answer)
+    values = interpret(question.key, answer, rates, currency)
     if values is None:
         return False  # cannot happen for a kept answer; asking is the safe fallback
     lead.answers[question.key] = answer

@@ -60,7 +60,12 @@ DAYPART_HOURS = {
     "morning": (0, 12), "am": (0, 12), "afternoon": (12, 17), "pm": (12, 24),
     "evening": (17, 24), "night": (17, 24),
 }  # fmt: skip
-KEYWORD_NUMBER = re.compile(rf"(?:\b(?:option|opt|slot|choice|number|num)\b\.?|#)\s*#?\s*{NUM}\b")
+# "option 3", "option3", "no. 3", "#3": a keyword glued to its number is still a choice.
+KEYWORD_NUMBER = re.compile(
+    rf"(?:\b(?:option|opt|slot|choice|number|num|no\.)(?![a-z])\.?|#)\s*#?\s*{NUM}\b"
+)
+# An ordinal is a pick only in a reply that says nothing else ("the 2nd one please"): "my 2nd
+# tattoo" and "paid on the 3rd" are not options.
 ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r"|last|latest|earliest|soonest)\b")
 
@@ -72,3 +77,27 @@ BARE_NUMBER = re.compile(
 )
 WHOLE_NUMBER_WORD = re.compile(r"(?:the )?" + NUM + r"(?: one| please| thanks| thank you)*")
 KEYCAP = str.maketrans("", "", "\ufe0f\u20e3")  # "3️⃣" is 3 + VS16 + keycap
+
+
+# What may stand around a bare number, an ordinal or a part of the day in a reply that is a clear
+# choice ("3 please", "I'll take the morning one"). Any other word makes the number part of a
+# sentence ("can I bring 1 friend?", "I've got 2 kids so mornings are hard"), never a pick.
+CHOICE_FILLER = frozenset(
+    re.findall(
+        r"\S+",
+        """a actually an and any are at available be best book can cheers convenient do does
+        either fab fine first for go good great happy i i'd i'll id ill is it it's its let's
+        lets like looks love lovely me mine more most ok okay on one one's or perfect please pls
+        plz prefer preferably probably ready s sounds suit suits sure ta take than thank thanks
+        that that's thats the then this thx to want we'd we'll whichever will with work works
+        would x xx yeah yep yes you""",
+    )
+)
+WORDS = re.compile(r"[a-z][a-z']*")
+# A reply that turns something down ("Tuesday doesn't work", "mornings are hard", "number 2 is
+# too far") picks nothing at all: the client is asked again.
+REFUSAL = re.compile(
+    r"\b(?:not|no(?!\.)|never|can'?t|cannot|couldn'?t|don'?t|doesn'?t|won'?t|isn'?t|aren'?t|wouldn'?t"
+    r"|busy|hard|difficult|tricky|impossible|unless|except|bad|worse|awkward|nightmare"
+    r"|working|if|too (?:early|late|soon|far|long))\b"
+)

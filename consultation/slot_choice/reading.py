@@ -22,6 +22,7 @@ from consultation.slot_choice.choices import (
 )
 from consultation.slot_choice.patterns import (
     BARE_NUMBER,
+    CHOICE_FILLER,
     DATE_DAY_MONTH,
     DATE_MONTH_DAY,
     DATE_NUMERIC,
@@ -38,6 +39,7 @@ from consultation.slot_choice.patterns import (
     ORDINAL,
     ORDINAL_WORD,
     ORDINAL_WORDS,
+    REFUSAL,
     TIME_12,
     TIME_24,
     TIME_OCLOCK,
@@ -45,6 +47,7 @@ from consultation.slot_choice.patterns import (
     WEEKDAY_NUMBER,
     WEEKDAY_ONLY,
     WHOLE_NUMBER_WORD,
+    WORDS,
 )
 from consultation.slots import Slot, clock, day_label
 from consultation.text import bare, fold
@@ -81,12 +84,15 @@ class _Reading:
         self.dayparts: list[SlotTest] = []
         self.weekdays: set[int] = set()
         self.options: set[int] = set()  # as the client numbers them, from 1
+        # Read from a bare number or ordinal: a pick only when nothing else is said.
+        self.loose: set[int] = set()
 
     def choice(self) -> Choice:
         self._read_times()
         self._read_dates()
         self._read_weekdays()
         self._read_options()
+        self._drop_unclear()
         n = len(self.offered)
         valid = sorted(o - 1 for o in self.options if 1 <= o <= n)
         filtered = bool(self.days or self.times or self.dayparts)
@@ -188,14 +194,23 @@ class _Reading:
             word = match[1]
             self.options.add(int(word) if word.isdecimal() else NUMBER_WORDS.index(word) + 1)
 
+        def add(value: int, firm: bool) -> None:
+            # An option read firmly anywhere stays firm ("option 3, the 3rd one").
+            if firm:
+                self.loose.discard(value)
+            elif value not in self.options:
+                self.loose.add(value)
+            self.options.add(value)
+
         def ordinal_word(match: re.Match[str]) -> None:
             word = match[1]
             if word in ("last", "latest"):
-                self.options.add(len(self.offered))
+                value = len(self.offered)
             elif word in ("earliest", "soonest"):
-                self.options.add(1)
+                value = 1
             else:
-                self.options.add(ORDINAL_WORDS.index(word) + 1)
+                value = ORDINAL_WORDS.index(word) + 1
+            add(value, firm=False)
 
         def ordinal(match: re.Match[str]) -> None:
             # "the 3rd" is option 3 (a number the client can see); "the 12th" of 8 is a date.
@@ -203,7 +218,7 @@ class _Reading:
             if value > len(self.offered) and any(t.day == value for t in self.local):
                 self.days.append(lambda t: t.day == value)
             else:
-                self.options.add(value)
+                add(value, firm=False)
 
         # Only the whole reply: in "the 2pm one", "one" is not option 1.
         whole = WHOLE_NUMBER_WORD.fullmatch(bare(self.message))
@@ -212,7 +227,21 @@ class _Reading:
         self._blank(KEYWORD_NUMBER, number)
         self._blank(ORDINAL, ordinal)
         self._blank(ORDINAL_WORD, ordinal_word)
-        self._blank(BARE_NUMBER, lambda m: self.options.add(int(m[1])))
+        self._blank(BARE_NUMBER, lambda m: add(int(m[1]), firm=False))
+
+    def _drop_unclear(self) -> None:
+        """Keep only what the client clearly chose (issue 13): a number inside a sentence ("can
+        I bring 1 friend?") or a part of the day said in passing is no pick, and a reply that
+        turns something down ("Tuesday doesn't work") picks nothing. A
+        wrong pick holds a time and sends a deposit link nobody asked for."""
+        leftover = {word for word in WORDS.findall(self.text) if word not in CHOICE_FILLER}
+        if REFUSAL.search(self.message):
+            self.days, self.times, self.dayparts, self.weekdays = [], [], [], set()
+            self.options.clear()
+        elif leftover or "?" in self.message:
+            self.options -= self.loose
+            if not (self.days or self.times):
+                self.dayparts = []
 
     def _at(self, times: set[tuple[int, int]]) -> SlotTest:
         return lambda t: (t.hour, t.minute) in times

@@ -101,18 +101,27 @@ def test_same_second_messages_are_placed_by_what_they_say_whatever_their_arrival
 
 def test_same_second_messages_that_could_go_either_way_are_read_as_they_came_and_said() -> None:
     lead = at_question("idea")
-    turn = handle_together(lead, [msg("Forearm", 1), msg("A rose for my nan", 2)], NOW, POLICY)
+    turn = handle_together(
+        lead, [msg("Something small", 1), msg("A rose for my nan", 2)], NOW, POLICY
+    )
     # Arrival order is kept (nothing better is known) and the client is told how it was read,
     # before the next question, so a mix-up can be fixed on the summary.
-    assert turn.lead.answers["idea"] == "Forearm"
+    assert turn.lead.answers["idea"] == "Something small"
     assert turn.lead.answers["placement"] == "A rose for my nan"
     keys = [r.key for r in turn.replies]
     assert keys[-2:] == ["tie.taken_as", "question.dimensions"]
     note = turn.replies[-2].text
-    assert "“Forearm” as your idea and “A rose for my nan” as your placement" in note
+    assert "“Something small” as your idea and “A rose for my nan” as your placement" in note
     assert ("lead.read_together", {"fields": "idea,placement"}) in [
         (e.type, e.detail) for e in turn.events
     ]
+
+
+def test_same_second_messages_where_one_is_plainly_a_placement_land_where_they_belong() -> None:
+    lead = at_question("idea")
+    turn = handle_together(lead, [msg("Forearm", 1), msg("A rose for my nan", 2)], NOW, POLICY)
+    assert turn.lead.answers == {"idea": "A rose for my nan", "placement": "Forearm"}
+    assert [r.key for r in turn.replies][-1] == "question.dimensions"
 
 
 def test_same_second_messages_outside_the_questions_are_read_in_arrival_order_and_said() -> None:

@@ -35,13 +35,13 @@ from consultation.budget import parse_budget
         ("a grand", 100_000),
         ("two grand", 200_000),
         ("2 thousand", 200_000),
-        # ranges: the upper bound is the most they said they would spend
-        ("400-500", 50_000),
-        ("£400 - £500", 50_000),
-        ("between 400 and 500", 50_000),
-        ("£2k to £3k", 300_000),
-        ("2-3k", 300_000),
-        ("500 - 1k", 100_000),
+        # ranges: the lower bound is what the minimum is checked against (issue 13)
+        ("400-500", 40_000),
+        ("£400 - £500", 40_000),
+        ("between 400 and 500", 40_000),
+        ("£2k to £3k", 200_000),
+        ("2-3k", 200_000),
+        ("500 - 1k", 50_000),
     ],
 )
 def test_budget_is_read_in_pence(text: str, pence: int) -> None:

@@ -31,6 +31,9 @@ PARAMS = {
     "moves": "once", "used": 1, "free": 1, "leads": "1. Lead 1", "total": 3,
     # messages read ahead or together
     "answer": "8x8cm", "label": "size", "taken": "“A rose” as your idea", "order": "“a”, then “b”",
+    # places asked back
+    "options": "France or Texas, United States", "postcode": "ZE1 0AA",
+    "noted": "forearm as the placement and £700 as the budget",
 }  # fmt: skip
 
 

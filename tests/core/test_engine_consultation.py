@@ -71,7 +71,7 @@ def test_full_consultation_reaches_pending_approval(chat: Chat) -> None:
 
 
 def test_all_thirteen_answers_are_recorded_with_known_keys(chat: Chat) -> None:
-    chat.to_summary(HAPPY_ANSWERS[:8] + ["Albany", "United States"] + HAPPY_ANSWERS[9:])
+    chat.to_summary(HAPPY_ANSWERS[:8] + ["Little Snoring", "United States"] + HAPPY_ANSWERS[9:])
     assert set(chat.lead.answers) == set(KEYS)
     assert chat.lead.parsed["country"] == "United States" and chat.lead.parsed["region"] == "ROW"
 
@@ -90,7 +90,7 @@ def test_unknown_city_asks_for_the_country(chat: Chat) -> None:
     chat.say("Hi")
     for answer in HAPPY_ANSWERS[:8]:
         chat.say(answer)
-    chat.say("Albany")
+    chat.say("Little Snoring")
     assert chat.keys() == ["question.location_country"]
 
 
@@ -263,10 +263,10 @@ def test_change_something_lists_fields_and_reasks_the_chosen_one(chat: Chat) -> 
 
 def test_changing_the_city_to_an_unknown_one_asks_the_country_then_summarises(chat: Chat) -> None:
     chat.to_summary()
-    chat.say("city Albany")
+    chat.say("city Little Snoring")
     assert chat.keys() == ["question.location_country"]
     chat.say("USA")
-    assert chat.keys() == ["summary"] and "Albany, United States" in chat.replies[0].text
+    assert chat.keys() == ["summary"] and "Little Snoring, United States" in chat.replies[0].text
 
 
 def test_unclear_reply_at_the_summary_explains_how_to_confirm(chat: Chat) -> None:

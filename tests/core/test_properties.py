@@ -21,22 +21,34 @@ from consultation.answers import (
     parse_travel_city,
     parse_yes_no,
 )
-from consultation.budget import parse_budget
+from consultation.budget import Budget, parse_budget, read_budget, starts_at_zero
+from consultation.bundle import Bundle, bare_amount, read_bundle
 from consultation.fields import interpret, parse_correction
 from consultation.intents import (
+    asks_discount,
     asks_price,
     asks_refund,
+    asks_schedule,
     booking_change,
+    hesitates,
     is_opt_in,
     is_opt_out,
+    long_question,
     wants_data_deleted,
     wants_human,
 )
 from consultation.lead import Lead, Policy, TourStop, Turn
-from consultation.location import Location, country_to_region, parse_country, parse_location
+from consultation.location import (
+    Location,
+    PlaceQuestion,
+    country_to_region,
+    parse_country,
+    parse_location,
+    read_place,
+)
 from consultation.messages import MAX_BODY, MAX_TEXT, Inbound, Media
 from consultation.questions import KEYS
-from consultation.size import Size, parse_size
+from consultation.size import Size, one_side_range, parse_size
 from consultation.text import normalize
 from tests.core.chat import HAPPY_ANSWERS, START, Chat
 from tests.core.leads import (
@@ -74,6 +86,17 @@ RETURNS: dict[Callable[[Any], object], tuple[type, ...]] = {
     wants_data_deleted: (bool,),
     asks_price: (bool,),
     booking_change: (str, NONE),
+    # issue 13
+    read_budget: (Budget, NONE),
+    starts_at_zero: (bool,),
+    read_place: (Location, PlaceQuestion, NONE),
+    one_side_range: (bool,),
+    read_bundle: (Bundle,),
+    bare_amount: (bool,),
+    asks_discount: (bool,),
+    asks_schedule: (bool,),
+    hesitates: (bool,),
+    long_question: (bool,),
 }
 PARSERS = list(RETURNS)
 

@@ -99,11 +99,15 @@ async def test_a_same_second_idea_and_size_each_land_on_their_question(env, sess
 async def test_a_same_second_pair_content_cannot_place_is_read_and_the_client_told(env, sessions):
     key, handle = await asked_the_idea(env, sessions)
     sent = await now_epoch(env)
+    # ("Shin" alone would be placed: it plainly answers the placement question.)
     await send(handle, "A wolf howling", sent)
-    await send(handle, "Shin", sent)
+    await send(handle, "Just above the knee please", sent)
     await env.sleep(timedelta(seconds=5))
     lead = await settled(handle, lambda lead: "placement" in lead.answers)
-    assert (lead.answers["idea"], lead.answers["placement"]) == ("A wolf howling", "Shin")
+    assert (lead.answers["idea"], lead.answers["placement"]) == (
+        "A wolf howling",
+        "Just above the knee please",
+    )
     keys = [k for k, _ in await sent_keys(sessions, key)]
     assert keys[-2:] == ["tie.taken_as", "question.dimensions"]
     await handle.terminate("test done")

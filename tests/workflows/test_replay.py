@@ -16,7 +16,7 @@ from temporalio.worker import Replayer
 from activities.calendar import CalendarActivities
 from activities.links import IssueLinks
 from activities.payments import PaymentActivities
-from consultation import booking, calendar_rules
+from consultation import booking, calendar_rules, places
 from consultation.booking import needs
 from consultation.calendar_rules import parse_hours
 from consultation.lead import Lead, Policy, Turn
@@ -25,6 +25,13 @@ from workflows import calls, lead_booking, lead_publish
 from workflows.lead import LeadWorkflow
 
 HISTORIES = sorted((Path(__file__).parent.parent / "data" / "histories").glob("*.json"))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _place_data_loaded() -> None:
+    # As the worker does at start-up: loading in a replayed workflow task is slow enough under a
+    # busy machine to trip the deadlock detector.
+    places.load()
 
 
 def test_there_are_histories_to_replay():
