@@ -37,9 +37,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import ActionRequest, ActionResult, Carried, LeadInput, PauseNotice
     from workflows.lead_publish import Publisher, with_links
 
-# Runs started before leads took the artist's settings version use the policy they were
-# started with (the environment's) and the bundled calendar rules; see README "Changing workflows".
-SETTINGS_PATCH = "artist-settings-version"
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
 # dedupes in PostgreSQL first anyway.
 SEEN_LIMIT = 500
@@ -191,7 +188,7 @@ class LeadWorkflow:
         """The artist's settings version in force now becomes this lead's for good: kept in
         its policy (and carried by continue-as-new), so a later save never changes its quote
         or its times, and the activity's result in history makes replay exact."""
-        if self.policy.settings_version is not None or not workflow.patched(SETTINGS_PATCH):
+        if self.policy.settings_version is not None:  # taken already (continue-as-new)
             return
         taken = await workflow.execute_activity_method(
             SettingsActivities.settings_in_force, self.lead.lead_id, **calls.DB

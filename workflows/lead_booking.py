@@ -23,10 +23,6 @@ with workflow.unsafe.imports_passed_through():
     from stores.spans import Span
     from workflows import calls
 
-# Bookings made before the confirmation carried an "add to calendar" link (README "Changing
-# workflows").
-CALENDAR_LINK_PATCH = "booking-calendar-link"
-
 
 async def fulfil(lead: Lead, need: booking.Need, policy: Policy, base_url: str) -> Turn:
     """The turn that carries `need` out, or that says what its failure means."""
@@ -135,7 +131,7 @@ async def make_checkout(
 async def book_hold(lead: Lead, need: booking.BookHold, policy: Policy, base_url: str) -> Turn:
     # The client's "add to calendar" link: a random token (the run's seeded random, so replay
     # makes the same one), stored with the booking; no phone number or lead id in the URL.
-    token = workflow.uuid4().hex if workflow.patched(CALENDAR_LINK_PATCH) else ""
+    token = workflow.uuid4().hex
     done = await workflow.execute_activity_method(
         CalendarActivities.book_slot,
         BookRequest(

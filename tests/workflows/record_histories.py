@@ -30,7 +30,7 @@ from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
 HISTORIES = Path(__file__).parent.parent / "data" / "histories"
-SHAPE = "booking-calendar-link"  # the workflow's latest patch id; "" while there is none
+SHAPE = ""  # the workflow's latest patch id; "" while there is none
 CONSULTATION = [
     "Hi",
     "A fine line swallow",
