@@ -11,6 +11,7 @@ from consultation import (
     engine,
     failures,
     outbound,
+    takeover,
 )
 from consultation.lead import Event, Lead, Payment, Policy, Turn
 from consultation.messages import Inbound, Media, Outbound
@@ -37,4 +38,5 @@ __all__ = [
     "engine",
     "failures",
     "outbound",
+    "takeover",
 ]

@@ -2,7 +2,7 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
-from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
+from models.studio import StudioSeen, StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
     Attachment,
@@ -30,6 +30,7 @@ __all__ = [
     "LeadRecord",
     "OutboundMessage",
     "ProviderEvent",
+    "StudioSeen",
     "StudioSession",
     "StudioSignInAttempt",
     "StudioSignInLink",
