@@ -150,6 +150,8 @@ def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
     deposit or artist timer. Nothing when none is due."""
     reply = Reply(deepcopy(lead), now, policy)
     lead = reply.lead
+    if lead.taken_over:
+        return reply.turn()  # the artist has the lead: nothing of the bot's is due
     if lead.status not in REMINDABLE:
         timers.fire(reply)
         return reply.turn()

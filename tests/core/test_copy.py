@@ -31,6 +31,8 @@ PARAMS = {
     "moves": "once", "used": 1, "free": 1, "leads": "1. Lead 1", "total": 3,
     # messages read ahead or together
     "answer": "8x8cm", "label": "size", "taken": "“A rose” as your idea", "order": "“a”, then “b”",
+    # the artist answering in person: what the client sent
+    "kind": "image", "caption": "like this",
 }  # fmt: skip
 
 
