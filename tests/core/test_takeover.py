@@ -11,14 +11,14 @@ import pytest
 
 from consultation import artist, engine, takeover
 from consultation.lead import Lead
-from consultation.messages import Inbound, Media
+from consultation.messages import Inbound, InboundKind, Media
 from tests.core.leads import POLICY, at, awaiting_deposit, pending_approval
 
 QUALIFYING = Lead(lead_id="3f2a1b9c-run", status="QUALIFYING", step=2, last_client_at=at(0))
 
 
 def from_artist(text: str, media: Media | None = None) -> Inbound:
-    kind = "media" if media else "text"
+    kind: InboundKind = "media" if media else "text"
     return Inbound("a-1", 0, kind, text, media=media, from_artist=True)
 
 
