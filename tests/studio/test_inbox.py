@@ -33,7 +33,9 @@ async def test_a_handed_over_client_is_answered_from_the_inbox_and_handed_back(
 
         page = await http.get(f"/studio/inbox/{lead.lead_id}")
         assert "Can I talk to a real person?" in page.text
-        form = {"csrf": csrf_of(page.text), "nonce": NONCE.search(page.text).group(1)}
+        nonce = NONCE.search(page.text)
+        assert nonce is not None
+        form = {"csrf": csrf_of(page.text), "nonce": nonce.group(1)}
         words = f"Hello from the studio {uuid.uuid4().hex[:6]}"
         sent = await http.post(f"/studio/inbox/{lead.lead_id}/reply", data={**form, "text": words})
         assert sent.status_code == 303
@@ -69,7 +71,8 @@ async def test_a_handed_over_client_is_answered_from_the_inbox_and_handed_back(
         )
         assert back.status_code == 303
         await eventually(lambda: status_is(stack, sessions, phone, "QUALIFYING"), timeout=30)
-        assert not (await lead_of(stack, sessions, phone)).taken_over
+        resumed = await lead_of(stack, sessions, phone)
+        assert resumed is not None and not resumed.taken_over
         assert "forged" not in texts_to(stack, phone)
         assert "Thanks for waiting" in texts_to(stack, phone)[-1]
         assert len([m for m in sent_to(stack, phone) if words in str(m)]) == 1
