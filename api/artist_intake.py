@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 from api.contacts import artist_seen, contact_key
 from api.deps import EdgeState
 from api.events import record_event
-from api.lead_actions import run_action
+from api.lead_actions import is_running, run_action
 from consultation.copy import render
 from consultation.messages import Inbound
 from consultation.takeover import HAND_BACK_BUTTON
@@ -46,6 +46,11 @@ async def from_artist(state: EdgeState, message: Inbound, wa_id: str) -> Routed:
     target, text = await _target(state, message)
     if target is None or not _passable(message, text):
         await _tell_artist(state, message, render("takeover.help"))
+        return await _handled(state, message, wa_id)
+    if not await is_running(state, target.workflow_id):
+        # The enquiry has ended: a reply would start a new one with nobody asking.
+        ref = f"Lead {target.lead_id[:8]}"
+        await _tell_artist(state, message, render("takeover.no_enquiry", lead_ref=ref))
         return await _handled(state, message, wa_id)
     reply = replace(message, text=text, from_artist=True)
     async with state.sessions.begin() as session:

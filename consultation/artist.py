@@ -86,8 +86,21 @@ def why_not(lead: Lead, action: str) -> str | None:
     """None when `action` is allowed now, else a sentence to show the artist as it is."""
     if action not in ACTIONS and action not in TAKEOVER:
         return render("why_not.unknown")
-    if lead.taken_over if action in TAKEOVER else lead.status in ACTIONS[Action(action)]:
+    if action in TAKEOVER:
+        # Handing back a lead handed over but not answered yet is resuming it.
+        handled = lead.taken_over or (action == Action.HAND_BACK and _waiting_on_you(lead))
+        return None if handled else _refusal(lead, action)
+    if lead.status in ACTIONS[Action(action)]:
         return None
+    return _refusal(lead, action)
+
+
+def _waiting_on_you(lead: Lead) -> bool:
+    """Handed over for the artist's reply: handing back resumes it (`engine.resume`)."""
+    return lead.status in ACTIONS[Action.RESUME]
+
+
+def _refusal(lead: Lead, action: str) -> str:
     return render(
         "why_not", need=render(f"why_not.{action}"), state=render(f"state.{lead.status.lower()}")
     )
@@ -134,7 +147,7 @@ def decide(lead: Lead, action: str, now: datetime, policy: Policy) -> Turn:
     action here is a bug (ValueError)."""
     if reason := why_not(lead, action):
         raise ValueError(reason)
-    if action == Action.RESUME or (action == Action.HAND_BACK and engine.can_resume(lead)):
+    if action == Action.RESUME or (action == Action.HAND_BACK and _waiting_on_you(lead)):
         reply = _resumed(lead, now, policy)
     elif action == Action.HAND_BACK:
         turn = engine.hand_back(lead, now, policy)

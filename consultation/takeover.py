@@ -63,8 +63,8 @@ def artist_message(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> T
 
 
 def forward(reply: Reply, msg: Inbound) -> None:
-    """A client message while the artist handles the lead: to the artist, with the lead's ref,
-    instead of an answer from the bot."""
+    """A client message while the lead waits on the artist (handed over, or answered in
+    person): to the artist, with the lead's ref, so they can answer it by a swipe-reply."""
     ref = lead_ref(reply.lead)
     said = msg.text.strip()
     if msg.media is not None:
@@ -86,11 +86,11 @@ def _to_client(msg: Inbound) -> Outbound:
 
 
 def _tell(reply: Reply, body: str, key: str, links: str) -> None:
-    """A message to the artist about this taken-over lead, with the hand-back button, and by
-    template when the artist's own window has shut."""
+    """A message to the artist about this lead, with the hand-back button while the lead waits
+    on them, and by template when the artist's own window has shut."""
     lead = reply.lead
     fallback = template("artist_update", lead_ref(lead), body)
-    if lead.taken_over:
+    if lead.taken_over or lead.status == Status.NEEDS_ARTIST_REPLY:
         message = outbound.buttons(
             "artist", body, [(HAND_BACK_BUTTON + lead.lead_id, HAND_BACK_TITLE)], key, fallback
         )

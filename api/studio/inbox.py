@@ -19,7 +19,7 @@ from temporalio.service import RPCError
 
 from api import words
 from api.deps import Edge, EdgeState
-from api.lead_actions import run_action
+from api.lead_actions import is_running, run_action
 from api.studio import web
 from consultation.messages import MAX_TEXT, Inbound
 from models import LeadRecord
@@ -152,6 +152,19 @@ async def reply(
         return await inbox_page(
             request, state, visitor, target.lead_id, refused="Write a message first.", status=400
         )
+    try:
+        running = await is_running(state, target.workflow_id)
+    except RPCError:
+        log.exception("a studio reply could not reach Temporal")
+        refused = "We couldn't reach the system. Try again."
+        return await inbox_page(
+            request, state, visitor, target.lead_id, refused=refused, status=503
+        )
+    if not running:
+        refused = "Not sent: this enquiry has ended."
+        return await inbox_page(
+            request, state, visitor, target.lead_id, refused=refused, status=409
+        )
     message = Inbound(
         message_id=f"studio.{nonce}",
         sent_at=int(time.time()),
@@ -174,8 +187,7 @@ async def hand_back(
         lead = await session.get(LeadRecord, lead_id[:64])
     if lead is None:
         raise web.NotFound()
-    # A lead handed over that the artist has not answered yet is resumed the same way.
-    action = "hand_back" if lead.taken_over else "resume"
+    action = "hand_back"  # also resumes a lead handed over that the artist hasn't answered
     try:
         result = await run_action(state, lead.workflow_id, ActionRequest(action, "studio"))
     except RPCError:

@@ -24,6 +24,8 @@ from tests.whatsapp_client import (
     status_is,
     told_artist,
 )
+from workflows.contracts import ActionRequest
+from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -143,3 +145,17 @@ async def test_anything_else_from_the_artist_gets_the_help_text(stack, sessions)
     async with sessions() as session:
         assert await session.scalar(select(LeadRecord).where(LeadRecord.lead_id.startswith(
             "ffffff00"))) is None  # fmt: skip
+
+
+async def test_a_reply_for_an_enquiry_that_has_ended_is_not_sent(stack, sessions):
+    phone, lead = await handed_over(stack, sessions)
+    handle = stack.client.get_workflow_handle(lead.workflow_id)
+    result = await handle.execute_update(LeadWorkflow.act, ActionRequest("reject", "admin"))
+    assert result.done  # declined: the run ends
+    await handle.result()
+    before = len(sent_to(stack, phone))
+    typed = text_message(ARTIST, f"#{lead.lead_id[:8]} one more thing", timestamp=next(clock))
+    assert (await artist_says(stack, typed))["ignored"] == 1
+    assert await eventually(lambda: told_artist(stack, lead.lead_id, "no open enquiry"))
+    assert len(sent_to(stack, phone)) == before
+    assert (await lead_of(stack, sessions, phone)).lead_id == lead.lead_id  # no new run

@@ -71,9 +71,7 @@ async def test_answering_a_handed_over_client_from_the_inbox(
     await eventually(lambda: words in texts_to(stack, phone), timeout=30)
     answer = f"Great, I'm free Friday {uuid.uuid4().hex[:4]}"
     await say(stack, phone, answer)
-    await expect(chat.locator('[data-side="client"]').last).to_contain_text(
-        answer, timeout=30_000
-    )
+    await expect(chat.locator('[data-side="client"]').last).to_contain_text(answer, timeout=30_000)
     # The header is as the page was rendered (just after the send): fresh once reloaded.
     await page.reload()
     await expect(page.get_by_test_id("status")).to_contain_text("bot paused")
