@@ -63,8 +63,8 @@ def artist_message(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> T
 
 
 def forward(reply: Reply, msg: Inbound) -> None:
-    """A client message while the lead waits on the artist (handed over, or answered in
-    person): to the artist, with the lead's ref, so they can answer it by a swipe-reply."""
+    """A client message while the artist handles the lead: to the artist, with the lead's ref,
+    instead of an answer from the bot (they answer it by a swipe-reply)."""
     ref = lead_ref(reply.lead)
     said = msg.text.strip()
     if msg.media is not None:

@@ -207,7 +207,6 @@ def _dispatch(reply: Reply, msg: Inbound, text: str) -> None:
         _welcome_back(reply)
     elif status == Status.NEEDS_ARTIST_REPLY:
         _send_status(reply, "status_reply.needs_artist_reply")
-        takeover.forward(reply, msg)  # the bot is paused for them: the artist sees it
     elif handover_if_asked(reply, text):
         return
     elif status == Status.TOUR_CONVERSION_OFFERED:
