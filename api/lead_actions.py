@@ -4,7 +4,10 @@ client whose enquiry has ended must not start a new one)."""
 
 from __future__ import annotations
 
-from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import EdgeState
@@ -29,10 +32,15 @@ async def run_action(state: EdgeState, workflow_id: str, request: ActionRequest)
 
 async def is_running(state: EdgeState, workflow_id: str) -> bool:
     client = await state.temporal()
+    # The raw call: only the status is wanted, not the run's search attributes decoded.
+    request = DescribeWorkflowExecutionRequest(
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+    )
     try:
-        described = await client.get_workflow_handle(workflow_id).describe()
+        described = await client.workflow_service.describe_workflow_execution(request)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return False
         raise
-    return described.status == WorkflowExecutionStatus.RUNNING
+    status = described.workflow_execution_info.status
+    return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
