@@ -72,6 +72,12 @@ async def test_answering_a_handed_over_client_from_the_inbox(
     answer = f"Great, I'm free Friday {uuid.uuid4().hex[:4]}"
     await say(stack, phone, answer)
     await expect(chat.locator('[data-side="client"]').last).to_contain_text(answer, timeout=30_000)
+    # Another client asks for the artist meanwhile: the nav's badge shows it without a reload.
+    await handed_over(stack, sessions)
+    badge = page.locator('[data-badge="handovers"]')
+    await expect(badge).to_be_visible(timeout=30_000)
+    assert int(await badge.text_content() or "0") >= 1
+
     # The header is as the page was rendered (just after the send): fresh once reloaded.
     await page.reload()
     await expect(page.get_by_test_id("status")).to_contain_text("bot paused")
