@@ -11,6 +11,7 @@ from temporalio import activity
 
 from activities.contracts import LeadSnapshot, OptOutChange
 from activities.lead_log import enqueue, row_for
+from consultation.takeover import waiting_since
 from stores.contacts import Contacts
 from stores.leads import Leads
 
@@ -34,6 +35,8 @@ class RecordActivities:
             "parsed": lead.parsed,
             "estimate": dataclasses.asdict(lead.estimate) if lead.estimate else None,
             "handover_reason": lead.handover_reason,
+            "taken_over": lead.taken_over,
+            "waiting_since": waiting_since(lead),
             "version": lead.version,
             "updated_at": datetime.now(UTC),
         }

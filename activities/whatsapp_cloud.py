@@ -169,6 +169,10 @@ def payload(to: str, message: Outbound, *, as_template: bool = False) -> dict[st
         ]
         interactive = _interactive("button", message, {"buttons": buttons})
         return {**head, "type": "interactive", "interactive": interactive}
+    if image_id := message.extra.get("image_id"):
+        # The artist's image for the client (`consultation.takeover`), with their caption.
+        image = {"id": image_id, "caption": clip(message.text.strip(), MAX_TEXT)}
+        return {**head, "type": "image", "image": {k: v for k, v in image.items() if v}}
     text = {"body": clip(message.text, MAX_TEXT), "preview_url": False}
     return {**head, "type": "text", "text": text}
 

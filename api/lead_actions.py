@@ -1,10 +1,14 @@
 """An artist's decision run as an update on the lead's workflow (with a validator), for the
-one-tap links and the admin API alike."""
+one-tap links and the admin API alike; and whether a lead's workflow still runs (a reply for a
+client whose enquiry has ended must not start a new one)."""
 
 from __future__ import annotations
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import EdgeState
 from workflows.contracts import ActionRequest, ActionResult
@@ -24,3 +28,19 @@ async def run_action(state: EdgeState, workflow_id: str, request: ActionRequest)
         if "not found" in str(error).lower() or "completed" in str(error).lower():
             return ActionResult(False, "", "This enquiry has ended.")
         raise
+
+
+async def is_running(state: EdgeState, workflow_id: str) -> bool:
+    client = await state.temporal()
+    # The raw call: only the status is wanted, not the run's search attributes decoded.
+    request = DescribeWorkflowExecutionRequest(
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+    )
+    try:
+        described = await client.workflow_service.describe_workflow_execution(request)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    status = described.workflow_execution_info.status
+    return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING

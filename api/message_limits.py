@@ -16,6 +16,7 @@ from api.meta_payload import Contact, InboundMessage
 from consultation.messages import MAX_TEXT, Inbound, Media
 from models import Contact as ContactRow
 from models import InboundMessage as InboundRow
+from models import OutboundMessage as OutboundRow
 
 
 def _length(column: Any) -> int:
@@ -30,6 +31,8 @@ MAX_WA_ID = _length(ContactRow.__table__.c.wa_id)
 MAX_USER_ID = _length(ContactRow.__table__.c.user_id)
 MAX_NAME = _length(ContactRow.__table__.c.profile_name)
 MAX_SENT_AT = 2**63 - 1  # a bigint column; a 20-digit timestamp would not fit
+# A swipe-reply names one of our messages by its wamid: longer is not one of ours.
+MAX_REPLY_TO = _length(OutboundRow.__table__.c.provider_message_id)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ def fit(item: InboundMessage) -> Fitted:
         text=text("text", message.text),
         choice_id=None if message.choice_id is None else text("choice_id", message.choice_id),
         media=media,
+        reply_to=text("reply_to", message.reply_to, MAX_REPLY_TO),
     )
     contact = Contact(sender.wa_id, sender.user_id, text("name", sender.name, MAX_NAME))
     return Fitted(

@@ -3,6 +3,7 @@ I/O); a part that cannot be read becomes a line in `Delivery.problems`, the rest
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -166,6 +167,13 @@ def _sender(raw: dict, contacts: list[dict]) -> Contact | None:
 
 def _inbound(raw: dict, message_id: str, sent_at: int) -> tuple[Inbound, str]:
     """Our `Inbound` for one message, and a problem to report ("" when none)."""
+    inbound, problem = _content(raw, message_id, sent_at)
+    # A swipe-reply names the message it answers: the artist's replies find their lead by it.
+    reply_to = _str(_obj(raw, "context"), "id")
+    return (dataclasses.replace(inbound, reply_to=reply_to) if reply_to else inbound), problem
+
+
+def _content(raw: dict, message_id: str, sent_at: int) -> tuple[Inbound, str]:
     kind = _str(raw, "type") or "unknown"
     body = _obj(raw, kind)
 

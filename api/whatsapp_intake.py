@@ -12,8 +12,10 @@ from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from temporalio.service import RPCError
 
-from api.contacts import arrive, artist_seen
+from api.artist_intake import from_artist
+from api.contacts import arrive
 from api.deps import EdgeState
 from api.events import record_event
 from api.message_limits import fit
@@ -92,10 +94,11 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
         return "refused"
     sender, message = fitted.item.contact, fitted.item.message
     if settings.ARTIST_WHATSAPP_NUMBER and sender.wa_id == settings.ARTIST_WHATSAPP_NUMBER:
-        async with state.sessions.begin() as session:
-            await artist_seen(session, settings.CONTACT_KEY_SECRET, sender.wa_id)
-        await record_event(state, "INFO", "artist.message_received", kind=kind)
-        return "ignored"
+        try:
+            return await from_artist(state, message, sender.wa_id)
+        except (*UNAVAILABLE, RPCError):
+            log.exception("could not take the artist's message")
+            return "unavailable"
     if settings.PILOT_MODE_ENABLED and (sender.wa_id or "") not in settings.pilot_allowlist:
         await record_event(state, "INFO", "pilot.blocked", kind=kind)
         return "ignored"

@@ -44,6 +44,11 @@ ACTION_WORDS = {
     "offer_times": ("Offer new times", "The client is offered free times again."),
     "cancel_booking": ("Cancel booking", "The client is told and the time is freed."),
     "reject": ("Decline", "The client is told kindly that you can't take it on."),
+    "hand_back": ("Hand back to the bot", "The bot carries on where the consultation stood."),
+    "reopen": (
+        "Ask the client to write back",
+        "The client gets the approved message asking them to reply, which lets yours reach them.",
+    ),
 }
 
 SIZE_WORDS = {"SMALL": "Small", "MEDIUM": "Medium", "LARGE": "Large", "XL": "Extra large"}

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from consultation import booking, engine, outbound
+from consultation import booking, engine, outbound, takeover
 from consultation.copy import render
 from consultation.deposits import apply_payment, deposit_link, link_usable, lock, send_link, settle
 from consultation.lead import Lead, Policy, Turn
@@ -24,6 +24,7 @@ __all__ = [
     "ACTIONS",
     "Action",
     "actions_for",
+    "links_for",
     "apply_payment",
     "decide",
     "deposit_link",
@@ -44,6 +45,12 @@ class Action(StrEnum):
     OFFER_TIMES = "offer_times"
     CANCEL_BOOKING = "cancel_booking"
     REJECT = "reject"
+    # While the artist answers the client in person (`takeover`), whatever the status.
+    HAND_BACK = "hand_back"
+    REOPEN = "reopen"
+
+
+TAKEOVER = frozenset({Action.HAND_BACK, Action.REOPEN})
 
 
 # action → the statuses it is valid in. In the order links are offered.
@@ -77,10 +84,23 @@ _NO_LINKS = frozenset({Status.TOUR_CONVERSION_OFFERED})
 
 def why_not(lead: Lead, action: str) -> str | None:
     """None when `action` is allowed now, else a sentence to show the artist as it is."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in TAKEOVER:
         return render("why_not.unknown")
+    if action in TAKEOVER:
+        # Handing back a lead handed over but not answered yet is resuming it.
+        handled = lead.taken_over or (action == Action.HAND_BACK and _waiting_on_you(lead))
+        return None if handled else _refusal(lead, action)
     if lead.status in ACTIONS[Action(action)]:
         return None
+    return _refusal(lead, action)
+
+
+def _waiting_on_you(lead: Lead) -> bool:
+    """Handed over for the artist's reply: handing back resumes it (`engine.resume`)."""
+    return lead.status in ACTIONS[Action.RESUME]
+
+
+def _refusal(lead: Lead, action: str) -> str:
     return render(
         "why_not", need=render(f"why_not.{action}"), state=render(f"state.{lead.status.lower()}")
     )
@@ -88,9 +108,19 @@ def why_not(lead: Lead, action: str) -> str | None:
 
 def actions_for(lead: Lead) -> list[str]:
     """The one-tap links a message to the artist about this lead should carry now."""
+    handling = [Action.HAND_BACK.value] if lead.taken_over else []
     if lead.status in _NO_LINKS:
-        return []
-    return [action for action, valid in ACTIONS.items() if lead.status in valid]
+        return handling
+    return [action for action, valid in ACTIONS.items() if lead.status in valid] + handling
+
+
+def links_for(lead: Lead, message: Outbound) -> list[str]:
+    """The links `message` carries: those it names itself (`takeover.LINKS`), else the
+    lead's (`actions_for`)."""
+    if takeover.LINKS in message.extra:
+        named = [action for action in message.extra[takeover.LINKS].split(",") if action]
+        return [action for action in named if why_not(lead, action) is None]
+    return actions_for(lead)
 
 
 def with_links(message: Outbound, links: dict[str, str]) -> Outbound:
@@ -117,8 +147,12 @@ def decide(lead: Lead, action: str, now: datetime, policy: Policy) -> Turn:
     action here is a bug (ValueError)."""
     if reason := why_not(lead, action):
         raise ValueError(reason)
-    if action == Action.RESUME:
+    if action == Action.RESUME or (action == Action.HAND_BACK and _waiting_on_you(lead)):
         reply = _resumed(lead, now, policy)
+    elif action == Action.HAND_BACK:
+        turn = engine.hand_back(lead, now, policy)
+        reply = Reply(turn.lead, now, policy, turn.replies, turn.events)
+        _acknowledge(reply, "hand_back")
     else:
         reply = Reply(deepcopy(lead), now, policy)
         _DECISIONS[Action(action)](reply)
@@ -227,6 +261,11 @@ def _offer_times(reply: Reply) -> None:
     _acknowledge(reply, "offer_times")
 
 
+def _reopen(reply: Reply) -> None:
+    takeover.reopen(reply)
+    _acknowledge(reply, "reopen")
+
+
 def _cancel_booking(reply: Reply) -> None:
     booking.call_off(reply)
     _acknowledge(reply, "cancel_booking")
@@ -249,4 +288,5 @@ _DECISIONS = {
     Action.MARK_BOOKED: _mark_booked,
     Action.OFFER_TIMES: _offer_times,
     Action.CANCEL_BOOKING: _cancel_booking,
+    Action.REOPEN: _reopen,
 }

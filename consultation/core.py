@@ -11,6 +11,7 @@ from consultation import (
     engine,
     failures,
     outbound,
+    takeover,
 )
 from consultation.artist_settings import ArtistSettings
 from consultation.lead import Event, Lead, Payment, Policy, Turn
@@ -39,4 +40,5 @@ __all__ = [
     "engine",
     "failures",
     "outbound",
+    "takeover",
 ]

@@ -254,6 +254,10 @@ class Lead:
     # Answers typed before their question came up ("8x8cm" while the idea is asked), by
     # question key: used when the consultation reaches that question.
     ahead: dict[str, str] = field(default_factory=dict)
+    # The artist is answering the client in person (`consultation.takeover`): the bot and its
+    # timers are paused for this lead until the artist hands it back.
+    taken_over: bool = False
+    handed_back_at: datetime | None = None  # the qualifying reminders count from here too
 
     @property
     def currency(self) -> str:

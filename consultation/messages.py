@@ -49,6 +49,7 @@ class Inbound:
     - reaction: `text` is the emoji (empty when removed).
     - location: `text` is "lat,lon" plus name/address when given.
     - unsupported: a type we cannot read (polls, edits, ...); `text` names the type.
+    `reply_to` is the id of the message it answers (a swipe-reply's `context.id`), if any.
     """
 
     message_id: str
@@ -57,6 +58,10 @@ class Inbound:
     text: str = ""
     choice_id: str | None = None
     media: Media | None = None
+    # Written by the artist (a swipe-reply, `#ref` or the studio) for the client: the relay
+    # queues it with the client's own messages so the workflow reads both in order.
+    from_artist: bool = False
+    reply_to: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "appointment_booked": ("artist_name", "when"),
     "appointment_reminder": ("artist_name", "when", "place"),
     "appointment_cancelled": ("artist_name", "when"),
+    # The artist's reply could not reach a client whose 24 h window has shut: this asks them
+    # to write back, which re-opens it (`consultation.takeover`).
+    "artist_reply_waiting": ("artist_name",),
 }
 
 # Meta rejects template parameters with newlines, tabs or more than four spaces in a row, and

@@ -3,7 +3,7 @@
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
 from models.settings import ArtistSettingsVersion, CalendarFeed, CalendarRead
-from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
+from models.studio import StudioSeen, StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
     Attachment,
@@ -34,6 +34,7 @@ __all__ = [
     "LeadRecord",
     "OutboundMessage",
     "ProviderEvent",
+    "StudioSeen",
     "StudioSession",
     "StudioSignInAttempt",
     "StudioSignInLink",

@@ -47,3 +47,12 @@ class StudioSignInAttempt(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     bucket: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StudioSeen(Base):
+    """When a studio account last looked at its inbox: the nav's badges count what came since."""
+
+    __tablename__ = "studio_seen"
+
+    account: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

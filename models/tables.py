@@ -53,6 +53,9 @@ class LeadRecord(Base):
     parsed: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     estimate: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     handover_reason: Mapped[str | None] = mapped_column(Text)
+    taken_over: Mapped[bool] = mapped_column(default=False)  # the artist answers in person
+    # Since when the client has waited on the artist (handed over or taken over), for the inbox.
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

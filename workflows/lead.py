@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         booking,
         delivery,
         engine,
+        takeover,
     )
     from workflows import calls, lead_booking
     from workflows.contracts import ActionRequest, ActionResult, Carried, LeadInput, PauseNotice
@@ -225,15 +226,17 @@ class LeadWorkflow:
 
     async def _read_next(self) -> list[Inbound]:
         """Read the first queued message, with any sent in the same second: Meta's timestamps
-        have one-second resolution, so their order is unknown and the core decides it."""
-        count = next(
-            (i for i, msg in enumerate(self.inbox) if msg.sent_at != self.inbox[0].sent_at),
-            len(self.inbox),
-        )
+        have one-second resolution, so their order is unknown and the core decides it. The
+        artist's messages (queued with the client's by the relay) are read one at a time."""
+        head = self.inbox[0]
+        ends = (i for i, m in enumerate(self.inbox) if m.sent_at != head.sent_at or m.from_artist)
+        count = 1 if head.from_artist else next(ends, len(self.inbox))
         group, self.inbox = self.inbox[:count], self.inbox[count:]
         for msg in group:
             self.arrived.pop(msg.message_id, None)
-        if len(group) == 1:
+        if head.from_artist:
+            await self._apply(takeover.artist_message, head)
+        elif len(group) == 1:
             await self._apply(engine.handle, group[0])
         else:
             await self._apply(arrival.handle_together, group)

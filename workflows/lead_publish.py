@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
 
 async def with_links(lead: Lead, reply: Outbound) -> Outbound:
     """Messages to the artist carry the one-tap links that fit the lead's status now."""
-    actions = artist.actions_for(lead)
+    actions = artist.links_for(lead, reply)
     if reply.to != "artist" or not actions:
         return reply
     links = await workflow.execute_activity_method(

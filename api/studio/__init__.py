@@ -1,8 +1,8 @@
-"""The artist's studio (/studio): sign-in, the pipeline and lead pages, server-rendered."""
+"""The artist's studio (/studio): sign-in, the inbox, the pipeline and lead pages."""
 
 from fastapi import APIRouter
 
-from api.studio import calendar_page, lead, pipeline, settings_pages, signin
+from api.studio import calendar_page, inbox, lead, pipeline, settings_pages, signin
 
 router = APIRouter()
 router.include_router(signin.router)
@@ -10,5 +10,6 @@ router.include_router(pipeline.router)
 router.include_router(lead.router)
 router.include_router(settings_pages.router)
 router.include_router(calendar_page.router)
+router.include_router(inbox.router)
 
 __all__ = ["router"]

@@ -106,7 +106,6 @@ async def calendar(request: Request, visitor: web.SignedIn, state: Edge) -> Resp
     context = {
         "title": "Calendar",
         "visitor": visitor,
-        "nav": "calendar",
         "days": days,
         "monday": monday,
         "previous": monday - timedelta(days=7),

@@ -16,9 +16,10 @@ from api import words
 from api.deps import Edge, EdgeState
 from api.lead_actions import run_action
 from api.studio import web
-from consultation.artist import ACTIONS
+from consultation.artist import ACTIONS, TAKEOVER, Action
 from consultation.money import format_money as money
 from consultation.questions import KEYS
+from models import LeadRecord
 from stores import studio as store
 from stores.studio import Image
 from workflows.contracts import ActionRequest
@@ -57,8 +58,10 @@ def answers(raw: dict[str, str], parsed: dict[str, Any]) -> list[tuple[str, str]
     return shown
 
 
-def valid_actions(status: str) -> list[str]:
-    return [action for action, statuses in ACTIONS.items() if status in statuses]
+def valid_actions(lead: LeadRecord) -> list[str]:
+    mine = [action for action, statuses in ACTIONS.items() if lead.status in statuses]
+    # While the artist answers the client in person (`consultation.takeover`).
+    return mine + ([Action.HAND_BACK.value] if lead.taken_over else [])
 
 
 async def lead_page(
@@ -86,7 +89,7 @@ async def lead_page(
         "parsed": sorted(lead.parsed.items()),
         "images": image_links(state, view.images),
         "image_count": len(view.images),
-        "actions": [(a, *words.ACTION_WORDS[a]) for a in valid_actions(lead.status)],
+        "actions": [(a, *words.ACTION_WORDS[a]) for a in valid_actions(lead)],
         "temporal_url": f"{settings.TEMPORAL_UI_URL}/namespaces/{settings.TEMPORAL_NAMESPACE}"
         f"/workflows/{lead.workflow_id}/{lead.run_id}/history",
         "sizes": words.SIZE_WORDS,
@@ -113,7 +116,7 @@ async def decide(
     status: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """Run the decision on the lead's workflow, valid only in the status the page showed."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in TAKEOVER:
         raise web.NotFound()
     async with state.sessions() as session:
         view = await store.lead_view(session, lead_id[:64])

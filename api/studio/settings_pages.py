@@ -59,7 +59,6 @@ def _settings_page(
     context = {
         "title": "Settings",
         "visitor": visitor,
-        "nav": "settings",
         "version": version,
         "values": values,
         "errors": errors or {},
@@ -111,7 +110,6 @@ def _tours_page(
     context = {
         "title": "Tours",
         "visitor": visitor,
-        "nav": "tours",
         "version": version,
         "stops": [(index, stop, dates_text(stop)) for index, stop in enumerate(settings.tour)],
         "error": error,
@@ -167,5 +165,5 @@ async def versions_page(request: Request, visitor: web.SignedIn, state: Edge) ->
             rows.append((saved, changes(None, settings)))
         else:  # the one before it is past the page's limit
             rows.append((saved, ["Earlier versions are not listed."]))
-    context = {"title": "Settings versions", "visitor": visitor, "nav": "settings", "rows": rows}
+    context = {"title": "Settings versions", "visitor": visitor, "rows": rows}
     return web.page(request, "versions.html", context)

@@ -46,7 +46,7 @@ def _signin_page(
 
 async def _signed_in(state: EdgeState, role: Role) -> Response:
     token = await accounts.open_session(state, role)
-    response = RedirectResponse("/studio", status_code=303)
+    response = RedirectResponse("/studio/inbox", status_code=303)  # the landing page
     max_age = int(state.settings.STUDIO_SESSION_MAX_HOURS * 3600)
     web.set_cookie(response, state, web.SESSION_COOKIE, token, max_age)
     return response
@@ -55,7 +55,7 @@ async def _signed_in(state: EdgeState, role: Role) -> Response:
 @router.get("/signin")
 async def signin_page(request: Request, state: Edge) -> Response:
     if await accounts.visitor(state, request.cookies.get(web.SESSION_COOKIE)):
-        return RedirectResponse("/studio", status_code=303)
+        return RedirectResponse("/studio/inbox", status_code=303)
     return _signin_page(request, state)
 
 

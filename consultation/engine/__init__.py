@@ -4,6 +4,7 @@ replies and the events out. No I/O, no clock, no randomness: the workflow suppli
 from consultation.engine.conversation import (
     can_resume,
     finished,
+    hand_back,
     handle,
     next_reminder_at,
     remind,
@@ -15,6 +16,7 @@ from consultation.engine.conversation import (
 __all__ = [
     "can_resume",
     "finished",
+    "hand_back",
     "handle",
     "status_reply",
     "next_reminder_at",

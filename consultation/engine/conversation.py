@@ -6,7 +6,7 @@ from __future__ import annotations
 from copy import deepcopy
 from datetime import datetime, timedelta
 
-from consultation import booking, outbound, statuses, timers, window
+from consultation import booking, outbound, statuses, takeover, timers, window
 from consultation.copy import COPY
 from consultation.engine.asides import answered_aside, note_coverup
 from consultation.engine.asking import ask, ask_current
@@ -49,7 +49,10 @@ def handle(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> Turn:
     else:
         if msg.media is not None:
             keep_media(reply.lead, msg.media)
-        _dispatch(reply, msg, text)
+        if reply.lead.taken_over:
+            takeover.forward(reply, msg)  # the artist answers this client, not the bot
+        else:
+            _dispatch(reply, msg, text)
     return reply.turn()
 
 
@@ -63,6 +66,7 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
     lead = reply.lead
     kind, origin = lead.handover_kind, lead.handover_from or Status.QUALIFYING
     lead.handover_reason = lead.handover_kind = lead.handover_from = None
+    _stop_handling(lead, now)
     lead.failures.clear()  # a fresh start: one more slip must not hand straight back over
     reply.event("lead.resumed", kind=kind or "", to=origin)
     if kind in ("coverup", "budget"):
@@ -80,6 +84,27 @@ def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:
             # handover may have lasted longer than the deposit round).
             booking.new_round(reply, "again")
     return reply.turn()
+
+
+def hand_back(lead: Lead, now: datetime, policy: Policy) -> Turn:
+    """The artist hands back a lead they answered in person (not one waiting on them: that is
+    `resume`). The consultation carries on where it stood: the open question asked again while
+    qualifying, and the timers running again from now (`next_reminder_at`)."""
+    if not lead.taken_over:
+        raise ValueError("The artist is not handling this lead")
+    reply = Reply(deepcopy(lead), now, policy)
+    _stop_handling(reply.lead, now)
+    reply.event("lead.handed_back", status=reply.lead.status)
+    if reply.lead.status == Status.QUALIFYING:
+        ask_current(reply, reply.say("resume"))
+    return reply.turn()
+
+
+def _stop_handling(lead: Lead, now: datetime) -> None:
+    if lead.taken_over:
+        lead.taken_over = False
+        lead.handed_back_at = now
+        lead.reminders_sent = 0  # the reminders start again, from the hand-back
 
 
 def can_resume(lead: Lead) -> bool:
@@ -109,12 +134,16 @@ def status_reply(lead: Lead, now: datetime, policy: Policy) -> Turn:
 def next_reminder_at(lead: Lead, policy: Policy) -> datetime | None:
     """When the next timer falls due: a nudge while the client owes us an answer, or one of the
     deposit and artist timers (`timers`); None when nothing is waiting."""
+    if lead.taken_over:
+        return None  # the artist is handling the lead: no timer of the bot's fires meanwhile
     if lead.status not in REMINDABLE:
         return timers.next_due(lead, policy)
     if lead.last_client_at is None:
         return None
     hours = {0: policy.reminder_1_hours, 1: policy.reminder_2_hours}.get(lead.reminders_sent)
-    return None if hours is None else lead.last_client_at + timedelta(hours=hours)
+    # Handed back by the artist: the client gets the whole wait again before a nudge.
+    since = max(lead.last_client_at, lead.handed_back_at or lead.last_client_at)
+    return None if hours is None else since + timedelta(hours=hours)
 
 
 def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
@@ -123,6 +152,8 @@ def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
     deposit or artist timer. Nothing when none is due."""
     reply = Reply(deepcopy(lead), now, policy)
     lead = reply.lead
+    if lead.taken_over:
+        return reply.turn()  # the artist has the lead: nothing of the bot's is due
     if lead.status not in REMINDABLE:
         timers.fire(reply)
         return reply.turn()
@@ -156,7 +187,11 @@ def remind(lead: Lead, now: datetime, policy: Policy) -> Turn:
 def finished(lead: Lead, policy: Policy) -> bool:
     """The run can end: a final status with no timer left (a booked lead waits for its
     appointment, with reminders, before the run ends)."""
-    return statuses.is_final(lead.status) and next_reminder_at(lead, policy) is None
+    return (
+        statuses.is_final(lead.status)
+        and not lead.taken_over
+        and next_reminder_at(lead, policy) is None
+    )
 
 
 def window_open(lead: Lead, now: datetime) -> bool:

@@ -5,7 +5,7 @@ calendar feed (`calendar_feeds`), how the last read of their Google Calendar wen
 stays in the feed as cancelled, where a hold that never was booked does not appear.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

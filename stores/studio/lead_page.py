@@ -25,7 +25,7 @@ class Moment:
     """One line of a lead's timeline: a system event or a message either way."""
 
     at: datetime
-    kind: str  # event | client | bot | artist
+    kind: str  # event | client | bot | you (the artist's reply) | artist (to the artist)
     title: str
     text: str = ""
     level: str = "INFO"
@@ -70,6 +70,7 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
     window = [
         InboundMessage.contact_key == lead.contact_key,
         InboundMessage.received_at >= lead.created_at - timedelta(minutes=5),
+        InboundMessage.kind != "artist",  # the artist's own replies show as sent to the client
     ]
     if following is not None:
         window.append(InboundMessage.received_at < following)
@@ -82,10 +83,7 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
         Moment(e.created_at, "event", e.type, level=e.level, detail=dict(e.detail or {}))
         for e in events
     ]
-    timeline += [
-        Moment(m.created_at, "bot" if m.recipient == "client" else "artist", m.key, m.body)
-        for m in sent
-    ]
+    timeline += [Moment(m.created_at, _sender(m), m.key, m.body) for m in sent]
     for m in received:
         payload = m.payload or {}
         timeline.append(
@@ -112,6 +110,13 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
         list(holds),
         [Image(key, mime or "") for key, mime in images if key],
     )
+
+
+def _sender(message: OutboundMessage) -> str:
+    """bot (to the client), you (the artist's own reply to the client), artist (to the artist)."""
+    if message.recipient != "client":
+        return "artist"
+    return "you" if message.key == "artist.reply" else "bot"
 
 
 async def record_event(

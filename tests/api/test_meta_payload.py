@@ -172,6 +172,13 @@ def test_each_message_type_becomes_our_inbound(message: dict, expected: Inbound)
     assert only_message(inbound_delivery([message])) == expected
 
 
+def test_a_swipe_reply_names_the_message_it_answers() -> None:
+    message = text_message(CLIENT, "Friday works", message_id="wamid.R", reply_to="wamid.OURS")
+    read = only_message(inbound_delivery([message]))
+    assert (read.text, read.reply_to) == ("Friday works", "wamid.OURS")
+    assert only_message(inbound_delivery([text_message(CLIENT, "hi")])).reply_to == ""
+
+
 def test_long_text_is_kept_whole() -> None:
     body = "x" * 10_000
     assert only_message(inbound_delivery([text_message(CLIENT, body)])).text == body

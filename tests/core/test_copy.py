@@ -34,6 +34,8 @@ PARAMS = {
     # places asked back
     "options": "France or Texas, United States", "postcode": "ZE1 0AA",
     "noted": "forearm as the placement and £700 as the budget",
+    # the artist answering in person: what the client sent
+    "kind": "image", "caption": "like this",
 }  # fmt: skip
 
 

@@ -54,7 +54,7 @@ def test_templates_are_registered_with_their_parameter_count() -> None:
         "consultation_reminder", "enquiry_closed", "new_lead_for_artist", "artist_handover",
         "artist_update", "deposit_link", "deposit_expired", "payment_received",
         "enquiry_declined", "booking_confirmed", "booking_times", "appointment_booked",
-        "appointment_cancelled", "appointment_reminder",
+        "appointment_cancelled", "appointment_reminder", "artist_reply_waiting",
     }  # fmt: skip
     assert TEMPLATES["appointment_reminder"] == ("artist_name", "when", "place")
     assert template("enquiry_closed", "Sam") == Template("enquiry_closed", ("Sam",))

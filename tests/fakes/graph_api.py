@@ -71,6 +71,16 @@ class FakeGraphApi(LoopbackServer):
             found = [b for b in self._sent if b.get("biz_opaque_callback_data") == outbound_id]
         return found[0]["_wamid"] if found else None
 
+    def wamids_to(self, recipient: str) -> list[tuple[dict[str, Any], str]]:
+        """Each accepted send to `recipient`, oldest first, with the message id Meta gave it
+        (what a swipe-reply names as its `context.id`)."""
+        with self._lock:
+            return [
+                ({k: v for k, v in body.items() if k != "_wamid"}, body["_wamid"])
+                for body in self._sent
+                if recipient in (body.get("to"), body.get("recipient"))
+            ]
+
     def fail_next(self, code: int, times: int = 1, http_status: int = 400) -> None:
         """Answer the next `times` sends with a Graph error `code` and HTTP `http_status`."""
         with self._lock:
@@ -224,6 +234,11 @@ def validate(body: dict[str, Any]) -> tuple[int, str] | None:
         return _validate_interactive(body.get("interactive"))
     if kind == "template":
         return _validate_template(body.get("template"))
+    if kind == "image":
+        image = body.get("image")
+        if not isinstance(image, dict) or not (_text(image.get("id")) or _text(image.get("link"))):
+            return 131008, "image.id or image.link is required"
+        return _too_long("image.caption", image.get("caption", ""), 1024)
     return 131009, f"type {kind!r} is not supported by the fake"
 
 
@@ -363,9 +378,18 @@ def inbound_delivery(
 
 
 def text_message(
-    wa_id: str, body: str, *, message_id: str | None = None, timestamp: int | None = None
+    wa_id: str,
+    body: str,
+    *,
+    message_id: str | None = None,
+    timestamp: int | None = None,
+    reply_to: str = "",
 ) -> dict[str, Any]:
-    return _message(wa_id, "text", {"body": body}, message_id, timestamp)
+    """A text; `reply_to`: a swipe-reply to the message with that id (Meta's `context`)."""
+    message = _message(wa_id, "text", {"body": body}, message_id, timestamp)
+    if reply_to:
+        message["context"] = {"from": "15550001111", "id": reply_to}
+    return message
 
 
 def button_reply(

@@ -67,9 +67,9 @@ async def test_lead_page_shows_the_lead_and_approving_from_it_takes_effect(
     async with sessions() as session:
         decisions = (
             await session.scalars(
-                select(SystemEvent).where(
-                    SystemEvent.lead_id == lead.lead_id, SystemEvent.type == "studio.decision"
-                )
+                select(SystemEvent)
+                .where(SystemEvent.lead_id == lead.lead_id, SystemEvent.type == "studio.decision")
+                .order_by(SystemEvent.id)  # without it PostgreSQL may return either first
             )
         ).all()
     assert [(e.detail["account"], e.detail["done"]) for e in decisions] == [

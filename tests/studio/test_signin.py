@@ -43,7 +43,7 @@ async def test_signed_out_visitors_are_sent_to_sign_in(studio: Studio) -> None:
 async def test_password_sign_in_sets_a_session_cookie_with_safe_flags(studio: Studio) -> None:
     async with browser_like(studio.base_url) as http:
         response = await sign_in(http)
-        assert response.headers["location"] == "/studio"
+        assert response.headers["location"] == "/studio/inbox"  # the landing page
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("studio_session=")
         flags = {part.strip().lower() for part in cookie.split(";")}

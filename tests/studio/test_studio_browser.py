@@ -68,6 +68,8 @@ async def sign_in(page: Page, base_url: str, login: str, password: str) -> None:
     await page.get_by_label("Account").fill(login)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page).to_have_url(f"{base_url}/studio/inbox")  # the landing page
+    await page.get_by_test_id("nav-pipeline").click()
     await expect(page).to_have_url(f"{base_url}/studio")
     await expect(page.get_by_test_id("account")).to_have_text(login)
 

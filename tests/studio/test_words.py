@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from api import words
-from consultation.artist import ACTIONS
+from consultation.artist import ACTIONS, TAKEOVER
 from consultation.statuses import STATUSES
 
 
 def test_every_status_and_decision_has_words_and_a_place_in_the_pipeline():
     assert set(words.STATUS_WORDS) == STATUSES
     assert sorted(words.PIPELINE_ORDER) == sorted(STATUSES)
-    assert set(words.ACTION_WORDS) == set(ACTIONS)
+    assert set(words.ACTION_WORDS) == set(ACTIONS) | TAKEOVER
     for status in STATUSES:
         assert "_" not in words.status_words(status)
         assert words.status_words(status) != status
