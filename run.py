@@ -75,16 +75,16 @@ def main() -> None:
             ),
         ]
         stack.callback(stop_all, children)
-        devstack.wait_for_port(API_PORT)
-        ui = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
-        print(
-            f"\n  Demo chat   http://localhost:{API_PORT}/demo\n"
-            f"  Admin API   http://localhost:{API_PORT}/admin/leads"
-            f"  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
-            f"  Temporal UI {ui}\n  Data        {DATA}\n\n  Ctrl-C stops everything.\n",
-            flush=True,
-        )
         try:
+            devstack.wait_for_port(API_PORT)
+            ui = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
+            print(
+                f"\n  Demo chat   http://localhost:{API_PORT}/demo\n"
+                f"  Admin API   http://localhost:{API_PORT}/admin/leads"
+                f"  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
+                f"  Temporal UI {ui}\n  Data        {DATA}\n\n  Ctrl-C stops everything.\n",
+                flush=True,
+            )
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
             print("a process exited; stopping", file=sys.stderr)
@@ -108,4 +108,10 @@ def stop_all(children: list[subprocess.Popen]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl-C while the stack was still starting: the ExitStack has already stopped what
+        # had started; a traceback would only say that Ctrl-C was pressed.
+        print("\nstopped", flush=True)
+        sys.exit(130)
