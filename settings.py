@@ -65,6 +65,21 @@ class Settings(BaseSettings):
     TEMPORAL_NAMESPACE: str = "default"
     TEMPORAL_TASK_QUEUE: str = "leads"
     TEMPORAL_UI_URL: str = "http://localhost:8233"
+    # A Temporal cluster beyond this box (temporal_connection.py). TLS is on when asked for or
+    # when any TLS file or an API key is given; each PEM setting holds the PEM text or a path.
+    TEMPORAL_TLS: bool = False
+    TEMPORAL_TLS_CLIENT_CERT: str = ""  # mTLS (self-hosted, or Temporal Cloud with certificates)
+    TEMPORAL_TLS_CLIENT_KEY: str = ""
+    TEMPORAL_TLS_SERVER_CA: str = ""  # a private CA; empty trusts the system's roots
+    TEMPORAL_TLS_SERVER_NAME: str = ""  # when the certificate's name differs from the address
+    TEMPORAL_API_KEY: str = ""  # Temporal Cloud API key (instead of client certificates)
+
+    # Operations. Prometheus metrics: the API serves /metrics (with a bearer token when
+    # METRICS_TOKEN is set); the worker serves its own on WORKER_METRICS_PORT and the Temporal
+    # SDK's on TEMPORAL_METRICS_PORT (0 turns either off).
+    METRICS_TOKEN: str = ""
+    WORKER_METRICS_PORT: int = Field(default=9464, ge=0, le=65535)
+    TEMPORAL_METRICS_PORT: int = Field(default=9465, ge=0, le=65535)
 
     # Keys the HMAC that turns a WhatsApp contact into a workflow id, so phone numbers never
     # reach Temporal (it stores ids and search attributes in plain text).
@@ -238,6 +253,8 @@ class Settings(BaseSettings):
             problems.append("GOOGLE_CALENDAR_ID and GOOGLE_CALENDAR_CREDENTIALS_JSON are needed")
         if self.PUBLIC_BASE_URL.startswith("http://localhost"):
             problems.append("PUBLIC_BASE_URL must be the public https address")
+        if bool(self.TEMPORAL_TLS_CLIENT_CERT) != bool(self.TEMPORAL_TLS_CLIENT_KEY):
+            problems.append("TEMPORAL_TLS_CLIENT_CERT and TEMPORAL_TLS_CLIENT_KEY go together")
         return problems
 
     def demo_problems(self) -> list[str]:

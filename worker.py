@@ -39,6 +39,8 @@ from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from stores.holds import Holds
+from telemetry import metrics
+from temporal_connection import connect, metrics_runtime
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.lead import LeadWorkflow
@@ -190,7 +192,9 @@ async def main() -> None:
     settings = get_settings()
     settings.check_production()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-    client = await Client.connect(settings.TEMPORAL_ADDRESS, namespace=settings.TEMPORAL_NAMESPACE)
+    if settings.WORKER_METRICS_PORT:
+        metrics.serve(settings.WORKER_METRICS_PORT)
+    client = await connect(settings, metrics_runtime(settings.TEMPORAL_METRICS_PORT))
     engine = make_engine(settings.DATABASE_URL)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

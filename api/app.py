@@ -14,10 +14,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import EdgeState, Refused, answer_refused
 from api.relay import Relay
-from api.routes import actions, admin, calendar_admin, demo, health, pages, webhooks
+from api.routes import actions, admin, calendar_admin, demo, health, metrics, pages, webhooks
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from telemetry.metrics import HttpMetrics
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)
     app.add_exception_handler(Refused, answer_refused)
+    app.add_middleware(HttpMetrics)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(webhooks.router)
     app.include_router(actions.router)
     app.include_router(pages.router)

@@ -19,6 +19,8 @@ from api.events import record_event
 from api.meta_payload import verify_signature
 from api.stripe_events import BadStripeSignature, verify
 from settings import Settings
+from telemetry.metrics import WEBHOOK_OUTCOMES
+from temporal_connection import connect
 
 
 @dataclass
@@ -34,9 +36,7 @@ class EdgeState:
         if self._client is None:
             async with self._lock:
                 if self._client is None:
-                    self._client = await Client.connect(
-                        self.settings.TEMPORAL_ADDRESS, namespace=self.settings.TEMPORAL_NAMESPACE
-                    )
+                    self._client = await connect(self.settings)
         return self._client
 
 
@@ -86,6 +86,7 @@ async def verified_whatsapp(state: EdgeState, raw: bytes, signature: str | None)
     secret = settings.WHATSAPP_APP_SECRET
     signed = secret and verify_signature(raw, signature, secret)
     if (secret or settings.APP_ENV == "production") and not signed:
+        WEBHOOK_OUTCOMES.labels("whatsapp", "forged").inc()
         await record_event(state, "WARN", "whatsapp.signature_invalid", has_header=bool(signature))
         raise Refused(403, {"received": False, "error": "Invalid webhook signature"})
     return raw
@@ -97,6 +98,7 @@ async def verified_stripe(state: EdgeState, raw: bytes, signature: str | None) -
     try:
         return verify(raw, signature, state.settings.STRIPE_WEBHOOK_SECRET)
     except BadStripeSignature as error:
+        WEBHOOK_OUTCOMES.labels("stripe", "forged").inc()
         await record_event(state, "WARN", "stripe.signature_invalid", reason=str(error)[:200])
         raise Refused(400, {"received": False, "error": "Invalid Stripe signature"}) from error
 
