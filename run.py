@@ -42,6 +42,7 @@ def main() -> None:
         # The demo page needs DEMO_MODE; the API refuses it unless WhatsApp and Stripe are
         # sandboxes without credentials, which is what this runs unless told otherwise.
         env["DEMO_MODE"] = os.environ.get("DEMO_MODE") or "true"
+        env["LOG_FORMAT"] = os.environ.get("LOG_FORMAT") or "plain"  # read by a person here
         env.setdefault("ADMIN_API_KEY", os.environ.get("ADMIN_API_KEY") or "dev-admin-key")
         env.setdefault(
             "ARTIST_WHATSAPP_NUMBER", os.environ.get("ARTIST_WHATSAPP_NUMBER") or "447700900000"

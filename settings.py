@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # METRICS_TOKEN is set); the worker serves its own on WORKER_METRICS_PORT and the Temporal
     # SDK's on TEMPORAL_METRICS_PORT (0 turns either off).
     METRICS_TOKEN: str = ""
+    # "json": one JSON object a line (production); "plain": readable lines (make run sets it).
+    LOG_FORMAT: Literal["json", "plain"] = "json"
+    # /docs (Swagger UI, served offline) and /openapi.json: on except in production by default.
+    DOCS_ENABLED: bool | None = None
     WORKER_METRICS_PORT: int = Field(default=9464, ge=0, le=65535)
     TEMPORAL_METRICS_PORT: int = Field(default=9465, ge=0, le=65535)
 
@@ -202,6 +206,12 @@ class Settings(BaseSettings):
     @property
     def pilot_allowlist(self) -> frozenset[str]:
         return frozenset(n for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n)
+
+    @property
+    def docs_enabled(self) -> bool:
+        if self.DOCS_ENABLED is None:
+            return self.APP_ENV != "production"
+        return self.DOCS_ENABLED
 
     @property
     def sheets_enabled(self) -> bool:

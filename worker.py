@@ -40,6 +40,8 @@ from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from stores.holds import Holds
 from telemetry import metrics
+from telemetry.activity_context import LogContext
+from telemetry.logs import configure as configure_logs
 from temporal_connection import connect, metrics_runtime
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
@@ -154,6 +156,7 @@ def build_worker(
         task_queue=settings.TEMPORAL_TASK_QUEUE,
         workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow, DigestWorkflow],
         workflow_runner=WORKFLOW_RUNNER,
+        interceptors=[LogContext()],
         # On shutdown, running activities (a send half-way to Meta, a calendar write) get this
         # long to finish before they are cancelled and left to Temporal's retry elsewhere.
         graceful_shutdown_timeout=timedelta(seconds=settings.WORKER_SHUTDOWN_SECONDS),
@@ -191,7 +194,7 @@ async def start_digest(client: Client, settings: Settings) -> WorkflowHandle[Any
 async def main() -> None:
     settings = get_settings()
     settings.check_production()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    configure_logs("worker", settings.LOG_FORMAT)
     if settings.WORKER_METRICS_PORT:
         metrics.serve(settings.WORKER_METRICS_PORT)
     client = await connect(settings, metrics_runtime(settings.TEMPORAL_METRICS_PORT))

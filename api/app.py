@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from api.deps import EdgeState, Refused, answer_refused
 from api.relay import Relay
@@ -18,7 +18,8 @@ from api.routes import actions, admin, calendar_admin, demo, health, metrics, pa
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
-from telemetry.metrics import HttpMetrics
+from telemetry.http import HttpTelemetry
+from telemetry.logs import configure as configure_logs
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,9 +41,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await relay
         await engine.dispose()
 
-    app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)
+    title = "Tattoo consultation assistant"
+    if settings.docs_enabled:
+        # Swagger UI's script and styles served from a package, so /docs works offline.
+        app = FastAPIOffline(title=title, lifespan=lifespan, redoc_url=None)
+    else:
+        app = FastAPI(
+            title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        )
     app.add_exception_handler(Refused, answer_refused)
-    app.add_middleware(HttpMetrics)
+    app.add_middleware(HttpTelemetry)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(webhooks.router)
@@ -63,5 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app() -> FastAPI:
     """Factory for `uvicorn --factory api.app:app`."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
-    return create_app()
+    settings = get_settings()
+    configure_logs("api", settings.LOG_FORMAT)
+    return create_app(settings)

@@ -6,9 +6,6 @@ number of series stays bounded whatever clients send."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -72,36 +69,3 @@ def serve(port: int, addr: str = "0.0.0.0") -> None:
             return
         start_http_server(port, addr=addr)
         _served.add(port)
-
-
-Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
-
-
-class HttpMetrics:
-    """ASGI middleware: counts and times each request under its route's template
-    (`/a/{token}`, not the token), read from the route Starlette matched."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_see(message: MutableMapping[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_see)
-        finally:
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
-            method = scope.get("method", "")
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - started)
