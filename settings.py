@@ -27,6 +27,7 @@ PRODUCTION_REQUIRED = (
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
     "PUBLIC_BASE_URL",
+    "PAYLOAD_MASTER_KEYS",
 )
 
 
@@ -78,6 +79,12 @@ class Settings(BaseSettings):
     # METRICS_TOKEN is set); the worker serves its own on WORKER_METRICS_PORT and the Temporal
     # SDK's on TEMPORAL_METRICS_PORT (0 turns either off).
     METRICS_TOKEN: str = ""
+    # Sealing workflow payloads (sealing/): `id:base64-32-bytes,...`, the first one current
+    # (make one with `python -m sealing.new_master_key`). Empty: payloads are not sealed
+    # (dev and tests); production requires it.
+    PAYLOAD_MASTER_KEYS: str = ""
+    # Finished leads' personal data is erased this many days after they finished (0: never).
+    RETENTION_DAYS: int = Field(default=0, ge=0)
     # "json": one JSON object a line (production); "plain": readable lines (make run sets it).
     LOG_FORMAT: Literal["json", "plain"] = "json"
     # /docs (Swagger UI, served offline) and /openapi.json: on except in production by default.
@@ -206,6 +213,18 @@ class Settings(BaseSettings):
     @property
     def pilot_allowlist(self) -> frozenset[str]:
         return frozenset(n for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n)
+
+    @field_validator("PAYLOAD_MASTER_KEYS")
+    @classmethod
+    def _master_keys(cls, value: str) -> str:
+        if value.strip():
+            from sealing.keyring import MasterKeys
+
+            try:
+                MasterKeys.parse(value)
+            except ValueError as error:  # never the value: it is a key
+                raise ValueError(f"PAYLOAD_MASTER_KEYS: {error}") from None
+        return value.strip()
 
     @property
     def docs_enabled(self) -> bool:

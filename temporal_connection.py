@@ -4,11 +4,15 @@ that exports the SDK's own metrics (worker only)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client, TLSConfig
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from sealing import Keyring, MasterKeys, SealingCodec
 from settings import Settings
 
 
@@ -45,11 +49,32 @@ def metrics_runtime(port: int) -> Runtime | None:
     )
 
 
-async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+def keyring(settings: Settings, sessions: async_sessionmaker) -> Keyring | None:
+    if not settings.PAYLOAD_MASTER_KEYS:
+        return None
+    return Keyring(MasterKeys.parse(settings.PAYLOAD_MASTER_KEYS), sessions)
+
+
+def data_converter(keys: Keyring | None) -> DataConverter:
+    """Sealed payloads, and failures whose message and stack trace are sealed too (they can
+    quote what a client wrote); without keys, Temporal's default."""
+    if keys is None:
+        return DataConverter.default
+    return dataclasses.replace(
+        DataConverter.default,
+        payload_codec=SealingCodec(keys),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+async def connect(
+    settings: Settings, runtime: Runtime | None = None, keys: Keyring | None = None
+) -> Client:
     return await Client.connect(
         settings.TEMPORAL_ADDRESS,
         namespace=settings.TEMPORAL_NAMESPACE,
         api_key=settings.TEMPORAL_API_KEY or None,
         tls=tls_config(settings),
         runtime=runtime,
+        data_converter=data_converter(keys),
     )

@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
+from activities.erasure import ErasureActivities
 from activities.errors import ProviderError
 from activities.google_calendar import GoogleCalendar, calendar_credentials
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
@@ -37,14 +38,16 @@ from activities.records import RecordActivities
 from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from models.base import make_engine, make_sessions
+from sealing import Keyring
 from settings import Settings, get_settings
 from stores.holds import Holds
 from telemetry import metrics
 from telemetry.activity_context import LogContext
 from telemetry.logs import configure as configure_logs
-from temporal_connection import connect, metrics_runtime
+from temporal_connection import connect, keyring, metrics_runtime
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
+from workflows.erasure import ErasureWorkflow
 from workflows.lead import LeadWorkflow
 from workflows.lead_log import LeadLogWorkflow
 
@@ -115,17 +118,18 @@ def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.Asy
         if settings.WHATSAPP_MODE == "cloud"
         else NoMediaSource()
     )
-    storage: Storage = (
-        SupabaseStorage(
+    return MediaActivities(sessions, downloader, make_storage(settings, http))
+
+
+def make_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
+    if settings.MEDIA_STORAGE == "supabase":
+        return SupabaseStorage(
             settings.SUPABASE_URL,
             settings.SUPABASE_SERVICE_ROLE_KEY,
             settings.SUPABASE_STORAGE_BUCKET,
             client=http,
         )
-        if settings.MEDIA_STORAGE == "supabase"
-        else LocalStorage(Path(settings.MEDIA_DIR), settings.PUBLIC_BASE_URL)
-    )
-    return MediaActivities(sessions, downloader, storage)
+    return LocalStorage(Path(settings.MEDIA_DIR), settings.PUBLIC_BASE_URL)
 
 
 def build_worker(
@@ -136,6 +140,7 @@ def build_worker(
     lead_log: SheetsLog | None = None,
     checkout: Checkout | None = None,
     calendar: Calendar | None = None,
+    keys: Keyring | None = None,
 ) -> Worker:
     messaging = MessagingActivities(
         sessions,
@@ -148,13 +153,20 @@ def build_worker(
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
+    erasure = ErasureActivities(sessions, make_storage(settings, http), lead_log, keys)
     booking = CalendarActivities(
         calendar or make_calendar(settings, sessions), Holds(sessions, settings.ARTIST_ID)
     )
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
-        workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow, DigestWorkflow],
+        workflows=[
+            LeadWorkflow,
+            ArtistAlertWorkflow,
+            LeadLogWorkflow,
+            DigestWorkflow,
+            ErasureWorkflow,
+        ],
         workflow_runner=WORKFLOW_RUNNER,
         interceptors=[LogContext()],
         # On shutdown, running activities (a send half-way to Meta, a calendar write) get this
@@ -174,6 +186,7 @@ def build_worker(
             booking.cancel_booking,
             booking.book_slot,
             DigestActivities(sessions).waiting_leads,
+            erasure.erase_contact,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )
@@ -197,14 +210,16 @@ async def main() -> None:
     configure_logs("worker", settings.LOG_FORMAT)
     if settings.WORKER_METRICS_PORT:
         metrics.serve(settings.WORKER_METRICS_PORT)
-    client = await connect(settings, metrics_runtime(settings.TEMPORAL_METRICS_PORT))
     engine = make_engine(settings.DATABASE_URL)
+    sessions = make_sessions(engine)
+    keys = keyring(settings, sessions)
+    client = await connect(settings, metrics_runtime(settings.TEMPORAL_METRICS_PORT), keys)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with httpx.AsyncClient(timeout=10) as http:
-        worker = build_worker(client, settings, make_sessions(engine), http)
+        worker = build_worker(client, settings, sessions, http, keys=keys)
         async with worker:
             await start_digest(client, settings)
             logging.info("worker polling task queue %s", settings.TEMPORAL_TASK_QUEUE)

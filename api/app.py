@@ -14,12 +14,24 @@ from fastapi_offline import FastAPIOffline
 
 from api.deps import EdgeState, Refused, answer_refused
 from api.relay import Relay
-from api.routes import actions, admin, calendar_admin, demo, health, metrics, pages, webhooks
+from api.routes import (
+    actions,
+    admin,
+    calendar_admin,
+    codec,
+    demo,
+    health,
+    metrics,
+    pages,
+    privacy,
+    webhooks,
+)
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from telemetry.http import HttpTelemetry
 from telemetry.logs import configure as configure_logs
+from temporal_connection import keyring
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,7 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.DATABASE_URL)
-        app.state.edge = state = EdgeState(settings, engine, make_sessions(engine))
+        sessions = make_sessions(engine)
+        app.state.edge = state = EdgeState(
+            settings, engine, sessions, keys=keyring(settings, sessions)
+        )
         # Hands what the webhook stored to the workflows, after the webhook has answered.
         relay = asyncio.create_task(Relay(state).run())
         yield
@@ -53,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HttpTelemetry)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(codec.router)
+    app.include_router(privacy.router)
     app.include_router(webhooks.router)
     app.include_router(actions.router)
     app.include_router(pages.router)

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from api.events import record_event
 from api.meta_payload import verify_signature
 from api.stripe_events import BadStripeSignature, verify
+from sealing import Keyring
 from settings import Settings
 from telemetry.metrics import WEBHOOK_OUTCOMES
 from temporal_connection import connect
@@ -29,6 +30,9 @@ class EdgeState:
     engine: AsyncEngine
     sessions: async_sessionmaker
     _client: Client | None = None
+    # The keys that seal workflow payloads (None when sealing is off): the client seals what it
+    # sends, the codec endpoint opens payloads for the Temporal UI, erasure deletes a key.
+    keys: Keyring | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:
@@ -36,7 +40,7 @@ class EdgeState:
         if self._client is None:
             async with self._lock:
                 if self._client is None:
-                    self._client = await connect(self.settings)
+                    self._client = await connect(self.settings, keys=self.keys)
         return self._client
 
 

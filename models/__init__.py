@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
+from models.sealing import PayloadKey
 from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
@@ -29,6 +30,7 @@ __all__ = [
     "LeadLogRow",
     "LeadRecord",
     "OutboundMessage",
+    "PayloadKey",
     "ProviderEvent",
     "StudioSession",
     "StudioSignInAttempt",

@@ -25,6 +25,8 @@ def start_run(database_url: str, temporal_address: str, tmp_path: Path) -> subpr
         DATA_DIR=str(tmp_path),
         MEDIA_DIR=str(tmp_path / "media"),
         WORKER_SHUTDOWN_SECONDS="2",
+        WORKER_METRICS_PORT="0",  # other suites may run beside this one
+        TEMPORAL_METRICS_PORT="0",
     )
     return subprocess.Popen(
         [sys.executable, "run.py"],

@@ -1,0 +1,48 @@
+"""The admin API's data-subject requests: export a contact's data as JSON, or erase it. The
+contact is named by a lead id or a phone number in the body (never in a URL, where it would be
+logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from api import privacy
+from api.deps import Edge, require_admin
+
+router = APIRouter(prefix="/admin/contacts", tags=["admin"], dependencies=[Depends(require_admin)])
+
+
+class ContactRef(BaseModel):
+    lead_id: str = ""
+    phone: str = ""
+
+
+class Erasure(BaseModel):
+    lead_ids: list[str]
+    counts: dict[str, int]
+    images: int
+    key_erased: bool
+
+
+async def contact_key(state: Edge, ref: ContactRef) -> str:
+    if not (ref.lead_id or ref.phone):
+        raise HTTPException(422, "name the contact by lead_id or phone")
+    key = await privacy.find_contact(state.sessions, lead_id=ref.lead_id, phone=ref.phone)
+    if key is None:
+        raise HTTPException(404, "no such contact")
+    return key
+
+
+@router.post("/export")
+async def export(ref: ContactRef, state: Edge) -> dict[str, Any]:
+    return await privacy.export_contact(state.sessions, await contact_key(state, ref))
+
+
+@router.post("/erase", response_model=Erasure)
+async def erase(ref: ContactRef, state: Edge) -> dict[str, Any]:
+    key = await contact_key(state, ref)
+    client = await state.temporal()
+    return await privacy.erase_contact(client, state.settings.TEMPORAL_TASK_QUEUE, key)

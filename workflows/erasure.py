@@ -1,0 +1,26 @@
+"""ErasureWorkflow: one contact's data erased, by request or by retention. A workflow (not a
+call from the edge) because erasure touches what only the worker reaches (stored images, the
+sheet) and must finish once asked, whatever fails meanwhile. Its id is `erase-<contact key>`:
+asking twice while it runs is one erasure. It carries only the contact's key."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.erasure import ContactErased, EraseContact, ErasureActivities
+    from workflows import calls
+
+
+__all__ = ["ContactErased", "EraseContact", "ErasureWorkflow", "erasure_id"]
+
+
+def erasure_id(contact_key: str) -> str:
+    return f"erase-{contact_key}"
+
+
+@workflow.defn(name="ErasureWorkflow")
+class ErasureWorkflow:
+    @workflow.run
+    async def run(self, request: EraseContact) -> ContactErased:
+        return await workflow.execute_activity_method(
+            ErasureActivities.erase_contact, request, **calls.ERASE
+        )
