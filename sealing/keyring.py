@@ -91,6 +91,8 @@ class Keyring:
         the setting); the old master key can then be removed. Returns how many were re-wrapped."""
         count = 0
         for scope, old_id, wrapped in await self.store.wrapped_by_others(self.masters.current):
+            if old_id not in self.masters.keys:
+                continue  # wrapped by a master key no longer configured: unreadable already
             data_key = self.masters.unwrap(scope, old_id, wrapped)
             await self.store.rewrap(scope, old_id, *self.masters.wrap(scope, data_key))
             count += 1

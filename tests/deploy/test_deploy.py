@@ -213,6 +213,7 @@ def test_compose_environment_is_a_valid_production_configuration(clean_env: None
     """With every required value supplied, the app containers' settings pass the gate."""
     operator = {name: f"value-for-{name}" for name in interpolated_names()}
     operator["ARTIST_WHATSAPP_NUMBER"] = "+44 7700 900123"  # settings refuse a non-number
+    operator["PAYLOAD_MASTER_KEYS"] = "k1:" + "A" * 43  # and a master key that is not 32 bytes
     resolved: dict[str, Any] = {
         name: interpolate(str(value), operator)
         for name, value in env_of("api").items()
