@@ -50,6 +50,7 @@ from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.erasure import ErasureWorkflow
 from workflows.lead import LeadWorkflow
 from workflows.lead_log import LeadLogWorkflow
+from workflows.retention import RETENTION_ID, RetentionInput, RetentionWorkflow
 
 
 def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
@@ -166,6 +167,7 @@ def build_worker(
             LeadLogWorkflow,
             DigestWorkflow,
             ErasureWorkflow,
+            RetentionWorkflow,
         ],
         workflow_runner=WORKFLOW_RUNNER,
         interceptors=[LogContext()],
@@ -187,6 +189,7 @@ def build_worker(
             booking.book_slot,
             DigestActivities(sessions).waiting_leads,
             erasure.erase_contact,
+            erasure.expired_contacts,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )
@@ -202,6 +205,18 @@ async def start_digest(client: Client, settings: Settings) -> WorkflowHandle[Any
         task_queue=settings.TEMPORAL_TASK_QUEUE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
+
+
+async def start_retention(client: Client, settings: Settings) -> None:
+    """Retention's daily sweep, when RETENTION_DAYS is set: one run for the deployment."""
+    if settings.RETENTION_DAYS:
+        await client.start_workflow(
+            RetentionWorkflow.run,
+            RetentionInput(days=settings.RETENTION_DAYS),
+            id=RETENTION_ID,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
 
 
 async def main() -> None:
@@ -222,6 +237,7 @@ async def main() -> None:
         worker = build_worker(client, settings, sessions, http, keys=keys)
         async with worker:
             await start_digest(client, settings)
+            await start_retention(client, settings)
             logging.info("worker polling task queue %s", settings.TEMPORAL_TASK_QUEUE)
             await stop.wait()
     await engine.dispose()

@@ -4,9 +4,11 @@ blanked, stored images deleted, PostgreSQL rows deleted (with a `contact.erased`
 carries counts only), and last the contact's payload key, after which its histories in Temporal
 can never be read again. Every step is idempotent: a retry finishes the job."""
 
-from __future__ import annotations
+# Annotations here are evaluated (no `from __future__ import annotations`): Temporal's
+# converter resolves them on every payload.
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
@@ -14,6 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.lead_log import COLUMNS, LeadRow, SheetsLog
 from activities.media import Storage
+from consultation.statuses import FINAL
 from sealing import Keyring
 from stores.contact_data import ContactData
 
@@ -33,6 +36,17 @@ class ContactErased:
     counts: dict[str, int] = field(default_factory=dict)
     images: int = 0
     key_erased: bool = False
+
+
+@dataclass
+class ExpiredQuery:
+    finished_before: datetime  # leads that finished and last changed before this
+    limit: int = 100
+
+
+@dataclass
+class ExpiredContacts:
+    contact_keys: list[str] = field(default_factory=list)
 
 
 class ErasureActivities:
@@ -63,6 +77,12 @@ class ErasureActivities:
         erased = await self.data.erase(key, reason=request.reason)
         key_erased = await self.keys.erase(key) if self.keys else False
         return ContactErased(erased.lead_ids, erased.counts, len(media), key_erased)
+
+    @activity.defn(name="expired_contacts")
+    async def expired_contacts(self, query: ExpiredQuery) -> ExpiredContacts:
+        """Contacts past retention: every lead of theirs finished before the cut-off."""
+        found = await self.data.finished_before(query.finished_before, FINAL)
+        return ExpiredContacts(found[: query.limit])
 
     async def _end_run(self, key: str) -> None:
         handle = activity.client().get_workflow_handle(LEAD_WORKFLOW_PREFIX + key)
