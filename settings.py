@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,6 +86,11 @@ class Settings(BaseSettings):
     PAYLOAD_MASTER_KEYS: str = ""
     # Finished leads' personal data is erased this many days after they finished (0: never).
     RETENTION_DAYS: int = Field(default=0, ge=0)
+    # Requests per client address, `attempts/seconds` (0: no limit); more get 429 with
+    # Retry-After. Counted per API process (api/rate_limits.py).
+    RATE_LIMIT_LINKS: str = "60/60"  # the artist's /a/ link pages
+    RATE_LIMIT_ADMIN: str = "600/60"  # /admin and /codec (before the key is checked)
+    RATE_LIMIT_WEBHOOKS: str = "6000/60"  # Meta and Stripe (a few addresses, all traffic)
     # "json": one JSON object a line (production); "plain": readable lines (make run sets it).
     LOG_FORMAT: Literal["json", "plain"] = "json"
     # /docs (Swagger UI, served offline) and /openapi.json: on except in production by default.
@@ -213,6 +219,13 @@ class Settings(BaseSettings):
     @property
     def pilot_allowlist(self) -> frozenset[str]:
         return frozenset(n for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n)
+
+    @field_validator("RATE_LIMIT_LINKS", "RATE_LIMIT_ADMIN", "RATE_LIMIT_WEBHOOKS")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if not re.fullmatch(r"0|[1-9]\d*/\d*[1-9]\d*", value.strip()):
+            raise ValueError("a limit is `attempts/seconds` (e.g. 60/60), or 0 for none")
+        return value.strip()
 
     @field_validator("PAYLOAD_MASTER_KEYS")
     @classmethod

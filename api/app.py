@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from api.deps import EdgeState, Refused, answer_refused
+from api.rate_limits import TooMany, answer_too_many
 from api.relay import Relay
 from api.routes import (
     actions,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
         )
     app.add_exception_handler(Refused, answer_refused)
+    app.add_exception_handler(TooMany, answer_too_many)
     app.add_middleware(HttpTelemetry)
     app.include_router(health.router)
     app.include_router(metrics.router)

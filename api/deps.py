@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from api.events import record_event
 from api.meta_payload import verify_signature
+from api.rate_limits import Limit, SlidingWindow
 from api.stripe_events import BadStripeSignature, verify
 from sealing import Keyring
 from settings import Settings
@@ -33,6 +34,8 @@ class EdgeState:
     # The keys that seal workflow payloads (None when sealing is off): the client seals what it
     # sends, the codec endpoint opens payloads for the Temporal UI, erasure deletes a key.
     keys: Keyring | None = None
+    # This process's request counts for the per-client limits (api/rate_limits.py).
+    limiter: SlidingWindow = field(default_factory=SlidingWindow)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:
@@ -119,3 +122,21 @@ async def stripe_event(request: Request, state: Edge) -> dict[str, Any]:
 
 WhatsAppDelivery = Annotated[bytes, Depends(whatsapp_delivery)]
 StripeEvent = Annotated[dict[str, Any], Depends(stripe_event)]
+
+
+def client_address(request: Request) -> str:
+    # The proxy's X-Forwarded-For is honoured by uvicorn --proxy-headers for the addresses in
+    # FORWARDED_ALLOW_IPS, so this is the client's own address behind a trusted proxy.
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limited(kind: str) -> Callable[[Request, EdgeState], Awaitable[None]]:
+    """A dependency limiting requests per client address under the setting RATE_LIMIT_<KIND>."""
+    setting = f"RATE_LIMIT_{kind.upper()}"
+
+    async def check(request: Request, state: Edge) -> None:
+        limit = Limit.parse(getattr(state.settings, setting))
+        if limit is not None:
+            state.limiter.hit(f"{kind}:{client_address(request)}", limit)
+
+    return check

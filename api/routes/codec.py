@@ -10,14 +10,16 @@ import hmac
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from api.deps import Edge
+from api.deps import Edge, rate_limited
 from sealing import Erased, SealingCodec
 
-router = APIRouter(prefix="/codec", tags=["operations"])
+router = APIRouter(
+    prefix="/codec", tags=["operations"], dependencies=[Depends(rate_limited("admin"))]
+)
 
 
 def ui_origin(url: str) -> str:

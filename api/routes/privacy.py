@@ -10,14 +10,35 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 
 from api import privacy
-from api.deps import Edge, require_admin
+from api.deps import Edge, rate_limited, require_admin
 
-router = APIRouter(prefix="/admin/contacts", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix="/admin/contacts",
+    tags=["admin"],
+    dependencies=[Depends(rate_limited("admin")), Depends(require_admin)],
+)
 
 
 class ContactRef(BaseModel):
     lead_id: str = ""
     phone: str = ""
+
+
+Rows = list[dict[str, Any]]
+
+
+class ContactExport(BaseModel):
+    """Every row PostgreSQL holds about the contact, column by column."""
+
+    contact: dict[str, Any] | None
+    leads: Rows
+    messages_received: Rows
+    messages_sent: Rows
+    events: Rows
+    provider_events: Rows
+    checkout_sessions: Rows
+    attachments: Rows
+    lead_log_rows: Rows
 
 
 class Erasure(BaseModel):
@@ -36,7 +57,7 @@ async def contact_key(state: Edge, ref: ContactRef) -> str:
     return key
 
 
-@router.post("/export")
+@router.post("/export", response_model=ContactExport)
 async def export(ref: ContactRef, state: Edge) -> dict[str, Any]:
     return await privacy.export_contact(state.sessions, await contact_key(state, ref))
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import hmac
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from api.deps import Edge, StripeEvent, WhatsAppDelivery
+from api.deps import Edge, StripeEvent, WhatsAppDelivery, rate_limited
 from api.stripe_intake import ingest_stripe
 from api.whatsapp_intake import ingest_whatsapp
 from telemetry.metrics import MESSAGES_IN, PAYMENTS, WEBHOOK_OUTCOMES
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+# Limited before the signature is checked: a flood of forgeries costs no HMAC past the limit.
+router = APIRouter(
+    prefix="/webhooks", tags=["webhooks"], dependencies=[Depends(rate_limited("webhooks"))]
+)
 
 
 @router.get("/whatsapp")
