@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     RATE_LIMIT_LINKS: str = "60/60"  # the artist's /a/ link pages
     RATE_LIMIT_ADMIN: str = "600/60"  # /admin and /codec (before the key is checked)
     RATE_LIMIT_WEBHOOKS: str = "6000/60"  # Meta and Stripe (a few addresses, all traffic)
+    # OpenTelemetry tracing (telemetry/tracing.py): off unless an OTLP/HTTP endpoint is given,
+    # e.g. http://otel-collector:4318; spans name the service `<OTEL_SERVICE_NAME>-api|worker`.
+    OTEL_EXPORTER_OTLP_ENDPOINT: str = ""
+    OTEL_SERVICE_NAME: str = "inkflow"
     # "json": one JSON object a line (production); "plain": readable lines (make run sets it).
     LOG_FORMAT: Literal["json", "plain"] = "json"
     # /docs (Swagger UI, served offline) and /openapi.json: on except in production by default.

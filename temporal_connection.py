@@ -14,6 +14,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from sealing import Keyring, MasterKeys, SealingCodec
 from settings import Settings
+from telemetry import tracing
 
 
 def pem(value: str) -> bytes | None:
@@ -77,4 +78,6 @@ async def connect(
         tls=tls_config(settings),
         runtime=runtime,
         data_converter=data_converter(keys),
+        # Traced when tracing is on: this client's calls and every worker built on it.
+        interceptors=tracing.temporal_interceptors(),
     )

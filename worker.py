@@ -41,7 +41,7 @@ from models.base import make_engine, make_sessions
 from sealing import Keyring
 from settings import Settings, get_settings
 from stores.holds import Holds
-from telemetry import metrics
+from telemetry import metrics, tracing
 from telemetry.activity_context import LogContext
 from telemetry.logs import configure as configure_logs
 from temporal_connection import connect, keyring, metrics_runtime
@@ -223,6 +223,7 @@ async def main() -> None:
     settings = get_settings()
     settings.check_production()
     configure_logs("worker", settings.LOG_FORMAT)
+    tracing.configure(settings.OTEL_EXPORTER_OTLP_ENDPOINT, f"{settings.OTEL_SERVICE_NAME}-worker")
     if settings.WORKER_METRICS_PORT:
         metrics.serve(settings.WORKER_METRICS_PORT)
     engine = make_engine(settings.DATABASE_URL)

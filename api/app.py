@@ -30,6 +30,7 @@ from api.routes import (
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from telemetry import tracing
 from telemetry.http import HttpTelemetry
 from telemetry.logs import configure as configure_logs
 from temporal_connection import keyring
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app = FastAPI(
             title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
         )
+    tracing.instrument_api(app)
     app.add_exception_handler(Refused, answer_refused)
     app.add_exception_handler(TooMany, answer_too_many)
     app.add_middleware(HttpTelemetry)
@@ -92,4 +94,5 @@ def app() -> FastAPI:
     """Factory for `uvicorn --factory api.app:app`."""
     settings = get_settings()
     configure_logs("api", settings.LOG_FORMAT)
+    tracing.configure(settings.OTEL_EXPORTER_OTLP_ENDPOINT, f"{settings.OTEL_SERVICE_NAME}-api")
     return create_app(settings)
