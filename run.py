@@ -7,15 +7,19 @@ Ctrl-C. Data lives under .var/ and is reused by the next run.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
-import time
-from contextlib import ExitStack
-from pathlib import Path
 
-import devstack
+# Ctrl-C while the modules below load (a second or two): leave quietly, nothing has started.
+signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from contextlib import ExitStack  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import devstack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("DATA_DIR", ROOT / ".var"))
