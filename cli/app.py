@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
 
-from api import privacy
 from models import LeadRecord, OutboundMessage
 from models.base import make_engine, make_sessions
 from sealing import Keyring
 from settings import Settings, wa_id
 from stores import inbound_queue
-from stores.contact_data import as_dict
+from stores.contact_data import ContactData, as_dict
 from temporal_connection import connect, keyring
+from workflows import erasure
 
 app = typer.Typer(help="Operate inkflow: configuration, leads, contacts, messages, metrics.")
 config_app = typer.Typer(help="The configuration.")
@@ -176,10 +176,16 @@ def lead_show(lead_id: str) -> None:
 # -- contacts ----------------------------------------------------------------------------------
 
 
-def contact_of(ops: Ops, lead_id: str, phone: str) -> Awaitable[str | None]:
+async def contact_of(ops: Ops, lead_id: str, phone: str) -> str | None:
     if not (lead_id or phone):
         fail("name the contact with --lead-id or --phone")
-    return privacy.find_contact(ops.sessions, lead_id=lead_id, phone=phone)
+    data = ContactData(ops.sessions)
+    if lead_id:
+        return await data.key_for(lead_id=lead_id)
+    try:
+        return await data.key_for(wa_id=wa_id(phone))
+    except ValueError:
+        return None
 
 
 LeadOption = Annotated[str, typer.Option("--lead-id", help="One of the contact's leads.")]
@@ -196,7 +202,7 @@ def contact_export(
 
     async def work(ops: Ops) -> dict[str, Any] | None:
         key = await contact_of(ops, lead_id, phone)
-        return await privacy.export_contact(ops.sessions, key) if key else None
+        return await ContactData(ops.sessions).export(key) if key else None
 
     data = run(work)
     if data is None:
@@ -224,7 +230,7 @@ def contact_erase(
         if key is None:
             return None
         client = await ops.temporal()
-        return await privacy.erase_contact(client, ops.settings.TEMPORAL_TASK_QUEUE, key)
+        return await erasure.erase(client, ops.settings.TEMPORAL_TASK_QUEUE, key)
 
     result = run(work)
     if result is None:

@@ -1,6 +1,7 @@
-"""The admin API's data-subject requests: export a contact's data as JSON, or erase it. The
-contact is named by a lead id or a phone number in the body (never in a URL, where it would be
-logged)."""
+"""The admin API's data-subject requests (GDPR): export everything PostgreSQL holds about a
+contact as JSON, or erase it everywhere through the ErasureWorkflow (which the worker runs:
+the lead's run, the sheet row, images, rows, the payload key). The contact is named by one of
+their leads or their phone number in the body (never in a URL, where it would be logged)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 
-from api import privacy
 from api.deps import Edge, rate_limited, require_admin
+from settings import wa_id
+from stores.contact_data import ContactData
+from workflows import erasure
 
 router = APIRouter(
     prefix="/admin/contacts",
@@ -51,7 +54,15 @@ class Erasure(BaseModel):
 async def contact_key(state: Edge, ref: ContactRef) -> str:
     if not (ref.lead_id or ref.phone):
         raise HTTPException(422, "name the contact by lead_id or phone")
-    key = await privacy.find_contact(state.sessions, lead_id=ref.lead_id, phone=ref.phone)
+    data = ContactData(state.sessions)
+    try:
+        key = await (
+            data.key_for(lead_id=ref.lead_id)
+            if ref.lead_id
+            else data.key_for(wa_id=wa_id(ref.phone))
+        )
+    except ValueError:  # not a phone number: no such contact
+        key = None
     if key is None:
         raise HTTPException(404, "no such contact")
     return key
@@ -59,11 +70,11 @@ async def contact_key(state: Edge, ref: ContactRef) -> str:
 
 @router.post("/export", response_model=ContactExport)
 async def export(ref: ContactRef, state: Edge) -> dict[str, Any]:
-    return await privacy.export_contact(state.sessions, await contact_key(state, ref))
+    return await ContactData(state.sessions).export(await contact_key(state, ref))
 
 
 @router.post("/erase", response_model=Erasure)
 async def erase(ref: ContactRef, state: Edge) -> dict[str, Any]:
     key = await contact_key(state, ref)
     client = await state.temporal()
-    return await privacy.erase_contact(client, state.settings.TEMPORAL_TASK_QUEUE, key)
+    return await erasure.erase(client, state.settings.TEMPORAL_TASK_QUEUE, key)

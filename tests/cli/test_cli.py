@@ -98,6 +98,11 @@ async def _state(sessions, message_id: str, state: str) -> bool:
 
 async def test_export_then_erase_a_contact(stack, sessions, tmp_path) -> None:
     phone, lead = await a_lead(stack, sessions)
+
+    def logged() -> list[list[str]]:
+        return [row for row in stack.sheets.rows if row and row[0] == lead.lead_id]
+
+    await eventually(logged, timeout=20)  # the lead log's row in Google Sheets
     out = tmp_path / "export.json"
     exported = await inkflow(stack, "contact", "export", "--phone", phone, "--out", str(out))
     assert exported.exit_code == 0 and phone not in exported.output
@@ -109,6 +114,9 @@ async def test_export_then_erase_a_contact(stack, sessions, tmp_path) -> None:
     async with sessions() as session:
         assert await session.get(LeadRecord, lead.lead_id) is None
         assert await session.scalar(select(Contact).where(Contact.wa_id == phone)) is None
+    # Its sheet row is blanked in place (rows are found by our index, never deleted).
+    [row] = logged()
+    assert row[1] == "ERASED" and not any(row[2:])
     gone = await inkflow(stack, "contact", "export", "--phone", phone)
     assert gone.exit_code == 1 and "no such contact" in gone.output
 
