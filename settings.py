@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,7 @@ PRODUCTION_REQUIRED = (
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
     "PUBLIC_BASE_URL",
+    "PAYLOAD_MASTER_KEYS",
 )
 
 
@@ -69,6 +71,40 @@ class Settings(BaseSettings):
     TEMPORAL_NAMESPACE: str = "default"
     TEMPORAL_TASK_QUEUE: str = "leads"
     TEMPORAL_UI_URL: str = "http://localhost:8233"
+    # A Temporal cluster beyond this box (temporal_connection.py). TLS is on when asked for or
+    # when any TLS file or an API key is given; each PEM setting holds the PEM text or a path.
+    TEMPORAL_TLS: bool = False
+    TEMPORAL_TLS_CLIENT_CERT: str = ""  # mTLS (self-hosted, or Temporal Cloud with certificates)
+    TEMPORAL_TLS_CLIENT_KEY: str = ""
+    TEMPORAL_TLS_SERVER_CA: str = ""  # a private CA; empty trusts the system's roots
+    TEMPORAL_TLS_SERVER_NAME: str = ""  # when the certificate's name differs from the address
+    TEMPORAL_API_KEY: str = ""  # Temporal Cloud API key (instead of client certificates)
+
+    # Operations. Prometheus metrics: the API serves /metrics (with a bearer token when
+    # METRICS_TOKEN is set); the worker serves its own on WORKER_METRICS_PORT and the Temporal
+    # SDK's on TEMPORAL_METRICS_PORT (0 turns either off).
+    METRICS_TOKEN: str = ""
+    # Sealing workflow payloads (sealing/): `id:base64-32-bytes,...`, the first one current
+    # (make one with `python -m sealing.new_master_key`). Empty: payloads are not sealed
+    # (dev and tests); production requires it.
+    PAYLOAD_MASTER_KEYS: str = ""
+    # Finished leads' personal data is erased this many days after they finished (0: never).
+    RETENTION_DAYS: int = Field(default=0, ge=0)
+    # Requests per client address, `attempts/seconds` (0: no limit); more get 429 with
+    # Retry-After. Counted per API process (api/rate_limits.py).
+    RATE_LIMIT_LINKS: str = "60/60"  # the artist's /a/ link pages
+    RATE_LIMIT_ADMIN: str = "600/60"  # /admin and /codec (before the key is checked)
+    RATE_LIMIT_WEBHOOKS: str = "6000/60"  # Meta and Stripe (a few addresses, all traffic)
+    # OpenTelemetry tracing (telemetry/tracing.py): off unless an OTLP/HTTP endpoint is given,
+    # e.g. http://otel-collector:4318; spans name the service `<OTEL_SERVICE_NAME>-api|worker`.
+    OTEL_EXPORTER_OTLP_ENDPOINT: str = ""
+    OTEL_SERVICE_NAME: str = "inkflow"
+    # "json": one JSON object a line (production); "plain": readable lines (make run sets it).
+    LOG_FORMAT: Literal["json", "plain"] = "json"
+    # /docs (Swagger UI, served offline) and /openapi.json: on except in production by default.
+    DOCS_ENABLED: bool | None = None
+    WORKER_METRICS_PORT: int = Field(default=9464, ge=0, le=65535)
+    TEMPORAL_METRICS_PORT: int = Field(default=9465, ge=0, le=65535)
 
     # Keys the HMAC that turns a WhatsApp contact into a workflow id, so phone numbers never
     # reach Temporal (it stores ids and search attributes in plain text).
@@ -204,6 +240,31 @@ class Settings(BaseSettings):
     def pilot_allowlist(self) -> frozenset[str]:
         return frozenset(n for n in self.PILOT_ALLOWLIST_NUMBERS.split(",") if n)
 
+    @field_validator("RATE_LIMIT_LINKS", "RATE_LIMIT_ADMIN", "RATE_LIMIT_WEBHOOKS")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if not re.fullmatch(r"0|[1-9]\d*/\d*[1-9]\d*", value.strip()):
+            raise ValueError("a limit is `attempts/seconds` (e.g. 60/60), or 0 for none")
+        return value.strip()
+
+    @field_validator("PAYLOAD_MASTER_KEYS")
+    @classmethod
+    def _master_keys(cls, value: str) -> str:
+        if value.strip():
+            from sealing.keyring import MasterKeys
+
+            try:
+                MasterKeys.parse(value)
+            except ValueError as error:  # never the value: it is a key
+                raise ValueError(f"PAYLOAD_MASTER_KEYS: {error}") from None
+        return value.strip()
+
+    @property
+    def docs_enabled(self) -> bool:
+        if self.DOCS_ENABLED is None:
+            return self.APP_ENV != "production"
+        return self.DOCS_ENABLED
+
     @property
     def sheets_enabled(self) -> bool:
         return bool(self.GOOGLE_SHEETS_SPREADSHEET_ID and self.GOOGLE_SHEETS_CREDENTIALS_JSON)
@@ -277,6 +338,8 @@ class Settings(BaseSettings):
             problems.append("GOOGLE_CALENDAR_ID and GOOGLE_CALENDAR_CREDENTIALS_JSON are needed")
         if self.PUBLIC_BASE_URL.startswith("http://localhost"):
             problems.append("PUBLIC_BASE_URL must be the public https address")
+        if bool(self.TEMPORAL_TLS_CLIENT_CERT) != bool(self.TEMPORAL_TLS_CLIENT_KEY):
+            problems.append("TEMPORAL_TLS_CLIENT_CERT and TEMPORAL_TLS_CLIENT_KEY go together")
         return problems
 
     def demo_problems(self) -> list[str]:

@@ -19,6 +19,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.artist_settings import SettingsActivities
 from activities.calendar import Calendar, CalendarActivities
 from activities.digest import DigestActivities
+from activities.erasure import ErasureActivities
 from activities.errors import ProviderError
 from activities.google_calendar import GoogleCalendar, calendar_credentials
 from activities.lead_log import LeadLogActivities, SheetsLog, service_account_credentials
@@ -39,13 +40,20 @@ from activities.turns import TurnActivities
 from activities.whatsapp_cloud import CloudApi
 from consultation import places
 from models.base import make_engine, make_sessions
+from sealing import Keyring
 from settings import Settings, get_settings
 from stores.calendar_reads import CalendarReads
 from stores.holds import Holds
+from telemetry import metrics, tracing
+from telemetry.activity_context import LogContext
+from telemetry.logs import configure as configure_logs
+from temporal_connection import connect, keyring, metrics_runtime
 from workflows.alerts import ArtistAlertWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
+from workflows.erasure import ErasureWorkflow
 from workflows.lead import LeadWorkflow
 from workflows.lead_log import LeadLogWorkflow
+from workflows.retention import RETENTION_ID, RetentionInput, RetentionWorkflow
 
 
 def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
@@ -114,17 +122,18 @@ def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.Asy
         if settings.WHATSAPP_MODE == "cloud"
         else NoMediaSource()
     )
-    storage: Storage = (
-        SupabaseStorage(
+    return MediaActivities(sessions, downloader, make_storage(settings, http))
+
+
+def make_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
+    if settings.MEDIA_STORAGE == "supabase":
+        return SupabaseStorage(
             settings.SUPABASE_URL,
             settings.SUPABASE_SERVICE_ROLE_KEY,
             settings.SUPABASE_STORAGE_BUCKET,
             client=http,
         )
-        if settings.MEDIA_STORAGE == "supabase"
-        else LocalStorage(Path(settings.MEDIA_DIR), settings.PUBLIC_BASE_URL)
-    )
-    return MediaActivities(sessions, downloader, storage)
+    return LocalStorage(Path(settings.MEDIA_DIR), settings.PUBLIC_BASE_URL)
 
 
 def build_worker(
@@ -135,6 +144,7 @@ def build_worker(
     lead_log: SheetsLog | None = None,
     checkout: Checkout | None = None,
     calendar: Calendar | None = None,
+    keys: Keyring | None = None,
 ) -> Worker:
     # The place data (cities, countries) loads once per process: here, not in a workflow task.
     places.load()
@@ -149,6 +159,7 @@ def build_worker(
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
+    erasure = ErasureActivities(sessions, make_storage(settings, http), lead_log, keys)
     booking = CalendarActivities(
         calendar or make_calendar(settings, sessions),
         Holds(sessions, settings.ARTIST_ID),
@@ -157,8 +168,16 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
-        workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow, DigestWorkflow],
+        workflows=[
+            LeadWorkflow,
+            ArtistAlertWorkflow,
+            LeadLogWorkflow,
+            DigestWorkflow,
+            ErasureWorkflow,
+            RetentionWorkflow,
+        ],
         workflow_runner=WORKFLOW_RUNNER,
+        interceptors=[LogContext()],
         # On shutdown, running activities (a send half-way to Meta, a calendar write) get this
         # long to finish before they are cancelled and left to Temporal's retry elsewhere.
         graceful_shutdown_timeout=timedelta(seconds=settings.WORKER_SHUTDOWN_SECONDS),
@@ -179,6 +198,8 @@ def build_worker(
             SettingsActivities(
                 sessions, settings.ARTIST_ID, settings.artist_defaults
             ).settings_in_force,
+            erasure.erase_contact,
+            erasure.expired_contacts,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )
@@ -196,20 +217,38 @@ async def start_digest(client: Client, settings: Settings) -> WorkflowHandle[Any
     )
 
 
+async def start_retention(client: Client, settings: Settings) -> None:
+    """Retention's daily sweep, when RETENTION_DAYS is set: one run for the deployment."""
+    if settings.RETENTION_DAYS:
+        await client.start_workflow(
+            RetentionWorkflow.run,
+            RetentionInput(days=settings.RETENTION_DAYS),
+            id=RETENTION_ID,
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+
+
 async def main() -> None:
     settings = get_settings()
     settings.check_production()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-    client = await Client.connect(settings.TEMPORAL_ADDRESS, namespace=settings.TEMPORAL_NAMESPACE)
+    configure_logs("worker", settings.LOG_FORMAT)
+    tracing.configure(settings.OTEL_EXPORTER_OTLP_ENDPOINT, f"{settings.OTEL_SERVICE_NAME}-worker")
+    if settings.WORKER_METRICS_PORT:
+        metrics.serve(settings.WORKER_METRICS_PORT)
     engine = make_engine(settings.DATABASE_URL)
+    sessions = make_sessions(engine)
+    keys = keyring(settings, sessions)
+    client = await connect(settings, metrics_runtime(settings.TEMPORAL_METRICS_PORT), keys)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with httpx.AsyncClient(timeout=10) as http:
-        worker = build_worker(client, settings, make_sessions(engine), http)
+        worker = build_worker(client, settings, sessions, http, keys=keys)
         async with worker:
             await start_digest(client, settings)
+            await start_retention(client, settings)
             logging.info("worker polling task queue %s", settings.TEMPORAL_TASK_QUEUE)
             await stop.wait()
     await engine.dispose()

@@ -27,6 +27,7 @@ from consultation import window
 from consultation.messages import Outbound
 from models import SystemEvent
 from stores.outbox import Outbox
+from telemetry.metrics import MESSAGES_OUT, SEND_FAILURES
 
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
 # this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
@@ -169,6 +170,7 @@ class MessagingActivities:
         return window.is_open(last, datetime.now(UTC))
 
     async def _failed(self, request: SendRequest, error: SendError) -> SendResult:
+        SEND_FAILURES.labels(str(error.code) if error.code is not None else "none").inc()
         if error.kind == "retry":
             if not error.maybe_sent:
                 # Certainly not sent: the retry need not wait for a status before sending.
@@ -206,6 +208,7 @@ class MessagingActivities:
             else None
         )
         await self.outbox.finish(self._row(request), status, provider_id, detail or None, event)
+        MESSAGES_OUT.labels(request.message.to, status.lower()).inc()
         return SendResult(status, provider_id, detail)
 
     @staticmethod

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from api.deps import EdgeState, Refused, answer_refused
+from api.rate_limits import TooMany, answer_too_many
 from api.relay import Relay
 from api.routes import (
     actions,
     admin,
     calendar_admin,
     calendar_feed,
+    codec,
     demo,
     health,
+    metrics,
     pages,
+    privacy,
     webhooks,
 )
 from api.studio import router as studio_router
 from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
+from telemetry import tracing
+from telemetry.http import HttpTelemetry
+from telemetry.logs import configure as configure_logs
+from temporal_connection import keyring
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,7 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.DATABASE_URL)
-        app.state.edge = state = EdgeState(settings, engine, make_sessions(engine))
+        sessions = make_sessions(engine)
+        app.state.edge = state = EdgeState(
+            settings, engine, sessions, keys=keyring(settings, sessions)
+        )
         # Hands what the webhook stored to the workflows, after the webhook has answered.
         relay = asyncio.create_task(Relay(state).run())
         yield
@@ -48,9 +59,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await relay
         await engine.dispose()
 
-    app = FastAPI(title="Tattoo consultation assistant", lifespan=lifespan)
+    title = "Tattoo consultation assistant"
+    if settings.docs_enabled:
+        # Swagger UI's script and styles served from a package, so /docs works offline.
+        app = FastAPIOffline(title=title, lifespan=lifespan, redoc_url=None)
+    else:
+        app = FastAPI(
+            title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        )
+    tracing.instrument_api(app)
     app.add_exception_handler(Refused, answer_refused)
+    app.add_exception_handler(TooMany, answer_too_many)
+    app.add_middleware(HttpTelemetry)
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(codec.router)
+    app.include_router(privacy.router)
     app.include_router(webhooks.router)
     app.include_router(actions.router)
     app.include_router(pages.router)
@@ -70,5 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app() -> FastAPI:
     """Factory for `uvicorn --factory api.app:app`."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
-    return create_app()
+    settings = get_settings()
+    configure_logs("api", settings.LOG_FORMAT)
+    tracing.configure(settings.OTEL_EXPORTER_OTLP_ENDPOINT, f"{settings.OTEL_SERVICE_NAME}-api")
+    return create_app(settings)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -17,8 +17,12 @@ from temporalio.client import Client
 
 from api.events import record_event
 from api.meta_payload import verify_signature
+from api.rate_limits import Limit, SlidingWindow
 from api.stripe_events import BadStripeSignature, verify
+from sealing import Keyring
 from settings import Settings
+from telemetry.metrics import WEBHOOK_OUTCOMES
+from temporal_connection import connect
 
 
 @dataclass
@@ -27,6 +31,11 @@ class EdgeState:
     engine: AsyncEngine
     sessions: async_sessionmaker
     _client: Client | None = None
+    # The keys that seal workflow payloads (None when sealing is off): the client seals what it
+    # sends, the codec endpoint opens payloads for the Temporal UI, erasure deletes a key.
+    keys: Keyring | None = None
+    # This process's request counts for the per-client limits (api/rate_limits.py).
+    limiter: SlidingWindow = field(default_factory=SlidingWindow)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:
@@ -34,9 +43,7 @@ class EdgeState:
         if self._client is None:
             async with self._lock:
                 if self._client is None:
-                    self._client = await Client.connect(
-                        self.settings.TEMPORAL_ADDRESS, namespace=self.settings.TEMPORAL_NAMESPACE
-                    )
+                    self._client = await connect(self.settings, keys=self.keys)
         return self._client
 
 
@@ -86,6 +93,7 @@ async def verified_whatsapp(state: EdgeState, raw: bytes, signature: str | None)
     secret = settings.WHATSAPP_APP_SECRET
     signed = secret and verify_signature(raw, signature, secret)
     if (secret or settings.APP_ENV == "production") and not signed:
+        WEBHOOK_OUTCOMES.labels("whatsapp", "forged").inc()
         await record_event(state, "WARN", "whatsapp.signature_invalid", has_header=bool(signature))
         raise Refused(403, {"received": False, "error": "Invalid webhook signature"})
     return raw
@@ -97,6 +105,7 @@ async def verified_stripe(state: EdgeState, raw: bytes, signature: str | None) -
     try:
         return verify(raw, signature, state.settings.STRIPE_WEBHOOK_SECRET)
     except BadStripeSignature as error:
+        WEBHOOK_OUTCOMES.labels("stripe", "forged").inc()
         await record_event(state, "WARN", "stripe.signature_invalid", reason=str(error)[:200])
         raise Refused(400, {"received": False, "error": "Invalid Stripe signature"}) from error
 
@@ -113,3 +122,21 @@ async def stripe_event(request: Request, state: Edge) -> dict[str, Any]:
 
 WhatsAppDelivery = Annotated[bytes, Depends(whatsapp_delivery)]
 StripeEvent = Annotated[dict[str, Any], Depends(stripe_event)]
+
+
+def client_address(request: Request) -> str:
+    # The proxy's X-Forwarded-For is honoured by uvicorn --proxy-headers for the addresses in
+    # FORWARDED_ALLOW_IPS, so this is the client's own address behind a trusted proxy.
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limited(kind: str) -> Callable[[Request, EdgeState], Awaitable[None]]:
+    """A dependency limiting requests per client address under the setting RATE_LIMIT_<KIND>."""
+    setting = f"RATE_LIMIT_{kind.upper()}"
+
+    async def check(request: Request, state: Edge) -> None:
+        limit = Limit.parse(getattr(state.settings, setting))
+        if limit is not None:
+            state.limiter.hit(f"{kind}:{client_address(request)}", limit)
+
+    return check

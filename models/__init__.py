@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
+from models.sealing import PayloadKey
 from models.settings import ArtistSettingsVersion, CalendarFeed, CalendarRead
 from models.studio import StudioSeen, StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
@@ -33,6 +34,7 @@ __all__ = [
     "LeadLogRow",
     "LeadRecord",
     "OutboundMessage",
+    "PayloadKey",
     "ProviderEvent",
     "StudioSeen",
     "StudioSession",

@@ -46,6 +46,10 @@ SETTLE = text(
 )
 
 RELEASE = text("UPDATE inbound_messages SET state = 'pending' WHERE state = 'told'")
+REPLAY = text(
+    "UPDATE inbound_messages SET state = 'pending' "
+    "WHERE message_id = :message_id AND state IN ('signalled', 'refused')"
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,10 @@ async def release_paused(session: AsyncSession) -> int:
     """Give messages kept while paused back to the relay (its trigger wakes the relays)."""
     result = await session.execute(RELEASE)
     return int(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+
+
+async def replay(session: AsyncSession, message_id: str) -> bool:
+    """Hand a stored message to its workflow again (the ops CLI): the relay takes it as new;
+    a run that has it already drops it as a duplicate, one that lost it (ended) reads it."""
+    result = await session.execute(REPLAY, {"message_id": message_id})
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -182,6 +182,10 @@ def stack_settings(
         ARTIST_WHATSAPP_NUMBER=ARTIST,
         ARTIST_NAME="Sam",
         MEDIA_DIR=tempfile.mkdtemp(prefix="inkflow-test-media-"),
+        # Tests poll from one address far faster than any client: limits have their own tests.
+        RATE_LIMIT_LINKS="0",
+        RATE_LIMIT_ADMIN="0",
+        RATE_LIMIT_WEBHOOKS="0",
     )
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]

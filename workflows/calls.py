@@ -63,3 +63,14 @@ PROJECT = LocalActivityConfig(
     retry_policy=DB_RETRY,
     local_retry_threshold=timedelta(seconds=1),
 )
+
+# Erasing a contact: our database, storage and the sheet, retried until done (an erasure
+# request must not be dropped), backing off to five minutes.
+ERASE = ActivityConfig(
+    start_to_close_timeout=timedelta(minutes=2),
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=5),
+    ),
+)

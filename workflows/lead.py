@@ -41,6 +41,8 @@ with workflow.unsafe.imports_passed_through():
 # Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
 # dedupes in PostgreSQL first anyway.
 SEEN_LIMIT = 500
+# The SDK metric (on the worker's Temporal metrics port) counting timers that fired.
+TIMERS_FIRED = "inkflow_timers_fired"
 
 
 @workflow.defn(name="LeadWorkflow")
@@ -147,6 +149,11 @@ class LeadWorkflow:
                 if self.lead.version != version:
                     continue
                 if not self._pending():
+                    # A durable timer fired (a reminder, a hold's hour, an expiry). Counted
+                    # through the SDK's meter, which records nothing on replay.
+                    workflow.metric_meter().create_counter(
+                        TIMERS_FIRED, "Lead timers that fired"
+                    ).add(1)
                     await self._apply(engine.remind, None)
                     continue
             if self.paused:

@@ -31,6 +31,9 @@ class Storage(Protocol):
 
     async def link(self, key: str) -> str: ...
 
+    async def delete(self, key: str) -> None:
+        """Remove our copy (erasure); a copy already gone is not an error."""
+
 
 class LocalStorage:
     """Files under one folder, served by our own app at `{public_base_url}/media/{key}`."""
@@ -55,6 +58,9 @@ class LocalStorage:
 
     async def link(self, key: str) -> str:
         return f"{self.public_base_url}/media/{quote(key)}"
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
     def _path(self, key: str) -> Path:
         path = (self.folder / key).resolve()
@@ -126,12 +132,20 @@ class SupabaseStorage:
         # Storage answers with a path relative to /storage/v1 ("/object/sign/...?token=...").
         return f"{self._api}/{signed.lstrip('/')}"
 
+    async def delete(self, key: str) -> None:
+        # Storage's bulk delete: the bucket, and the keys as "prefixes" (missing ones are fine).
+        url = f"{self._api}/object/{quote(self.bucket, safe='')}"
+        await self._post("delete", url, method="DELETE", json={"prefixes": [key]},
+                         headers=self._headers)  # fmt: skip
+
     def _object_url(self, route: str, key: str) -> str:
         return f"{self._api}/{route}/{quote(self.bucket, safe='')}/{quote(key)}"
 
-    async def _post(self, what: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    async def _post(
+        self, what: str, url: str, method: str = "POST", **kwargs: Any
+    ) -> dict[str, Any]:
         try:
-            response = await self._client.post(url, timeout=self._timeout, **kwargs)
+            response = await self._client.request(method, url, timeout=self._timeout, **kwargs)
         except httpx.TransportError as error:
             raise ProviderError(
                 "Media", f"Supabase {what}: {type(error).__name__}", retryable=True

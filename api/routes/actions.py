@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy import update
 from temporalio.service import RPCError
 
-from api.deps import Edge, EdgeState
+from api.deps import Edge, EdgeState, rate_limited
 from api.lead_actions import run_action
 from api.rendering import note, page, render
 from api.words import ACTION_WORDS, SIZE_WORDS, in_words, status_words
@@ -23,7 +23,7 @@ from stores.tokens import token_hash
 from workflows.contracts import ActionRequest
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["artist"])
+router = APIRouter(tags=["artist"], dependencies=[Depends(rate_limited("links"))])
 
 # The link page's heading for each decision; what the decision does is said once, in
 # `api.words.ACTION_WORDS`, for the link pages and the studio alike.

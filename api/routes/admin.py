@@ -10,14 +10,19 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
 from api import lead_csv
-from api.deps import Edge, Session, require_admin
+from api.deps import Edge, Session, rate_limited, require_admin
 from api.lead_actions import run_action
 from api.schemas import ActionOutcome, EventList, Funnel, LeadDetail, LeadList, Released
 from models import CalendarHold, LeadRecord, OutboundMessage, SystemEvent
 from stores import inbound_queue
 from workflows.contracts import ActionRequest
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+# Limited before the key is checked: guessing keys is limited too.
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(rate_limited("admin")), Depends(require_admin)],
+)
 
 
 def _time(value: datetime | None) -> str | None:

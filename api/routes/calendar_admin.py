@@ -9,12 +9,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from api.deps import Edge, require_admin
+from api.deps import Edge, rate_limited, require_admin
 from api.schemas import BusyBlock, BusyRemoved, CalendarAgenda
 from stores.calendar import CalendarStore
 from stores.holds import Holds
 
-router = APIRouter(prefix="/admin/calendar", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix="/admin/calendar",
+    tags=["admin"],
+    dependencies=[Depends(rate_limited("admin")), Depends(require_admin)],
+)
 
 
 def _utc(value: datetime) -> str:

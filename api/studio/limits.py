@@ -1,25 +1,23 @@
 """Sign-in attempts, limited per client address (every attempt) and per account (failed
-passwords and links asked for), counted in PostgreSQL so the limit holds across replicas."""
+passwords and links asked for), counted in PostgreSQL so the limit holds across replicas: the
+shared-store counter beside the per-process one of `api/rate_limits.py`, with the same refusal
+(`TooMany`) and the same Retry-After."""
 
 from __future__ import annotations
 
 import hashlib
-import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from api.deps import EdgeState
+from api.rate_limits import TooMany, retry_after
 from stores import studio as store
+
+__all__ = ["TooMany", "bucket", "check", "count"]
 
 
 def bucket(kind: str, value: str) -> str:
     # Hashed: the table never holds a client's address.
     return hashlib.sha256(f"{kind}:{value.lower()}".encode()).hexdigest()
-
-
-@dataclass
-class TooMany(Exception):
-    retry_after: int  # seconds
 
 
 async def check(state: EdgeState, *buckets: str) -> None:
@@ -31,9 +29,10 @@ async def check(state: EdgeState, *buckets: str) -> None:
         for name in buckets:
             seen = await store.attempts_since(session, name, now - window)
             if len(seen) >= settings.STUDIO_SIGNIN_ATTEMPTS:
-                # Free again when the oldest attempt that counts leaves the window.
                 oldest = seen[len(seen) - settings.STUDIO_SIGNIN_ATTEMPTS]
-                raise TooMany(max(1, math.ceil((oldest + window - now).total_seconds())))
+                raise TooMany(
+                    retry_after(oldest.timestamp(), window.total_seconds(), now.timestamp())
+                )
 
 
 async def count(state: EdgeState, *buckets: str) -> None:

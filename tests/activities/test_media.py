@@ -211,6 +211,27 @@ async def test_local_storage_never_writes_outside_its_folder(tmp_path: Path) -> 
     assert not (tmp_path / "escape.jpg").exists()
 
 
+async def test_local_storage_deletes_a_copy_and_a_missing_one_is_no_error(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path, "https://ink.example/")
+    await storage.put("leads/lead-1/abc.jpg", JPEG, "image/jpeg")
+    await storage.delete("leads/lead-1/abc.jpg")
+    assert not (tmp_path / "leads" / "lead-1" / "abc.jpg").exists()
+    await storage.delete("leads/lead-1/abc.jpg")  # erasure retried: already gone
+    with pytest.raises(ProviderError):
+        await storage.delete("../outside.jpg")
+
+
+async def test_supabase_delete_removes_the_object(
+    supabase: FakeSupabase, bucket: SupabaseStorage
+) -> None:
+    await bucket.put("leads/lead-2/x.jpg", JPEG, "image/jpeg")
+    assert "leads/lead-2/x.jpg" in supabase.objects
+    await bucket.delete("leads/lead-2/x.jpg")
+    assert "leads/lead-2/x.jpg" not in supabase.objects
+    await bucket.delete("leads/lead-2/x.jpg")  # gone already: still fine
+    assert supabase.requests[-1].method == "DELETE"
+
+
 async def test_supabase_upload_sends_the_key_and_upsert_and_returns_a_signed_url(
     supabase: FakeSupabase, bucket: SupabaseStorage
 ) -> None:

@@ -88,6 +88,8 @@ ADMIN_SCHEMAS = {
     ("get", "/admin/calendar"): "CalendarAgenda",
     ("post", "/admin/calendar/busy"): "BusyBlock",
     ("delete", "/admin/calendar/busy/{block_id}"): "BusyRemoved",
+    ("post", "/admin/contacts/export"): "ContactExport",
+    ("post", "/admin/contacts/erase"): "Erasure",
 }
 
 

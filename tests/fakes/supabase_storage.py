@@ -1,6 +1,6 @@
 """A fake Supabase Storage REST API on loopback, for one private bucket: upload an object, sign
-a URL for it, and open the signed URL. It checks the service key and answers errors the way
-Storage does (often HTTP 400 with the real status in the body)."""
+a URL for it, open the signed URL, and delete objects. It checks the service key and answers
+errors the way Storage does (often HTTP 400 with the real status in the body)."""
 
 from __future__ import annotations
 
@@ -106,6 +106,20 @@ class FakeSupabase(LoopbackServer):
                     return storage_error(400, "The resource already exists", status="409")
                 self._objects[key] = StoredObject(data, content_type)
             return JSONResponse({"Key": f"{bucket}/{key}", "Id": secrets.token_hex(16)})
+
+        @app.delete("/storage/v1/object/{bucket}")
+        async def remove(bucket: str, request: Request) -> Response:
+            # Storage's bulk delete: {"prefixes": [keys]}; answers the objects it removed.
+            refused = self._refuse(request, bucket)
+            if refused is not None:
+                return refused
+            body = await request.json()
+            keys = body.get("prefixes") if isinstance(body, dict) else None
+            if not isinstance(keys, list) or not keys:
+                return storage_error(400, "prefixes must be a non-empty list", status="400")
+            with self._lock:
+                removed = [key for key in keys if self._objects.pop(key, None) is not None]
+            return JSONResponse([{"name": key, "bucket_id": bucket} for key in removed])
 
         @app.get("/storage/v1/object/sign/{bucket}/{key:path}")
         async def open_signed(bucket: str, key: str, token: str = "") -> Response:
