@@ -180,6 +180,9 @@ class Settings(BaseSettings):
     # How long a stopping worker lets running activities finish before cancelling them (under
     # docker compose's 30 s stop_grace_period, after which the worker is killed).
     WORKER_SHUTDOWN_SECONDS: float = Field(default=25, ge=0)
+    # Admission: the relay keeps at most this many handed-over messages unread by their
+    # workflows (0: no limit); the rest wait in PostgreSQL, in arrival order (bench/RESULTS.md).
+    RELAY_IN_FLIGHT: int = Field(default=16, ge=0)
 
     REMINDER_1_HOURS: int = 12
     REMINDER_2_HOURS: int = 36

@@ -39,6 +39,7 @@ CHANNEL = "inbound_messages"
 BATCH = 50  # contacts per round; each gets its oldest waiting message
 POLL_SECONDS = 2.0
 FIRST_BACKOFF, MAX_BACKOFF = 0.5, 10.0  # while Temporal cannot be reached
+UNREAD = 30.0  # seconds a handed-over message counts as in flight at most, read or not
 RPC_TIMEOUT = timedelta(seconds=10)  # the claimed rows stay locked while a signal is on its way
 
 
@@ -104,14 +105,22 @@ class Relay:
             listener.cancel()
 
     async def round(self) -> int:
-        """Hand over the oldest waiting message of up to BATCH contacts; returns how many were
-        settled. Raises when Temporal could not be reached (the rest stay waiting)."""
+        """Hand over the oldest waiting message of up to BATCH contacts, while fewer than
+        RELAY_IN_FLIGHT handed over are still unread; returns how many were settled. Raises
+        when Temporal could not be reached (the rest stay waiting)."""
         client = await self.state.temporal()
         unreachable: list[str] = []
+        queue, cap = self.state.settings.TEMPORAL_TASK_QUEUE, self.state.settings.RELAY_IN_FLIGHT
         async with self.state.sessions.begin() as session:
-            claimed = await inbound_queue.claim(
-                session, self.state.settings.TEMPORAL_TASK_QUEUE, BATCH
-            )
+            room = BATCH
+            if cap:
+                # Admission: past this, more handed over only waits in Temporal's queues, where
+                # a running conversation's next message can overtake a new one's first. Here the
+                # backlog waits in arrival order, and a read message wakes the relay (NOTIFY).
+                room = min(BATCH, cap - await inbound_queue.in_flight(session, queue, UNREAD))
+                if room <= 0:
+                    return 0
+            claimed = await inbound_queue.claim(session, queue, room)
             # One message per contact, so handing them over at once keeps each contact's order.
             results = await asyncio.gather(*(self._hand_over(client, w) for w in claimed))
             for waiting, (outcome, reason) in zip(claimed, results, strict=True):

@@ -36,6 +36,9 @@ class Contact(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When a turn of the contact's lead was last projected: what the relay handed over before
+    # then has been read (admission, api/relay.py).
+    last_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LeadRecord(Base):
@@ -82,6 +85,7 @@ class InboundMessage(Base):
             "message_id",
             postgresql_where=text("state IN ('pending', 'paused')"),
         ),
+        Index("ix_inbound_messages_signalled", "task_queue", "signalled_at"),
     )
 
     message_id: Mapped[str] = mapped_column(String(256), primary_key=True)

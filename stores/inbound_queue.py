@@ -45,6 +45,20 @@ SETTLE = text(
     """
 )
 
+# Handed over and not yet read by a turn (the lead's projection stamps `last_read_at`): the
+# relay keeps these few (admission). One never read (a redelivery the workflow dropped, a run
+# that failed) stops counting after a while.
+IN_FLIGHT = text(
+    """
+    SELECT count(*) FROM inbound_messages m JOIN contacts c ON c.key = m.contact_key
+    WHERE m.task_queue = :task_queue AND m.state = 'signalled'
+      AND m.signalled_at > now() - make_interval(secs => :seconds)
+      AND (c.last_read_at IS NULL OR c.last_read_at < m.signalled_at)
+    """
+)
+
+READ = text("UPDATE contacts SET last_read_at = now() WHERE key = :contact_key")
+
 RELEASE = text("UPDATE inbound_messages SET state = 'pending' WHERE state = 'told'")
 REPLAY = text(
     "UPDATE inbound_messages SET state = 'pending' "
@@ -68,6 +82,10 @@ async def claim(session: AsyncSession, task_queue: str, limit: int) -> list[Wait
         Waiting(row.message_id, row.contact_key, row.state == "paused", row.payload, row.opted_out)
         for row in rows
     ]
+
+
+async def in_flight(session: AsyncSession, task_queue: str, seconds: float) -> int:
+    return int(await session.scalar(IN_FLIGHT, {"task_queue": task_queue, "seconds": seconds}) or 0)
 
 
 async def settle(session: AsyncSession, message_id: str, outcome: Outcome) -> None:

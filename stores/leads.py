@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from models import LeadRecord, SystemEvent
+from stores import inbound_queue
 
 
 class Leads:
@@ -27,6 +28,8 @@ class Leads:
         )
         async with self.sessions.begin() as session:
             await session.execute(statement)
+            # The turn has read what the relay handed over: room for the next (api/relay.py).
+            await session.execute(inbound_queue.READ, {"contact_key": values["contact_key"]})
             if events:
                 await session.execute(insert(SystemEvent).values(events).on_conflict_do_nothing())
 

@@ -71,6 +71,16 @@ async def test_the_lead_is_projected_and_the_replies_sent_in_order(turns, graph,
     assert await projected(sessions, delivery.snapshot.lead.lead_id) == (4, 1)
 
 
+async def test_a_projected_turn_tells_the_relay_the_contact_was_read(turns, sessions):
+    delivery = await a_turn(sessions, replies=0)
+    read_at = select(Contact.last_read_at).where(Contact.key == delivery.snapshot.contact_key)
+    async with sessions() as session:
+        assert await session.scalar(read_at) is None
+    await deliver(turns, delivery)
+    async with sessions() as session:
+        assert await session.scalar(read_at) is not None
+
+
 async def test_retries_after_a_failed_send_send_and_write_nothing_twice(turns, graph, sessions):
     delivery = await a_turn(sessions, replies=2)
     lead_id = delivery.snapshot.lead.lead_id

@@ -192,3 +192,61 @@ async def test_a_stored_message_wakes_the_relay_at_once_not_at_the_next_poll(liv
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+
+
+async def read_by_its_workflow(state: EdgeState, phone: str) -> None:
+    """What a turn's projection does once the workflow has read what it was handed."""
+    key = contact_key(state.settings.CONTACT_KEY_SECRET, f"wa:{phone}")
+    async with state.sessions.begin() as session:
+        await session.execute(inbound_queue.READ, {"contact_key": key})
+
+
+async def test_admission_hands_over_only_so_many_unread_and_the_rest_wait_in_arrival_order(
+    database_url, temporal_address, graph, sessions, queue
+):
+    state = edge_state(database_url, temporal_address, graph, sessions, queue)
+    state.settings.RELAY_IN_FLIGHT = 2
+    phones = [new_phone() for _ in range(4)]
+    for n, phone in enumerate(phones):
+        await store(state, phone, f"hello {n}", 1_000_000 + n)
+
+    await drain(Relay(state))
+    assert [bool(await handed(state, p)) for p in phones] == [True, True, False, False]
+
+    # The first client's message is read: room for one more, the oldest waiting.
+    await read_by_its_workflow(state, phones[0])
+    await drain(Relay(state))
+    assert [bool(await handed(state, p)) for p in phones] == [True, True, True, False]
+
+    # A message never read (say, a redelivery the workflow dropped) stops counting in time.
+    async with sessions.begin() as session:
+        await session.execute(
+            text(
+                "UPDATE inbound_messages SET signalled_at = now() - interval '31 seconds'"
+                " WHERE task_queue = :queue AND state = 'signalled'"
+            ),
+            {"queue": queue},
+        )
+    await drain(Relay(state))
+    assert all([bool(await handed(state, p)) for p in phones])
+
+
+async def test_a_read_message_wakes_a_relay_that_was_full(
+    database_url, temporal_address, graph, sessions, queue
+):
+    state = edge_state(database_url, temporal_address, graph, sessions, queue)
+    state.settings.RELAY_IN_FLIGHT = 1
+    first, second = new_phone(), new_phone()
+    await store(state, first, "first", 1_000_000)
+    await store(state, second, "second", 1_000_001)
+    running = asyncio.create_task(Relay(state, poll_seconds=600).run())
+    try:
+        await eventually(lambda: handed(state, first), timeout=5)
+        await asyncio.sleep(0.5)
+        assert await handed(state, second) == [], "full: the second waits"
+        await read_by_its_workflow(state, first)
+        await eventually(lambda: handed(state, second), timeout=5)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
