@@ -15,6 +15,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from sealing import Keyring, MasterKeys, SealingCodec
 from settings import Settings
 from telemetry import tracing
+from temporal_payloads import PayloadConverter
 
 
 def pem(value: str) -> bytes | None:
@@ -57,12 +58,14 @@ def keyring(settings: Settings, sessions: async_sessionmaker) -> Keyring | None:
 
 
 def data_converter(keys: Keyring | None) -> DataConverter:
-    """Sealed payloads, and failures whose message and stack trace are sealed too (they can
-    quote what a client wrote); without keys, Temporal's default."""
+    """Temporal's JSON payloads, decoded with dataclass field types resolved once
+    (`temporal_payloads`); sealed, with failures whose message and stack trace are sealed too
+    (they can quote what a client wrote), when there are keys."""
+    plain = dataclasses.replace(DataConverter.default, payload_converter_class=PayloadConverter)
     if keys is None:
-        return DataConverter.default
+        return plain
     return dataclasses.replace(
-        DataConverter.default,
+        plain,
         payload_codec=SealingCodec(keys),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

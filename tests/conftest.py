@@ -26,6 +26,7 @@ from activities.whatsapp_cloud import CloudApi
 from api.app import create_app
 from models.base import make_engine, make_sessions
 from settings import Settings
+from temporal_connection import data_converter
 from tests.fakes.google_calendar import FakeGoogleCalendar
 from tests.fakes.google_sheets import FakeSheets
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
@@ -213,7 +214,8 @@ async def stack(
         STRIPE_WEBHOOK_SECRET=STRIPE_SECRET,
         STRIPE_API_BASE_URL=stripe.base_url,
     )
-    client = await Client.connect(temporal_address)
+    # The converter the worker and the API use (temporal_connection), unsealed.
+    client = await Client.connect(temporal_address, data_converter=data_converter(None))
     # The real Sheets client against the fake (anonymous credentials: no token endpoint here).
     lead_log = SheetsLog(sessions, "S1", AnonymousCredentials(), endpoint=sheets.base_url)
     calendar = GoogleCalendar(
