@@ -1,4 +1,5 @@
-"""The Temporal worker: runs LeadWorkflow and its activities. `python worker.py`."""
+"""The Temporal worker: runs LeadWorkflow, CampaignWorkflow and their activities.
+`python worker.py`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import Calendar, CalendarActivities
+from activities.campaigns import CampaignActivities
 from activities.digest import DigestActivities
 from activities.errors import ProviderError
 from activities.google_calendar import GoogleCalendar, calendar_credentials
@@ -40,6 +42,7 @@ from models.base import make_engine, make_sessions
 from settings import Settings, get_settings
 from stores.holds import Holds
 from workflows.alerts import ArtistAlertWorkflow
+from workflows.campaign import CampaignWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.lead import LeadWorkflow
 from workflows.lead_log import LeadLogWorkflow
@@ -133,9 +136,10 @@ def build_worker(
     checkout: Checkout | None = None,
     calendar: Calendar | None = None,
 ) -> Worker:
+    sender = make_sender(settings, http)
     messaging = MessagingActivities(
         sessions,
-        make_sender(settings, http),
+        sender,
         settings.ARTIST_WHATSAPP_NUMBER,
         settings.approved_templates,
     )
@@ -144,13 +148,20 @@ def build_worker(
     links = LinkActivities(sessions, settings.PUBLIC_BASE_URL, settings.ACTION_TOKEN_TTL_DAYS)
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
+    campaigns = CampaignActivities(sessions, sender)
     booking = CalendarActivities(
         calendar or make_calendar(settings, sessions), Holds(sessions, settings.ARTIST_ID)
     )
     return Worker(
         client,
         task_queue=settings.TEMPORAL_TASK_QUEUE,
-        workflows=[LeadWorkflow, ArtistAlertWorkflow, LeadLogWorkflow, DigestWorkflow],
+        workflows=[
+            LeadWorkflow,
+            ArtistAlertWorkflow,
+            LeadLogWorkflow,
+            DigestWorkflow,
+            CampaignWorkflow,
+        ],
         workflow_runner=WORKFLOW_RUNNER,
         # On shutdown, running activities (a send half-way to Meta, a calendar write) get this
         # long to finish before they are cancelled and left to Temporal's retry elsewhere.
@@ -169,6 +180,8 @@ def build_worker(
             booking.cancel_booking,
             booking.book_slot,
             DigestActivities(sessions).waiting_leads,
+            campaigns.freeze_audience,
+            campaigns.send_batch,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

@@ -2,6 +2,13 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
+from models.campaigns import (
+    Campaign,
+    CampaignRecipient,
+    ConsentEvent,
+    MarketingConsent,
+    Segment,
+)
 from models.studio import StudioSession, StudioSignInAttempt, StudioSignInLink
 from models.tables import (
     ActionToken,
@@ -23,13 +30,18 @@ __all__ = [
     "CalendarBusy",
     "CalendarEventRow",
     "CalendarHold",
+    "Campaign",
+    "CampaignRecipient",
     "CheckoutSessionRow",
+    "ConsentEvent",
     "Contact",
     "InboundMessage",
     "LeadLogRow",
     "LeadRecord",
+    "MarketingConsent",
     "OutboundMessage",
     "ProviderEvent",
+    "Segment",
     "StudioSession",
     "StudioSignInAttempt",
     "StudioSignInLink",

@@ -20,6 +20,10 @@ LEAD_BUDGET = SearchAttributeKey.for_int("LeadBudgetPence")
 LEAD_TOUR_CITY = SearchAttributeKey.for_keyword("LeadTourCity")
 LEAD_HANDOVER = SearchAttributeKey.for_keyword("LeadHandoverReason")
 LEAD_APPOINTMENT = SearchAttributeKey.for_datetime("LeadAppointment")
+# A campaign's run: "CampaignStatus = 'SENDING'", with sent of total.
+CAMPAIGN_STATUS = SearchAttributeKey.for_keyword("CampaignStatus")
+CAMPAIGN_SENT = SearchAttributeKey.for_int("CampaignSent")
+CAMPAIGN_TOTAL = SearchAttributeKey.for_int("CampaignTotal")
 
 KEYS: dict[str, SearchAttributeKey] = {
     key.name: key
@@ -32,6 +36,9 @@ KEYS: dict[str, SearchAttributeKey] = {
         LEAD_TOUR_CITY,
         LEAD_HANDOVER,
         LEAD_APPOINTMENT,
+        CAMPAIGN_STATUS,
+        CAMPAIGN_SENT,
+        CAMPAIGN_TOTAL,
     )
 }
 
