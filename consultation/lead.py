@@ -233,6 +233,7 @@ class Lead:
     # Answers typed before their question came up ("8x8cm" while the idea is asked), by
     # question key: used when the consultation reaches that question.
     ahead: dict[str, str] = field(default_factory=dict)
+    marketing_asked: bool = False  # the marketing consent question was sent (once per lead)
 
 
 @dataclass
