@@ -93,6 +93,8 @@ class Settings(BaseSettings):
 
     # Campaigns (platform_facts B7). The portfolio's messaging limit, unique users per rolling
     # 24 h, as Meta shows it in WhatsApp Manager; campaigns pace under it and under the rate.
+    # Ask clients for marketing consent (buttons) at the end of a consultation and at booking.
+    MARKETING_CONSENT_ASK: bool = True
     WHATSAPP_MESSAGING_LIMIT: Literal["250", "2000", "10000", "100000", "unlimited"] = "250"
     CAMPAIGN_RATE_PER_SECOND: float = Field(default=80.0, ge=1.0, le=1000.0)
     # What Meta charges per delivered marketing template, in pence, for the compose page's
@@ -227,6 +229,7 @@ class Settings(BaseSettings):
             stale_after_days=self.STALE_AFTER_DAYS,
             studio_address=self.STUDIO_ADDRESS,
             settle_seconds=self.MESSAGE_SETTLE_SECONDS,
+            ask_marketing_consent=self.MARKETING_CONSENT_ASK,
         )
 
     def production_problems(self) -> list[str]:

@@ -20,7 +20,8 @@ ACKNOWLEDGEMENTS = {
 
 def ask(reply: Reply) -> None:
     """Ask for marketing consent, once per lead."""
-    if reply.lead.marketing_asked or reply.lead.opted_out:
+    asking = reply.policy.ask_marketing_consent
+    if not asking or reply.lead.marketing_asked or reply.lead.opted_out:
         return
     reply.lead.marketing_asked = True
     options = [(CONSENT_YES, reply.say("consent.yes")), (CONSENT_NO, reply.say("consent.no"))]

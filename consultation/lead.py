@@ -182,6 +182,9 @@ class Policy:
     windows_reminder_hours: int = 24
     windows_wait_hours: int = 72
     studio_address: str = ""
+    # Ask for marketing consent at the end of a consultation and at booking. Off by default,
+    # so runs started before campaigns existed replay as they were recorded.
+    ask_marketing_consent: bool = False
     # How long after the client sent it a message waits before it is read, so an older one
     # Meta delivers late can still be read first (`consultation.arrival`).
     settle_seconds: float = 2.0

@@ -135,7 +135,9 @@ class CampaignStore:
 
     async def count(self, segment: SegmentFilter) -> int:
         async with self.sessions() as session:
-            total = await session.scalar(select(func.count()).select_from(audience(segment).subquery()))
+            total = await session.scalar(
+                select(func.count()).select_from(audience(segment).subquery())
+            )
         return int(total or 0)
 
     async def sample(self, segment: SegmentFilter, size: int = 5) -> list[Any]:
