@@ -90,3 +90,6 @@ class CampaignRecipient(Base):
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outbound_id: Mapped[str | None] = mapped_column(String(256))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Tracking, set at the edge within the attribution window after `sent_at`.
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

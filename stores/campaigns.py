@@ -21,19 +21,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from campaigns import SegmentFilter
 from models import Campaign, CampaignRecipient, Contact, LeadRecord, MarketingConsent, Segment
-
-# The latest lead of each contact (a contact's newest enquiry decides which segment they are in).
-_latest = (
-    select(LeadRecord)
-    .ext(distinct_on(LeadRecord.contact_key))
-    .order_by(LeadRecord.contact_key, LeadRecord.created_at.desc())
-    .subquery("latest")
-)
 
 
 def _text(column: Any, name: str) -> Any:
@@ -44,42 +35,25 @@ def _number(column: Any, name: str) -> Any:
     return cast(column[name].astext, Integer)
 
 
-def audience(segment: SegmentFilter) -> Select[Any]:
-    """Contacts in `segment`: (key, profile name, status, city, consent)."""
-    lead = _latest.c
-    consent = func.coalesce(MarketingConsent.granted, False)
-    query = (
-        select(
-            Contact.key,
-            Contact.profile_name,
-            lead.status,
-            lead.parsed["city"].astext.label("city"),
-            consent.label("consent"),
-        )
-        .select_from(Contact)
-        .outerjoin(_latest, lead.contact_key == Contact.key)
-        .outerjoin(MarketingConsent, MarketingConsent.contact_key == Contact.key)
-    )
+def _lead_conditions(segment: SegmentFilter) -> list[Any]:
+    """What one of a contact's leads must match for the contact to be in `segment`."""
+    parsed = LeadRecord.parsed
     conditions: list[Any] = []
     if segment.statuses:
-        conditions.append(lead.status.in_(segment.statuses))
+        conditions.append(LeadRecord.status.in_(segment.statuses))
     for value, column in (
-        (segment.region, _text(lead.parsed, "region")),
-        (segment.city, _text(lead.parsed, "city")),
-        (segment.country, _text(lead.parsed, "country")),
+        (segment.region, _text(parsed, "region")),
+        (segment.city, _text(parsed, "city")),
+        (segment.country, _text(parsed, "country")),
     ):
         if value:
             conditions.append(column == value.lower())
     if segment.tour_city:
-        conditions.append(
-            func.lower(
-                func.coalesce(lead.parsed["tour_city"].astext, lead.parsed["travel_city"].astext)
-            )
-            == segment.tour_city.lower()
-        )
+        tour_city = func.coalesce(parsed["tour_city"].astext, parsed["travel_city"].astext)
+        conditions.append(func.lower(tour_city) == segment.tour_city.lower())
     if segment.style:
-        conditions.append(_text(lead.answers, "style").contains(segment.style.lower()))
-    area, budget = _number(lead.parsed, "area_cm2"), _number(lead.parsed, "budget_pence")
+        conditions.append(_text(LeadRecord.answers, "style").contains(segment.style.lower()))
+    area, budget = _number(parsed, "area_cm2"), _number(parsed, "budget_pence")
     for bound, column, low in (
         (segment.min_area_cm2, area, True),
         (segment.max_area_cm2, area, False),
@@ -88,6 +62,36 @@ def audience(segment: SegmentFilter) -> Select[Any]:
     ):
         if bound is not None:
             conditions.append(column >= bound if low else column <= bound)
+    return conditions
+
+
+def audience(segment: SegmentFilter) -> Select[Any]:
+    """Contacts in `segment`, with a lead of theirs that matches it (the newest such):
+    (key, profile name, that lead's status and city, consent). A contact is in a segment when
+    any of their leads matches, so a new enquiry does not take them out of a waitlist."""
+    lead_conditions = _lead_conditions(segment)
+    matching = (
+        select(LeadRecord.status)
+        .where(LeadRecord.contact_key == Contact.key, *lead_conditions)
+        .order_by(LeadRecord.created_at.desc())
+        .limit(1)
+    )
+    city = func.coalesce(LeadRecord.parsed["travel_city"].astext, LeadRecord.parsed["city"].astext)
+    consent = func.coalesce(MarketingConsent.granted, False)
+    query = (
+        select(
+            Contact.key,
+            Contact.profile_name,
+            matching.scalar_subquery().label("status"),
+            matching.with_only_columns(city).scalar_subquery().label("city"),
+            consent.label("consent"),
+        )
+        .select_from(Contact)
+        .outerjoin(MarketingConsent, MarketingConsent.contact_key == Contact.key)
+    )
+    conditions: list[Any] = []
+    if lead_conditions:
+        conditions.append(exists(matching))
     now = func.now()
     if segment.last_contact_days is not None:
         since = now - timedelta(days=segment.last_contact_days)

@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("retry_at", TZ),
         sa.Column("outbound_id", sa.String(256)),
         sa.Column("sent_at", TZ),
+        sa.Column("replied_at", TZ),
+        sa.Column("opted_out_at", TZ),
     )
     op.create_index(
         "ix_campaign_recipients_due",
