@@ -211,6 +211,6 @@ class CampaignWorkflow:
             [
                 CAMPAIGN_STATUS.value_set(now[0]),
                 CAMPAIGN_SENT.value_set(now[1]),
-                CAMPAIGN_TOTAL.value_set(now[2]),
+                CAMPAIGN_TOTAL.value_set(float(now[2])),
             ]
         )

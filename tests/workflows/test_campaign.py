@@ -82,7 +82,7 @@ async def test_each_consenting_recipient_is_sent_the_template_once(env, sessions
     assert frozen == set(consenting)
     attributes = (await handle.describe()).typed_search_attributes
     assert attributes.get(CAMPAIGN_STATUS) == "COMPLETED"
-    assert (attributes.get(CAMPAIGN_SENT), attributes.get(CAMPAIGN_TOTAL)) == (5, 5)
+    assert (attributes.get(CAMPAIGN_SENT), attributes.get(CAMPAIGN_TOTAL)) == (5, 5.0)
 
 
 async def test_a_scheduled_campaign_sends_nothing_before_its_time(env, sessions, graph):
