@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.contracts import DONE, SendStatus
 from activities.messaging import CONFIRM_WITHIN, Sender
@@ -26,8 +27,9 @@ from stores.consent import Consents
 from stores.outbox import Outbox
 
 RETRY_AFTER = timedelta(hours=24)  # 131049: Meta asks for at least 24 h before trying again
-# Sends in flight at once: Graph answers in 100-300 ms, so 80 msg/s needs some overlap.
-CONCURRENCY = 32
+# Sends in flight at once: Graph answers in 100-300 ms, so 80 msg/s needs some overlap; kept
+# under the worker's database pool (30 connections, one of them holding the batch lock).
+CONCURRENCY = 24
 
 
 @dataclass
@@ -89,6 +91,14 @@ class CampaignActivities:
 
     @activity.defn(name="campaign_send_batch")
     async def send_batch(self, request: BatchRequest) -> BatchResult:
+        async with self.store.sending(request.campaign_id) as held:
+            if not held:
+                raise ApplicationError(
+                    "an earlier attempt of this batch is still sending", type="BatchBusy"
+                )
+            return await self._send_batch(request)
+
+    async def _send_batch(self, request: BatchRequest) -> BatchResult:
         due = await self.store.due(request.campaign_id, request.now, request.limit)
         batch = _Batch(request)
         loop = asyncio.get_running_loop()

@@ -13,7 +13,7 @@ from temporalio.service import RPCError
 
 from api.deps import EdgeState
 from api.lead_csv import spreadsheet_safe
-from campaigns import SegmentFilter, daily_limit, plan
+from campaigns import SegmentFilter, daily_limit, plan, tour_stop_segment
 from campaigns.pacing import Plan
 from models import Campaign
 from stores.campaign_results import CampaignResults, Results, when
@@ -71,6 +71,16 @@ async def launch(
         task_queue=settings.TEMPORAL_TASK_QUEUE,
     )
     return campaign_id
+
+
+async def suggest_for_tour_stop(state: EdgeState, city: str) -> tuple[int, int]:
+    """A tour stop was added: save the segment of its waitlisted and interested leads, ready to
+    compose. Returns (segment id, consenting contacts in it); the compose page for it is
+    `/studio/campaigns/new?segment=<id>`. For the tours page to call."""
+    segment = tour_stop_segment(city)
+    store = CampaignStore(state.sessions)
+    segment_id = await store.save_segment(f"{city} tour: waitlist", segment)
+    return segment_id, await store.count(segment)
 
 
 async def progress(state: EdgeState, campaign_id: str) -> Progress | None:

@@ -4,6 +4,8 @@ forward, so a retried batch finds nothing twice."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -181,6 +183,21 @@ class CampaignStore:
                 select(func.count()).where(CampaignRecipient.campaign_id == campaign_id)
             )
         return int(total or 0)
+
+    @asynccontextmanager
+    async def sending(self, campaign_id: str) -> AsyncIterator[bool]:
+        """Hold the campaign's send lock for a batch: True when this holder has it. One
+        connection holds a session advisory lock for the whole batch, so a retried batch whose
+        earlier attempt is still alive (only slow to heartbeat) waits instead of sending beside
+        it; a worker that dies drops its connection, and the lock with it."""
+        async with self.sessions() as session:
+            key = func.hashtextextended(f"campaign:{campaign_id}", 0)
+            held = bool(await session.scalar(select(func.pg_try_advisory_lock(key))))
+            try:
+                yield held
+            finally:
+                if held:
+                    await session.scalar(select(func.pg_advisory_unlock(key)))
 
     async def due(self, campaign_id: str, now: datetime, limit: int) -> list[Due]:
         """Up to `limit` recipients to send to now: pending ones, and deferred ones whose retry

@@ -31,7 +31,10 @@ class CampaignInput:
     campaign_id: str
     rate: float = 80.0  # messages per second; Meta's default throughput per number is 80
     messaging_limit: int | None = 250  # unique users per rolling 24 h (None: unlimited)
-    batch_seconds: float = 5.0  # each batch is this many seconds of sending at `rate`
+    # Each batch is this many seconds of sending at `rate` (capped at 1,000 recipients): long
+    # enough that the pause between batches (a workflow task and a new activity, about 0.3 s)
+    # costs little of the rate, short enough that pause and cancel act within seconds.
+    batch_seconds: float = 10.0
     start_at: datetime | None = None  # None: now
     # A run continues as new after this many batches (or sooner when Temporal suggests it).
     batches_per_run: int = 500

@@ -132,3 +132,17 @@ async def test_a_campaign_reaches_only_consenting_contacts_and_is_tracked(stack,
 async def _replied(state: EdgeState, campaign_id: str):
     results = await service.results(state, campaign_id)
     return results if results.replied and results.opted_out else None
+
+
+async def test_a_new_tour_stop_offers_its_waitlist_as_a_segment(stack, sessions):
+    city = f"Stop{uuid.uuid4().hex[:6]}"
+    phone = new_phone()
+    await say(stack, phone, "START")  # consents
+    await waitlist(sessions, phone, city)
+    state = EdgeState(stack.settings, sessions.kw["bind"], sessions)
+
+    segment_id, count = await service.suggest_for_tour_stop(state, city)
+
+    assert count == 1
+    response = await stack.http.get(f"/studio/campaigns/new?segment={segment_id}")
+    assert response.status_code in (303, 307)  # the compose page is behind sign-in

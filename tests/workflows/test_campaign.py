@@ -149,7 +149,8 @@ async def test_131049_is_tried_once_more_after_24_hours(env, sessions, graph):
 
     assert progress.sent == 3 and progress.deferred == 0
     starts = await batch_starts(handle)
-    assert starts[-1] - starts[0] >= timedelta(hours=24)
+    # (event times are when each workflow task completed, a few ms after its clock)
+    assert starts[-1] - starts[0] >= timedelta(hours=24) - timedelta(seconds=1)
     async with sessions() as session:
         first = sorted(keys)[0]
         attempts = {
