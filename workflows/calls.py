@@ -77,3 +77,8 @@ CAMPAIGN_BATCH = ActivityConfig(
         maximum_interval=timedelta(minutes=1),
     ),
 )
+# Freezing a campaign's audience: one INSERT … SELECT over the segment, a minute or so for a
+# million contacts. Retried without limit; a retry after the insert committed changes nothing.
+CAMPAIGN_FREEZE = ActivityConfig(
+    start_to_close_timeout=timedelta(minutes=10), retry_policy=DB_RETRY
+)

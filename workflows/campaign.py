@@ -147,7 +147,7 @@ class CampaignWorkflow:
         frozen = await workflow.execute_activity_method(
             CampaignActivities.freeze_audience,
             FreezeRequest(self.start.campaign_id),
-            **calls.DB_LONG,
+            **calls.CAMPAIGN_FREEZE,
         )
         self.state.frozen = True
         self.state.total = frozen.total
