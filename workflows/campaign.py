@@ -139,9 +139,17 @@ class CampaignWorkflow:
         return self.progress()
 
     async def _wait_for_start(self) -> None:
-        if self.start.start_at is not None and self.start.start_at > workflow.now():
-            self._show(CampaignStatus.SCHEDULED)
-            await self._wait(CampaignStatus.SCHEDULED, self.start.start_at)
+        """Until the scheduled time; a pause meanwhile holds the campaign past it until resumed,
+        and a resume before it never starts it early."""
+        start_at = self.start.start_at
+        while start_at is not None and not self.state.cancelled:
+            if self.state.paused:
+                self._show(CampaignStatus.PAUSED)
+                await workflow.wait_condition(lambda: not self.state.paused or self.state.cancelled)
+            elif start_at > workflow.now():
+                await self._wait(CampaignStatus.SCHEDULED, start_at)
+            else:
+                return
 
     async def _freeze(self) -> None:
         frozen = await workflow.execute_activity_method(

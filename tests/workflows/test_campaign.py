@@ -96,6 +96,9 @@ async def test_a_scheduled_campaign_sends_nothing_before_its_time(env, sessions,
     waiting = await eventually(lambda: _progress_if(handle, CampaignStatus.SCHEDULED))
     assert waiting.next_send_at == start_at and sends_for(graph, city) == []
 
+    # Paused and resumed before its time, it still waits for its time.
+    await handle.execute_update(CampaignWorkflow.pause, Control())
+    await handle.execute_update(CampaignWorkflow.resume, Control())
     progress = await handle.result()
     assert progress.sent == 2
     [first] = await batch_starts(handle)
