@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The reply buttons asking for consent, and the quick-reply button every marketing template
-# carries ("Stop promotions": its payload comes back as the tapped button's id).
-CONSENT_YES = "marketing_yes"
-CONSENT_NO = "marketing_no"
-STOP_PROMOTIONS = "stop_promotions"
+# The reply buttons asking for consent (`consultation.consent.ask`), and the quick-reply button
+# every marketing template carries ("Stop promotions": its payload comes back as the id).
+from consultation.consent import CONSENT_NO, CONSENT_YES, STOP_PROMOTIONS
+
+__all__ = ["CONSENT_NO", "CONSENT_YES", "STOP_PROMOTIONS", "ConsentChange", "consent_change"]
 
 _WITHDRAW = frozenset({"stop", "stop promotions", "unsubscribe", "opt out", "optout", "opt-out"})
 _GRANT = frozenset({"start", "join"})
