@@ -1,5 +1,5 @@
 """Marketing consent, separate from the service conversation: which inbound words and buttons
-give or withdraw it, and the exact wording a consent was given to (kept as evidence)."""
+give or withdraw it (the edge records each change with its evidence)."""
 
 from __future__ import annotations
 
