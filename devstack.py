@@ -128,6 +128,7 @@ async def time_skipping_server(runtime: Runtime | None = None) -> WorkflowEnviro
     kinds = {
         "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+        "Double": IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
         "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
     }
     env = await WorkflowEnvironment.start_time_skipping(

@@ -131,6 +131,18 @@ class Settings(BaseSettings):
     # Empty means "all in consultation.templates" — true only in the sandbox.
     WHATSAPP_APPROVED_TEMPLATES: str = ""
 
+    # Campaigns (platform_facts B7). The portfolio's messaging limit, unique users per rolling
+    # 24 h, as Meta shows it in WhatsApp Manager; campaigns pace under it and under the rate.
+    # Ask clients for marketing consent (buttons) at the end of a consultation and at booking.
+    MARKETING_CONSENT_ASK: bool = True
+    WHATSAPP_MESSAGING_LIMIT: Literal["250", "2000", "10000", "100000", "unlimited"] = "250"
+    CAMPAIGN_RATE_PER_SECOND: float = Field(default=80.0, ge=1.0, le=1000.0)
+    # What Meta charges per delivered marketing template, in pence, for the compose page's
+    # estimate (its rate card for the recipients' country).
+    CAMPAIGN_MESSAGE_PRICE_PENCE: float = Field(default=4.0, ge=0)
+    # A reply, enquiry, deposit or booking this many days after a campaign message counts for it.
+    CAMPAIGN_ATTRIBUTION_DAYS: int = Field(default=14, ge=1, le=90)
+
     # The lead log in Google Sheets (a service account with editor access to the spreadsheet).
     # Without it, the log is the CSV export at /admin/leads.csv.
     GOOGLE_SHEETS_SPREADSHEET_ID: str = ""
@@ -299,6 +311,7 @@ class Settings(BaseSettings):
             settle_seconds=self.MESSAGE_SETTLE_SECONDS,
             currency_rates=self.CURRENCY_RATES,
             currency_rates_date=self.CURRENCY_RATES_DATE,
+            ask_marketing_consent=self.MARKETING_CONSENT_ASK,
         )
 
     @property

@@ -1,4 +1,5 @@
-"""The Temporal worker: runs LeadWorkflow and its activities. `python worker.py`."""
+"""The Temporal worker: runs LeadWorkflow, CampaignWorkflow and their activities.
+`python worker.py`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.artist_settings import SettingsActivities
 from activities.calendar import Calendar, CalendarActivities
+from activities.campaigns import CampaignActivities
 from activities.digest import DigestActivities
 from activities.erasure import ErasureActivities
 from activities.errors import ProviderError
@@ -49,6 +51,7 @@ from telemetry.activity_context import LogContext
 from telemetry.logs import configure as configure_logs
 from temporal_connection import connect, keyring, metrics_runtime
 from workflows.alerts import ArtistAlertWorkflow
+from workflows.campaign import CampaignWorkflow
 from workflows.digest import DIGEST_ID, DigestInput, DigestWorkflow
 from workflows.erasure import ErasureWorkflow
 from workflows.lead import LeadWorkflow
@@ -148,9 +151,10 @@ def build_worker(
 ) -> Worker:
     # The place data (cities, countries) loads once per process: here, not in a workflow task.
     places.load()
+    sender = make_sender(settings, http)
     messaging = MessagingActivities(
         sessions,
-        make_sender(settings, http),
+        sender,
         settings.ARTIST_WHATSAPP_NUMBER,
         settings.approved_templates,
     )
@@ -160,6 +164,7 @@ def build_worker(
     payments = PaymentActivities(checkout or make_checkout(settings, sessions))
     media = make_media(settings, sessions, http)
     erasure = ErasureActivities(sessions, make_storage(settings, http), lead_log, keys)
+    campaigns = CampaignActivities(sessions, sender)
     booking = CalendarActivities(
         calendar or make_calendar(settings, sessions),
         Holds(sessions, settings.ARTIST_ID),
@@ -175,6 +180,7 @@ def build_worker(
             DigestWorkflow,
             ErasureWorkflow,
             RetentionWorkflow,
+            CampaignWorkflow,
         ],
         workflow_runner=WORKFLOW_RUNNER,
         interceptors=[LogContext()],
@@ -200,6 +206,8 @@ def build_worker(
             ).settings_in_force,
             erasure.erase_contact,
             erasure.expired_contacts,
+            campaigns.freeze_audience,
+            campaigns.send_batch,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

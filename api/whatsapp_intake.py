@@ -18,6 +18,7 @@ from api.artist_intake import from_artist
 from api.contacts import arrive
 from api.deps import EdgeState
 from api.events import record_event
+from api.marketing import note_failed_status, note_inbound
 from api.message_limits import fit
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery
 from models import OutboundMessage
@@ -69,6 +70,10 @@ async def ingest_whatsapp(state: EdgeState, raw: bytes) -> tuple[int, dict[str, 
         if status_update.status == "failed":
             codes = ",".join(str(code) for code in status_update.error_codes)
             await record_event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
+            async with state.sessions.begin() as session:
+                await note_failed_status(
+                    session, status_update.message_id, status_update.error_codes
+                )
 
     counts = dict.fromkeys(("received", "duplicates", "ignored", "refused", "unavailable"), 0)
     for item in sorted(delivery.messages, key=lambda m: m.message.sent_at):
@@ -113,6 +118,8 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
                 paused=settings.PAUSED,
                 task_queue=settings.TEMPORAL_TASK_QUEUE,
             )
+            if arrival.new:  # consent words and campaign replies, stored with the message
+                await note_inbound(session, settings, arrival.contact_key, message)
     except UNAVAILABLE:
         log.exception("could not store an inbound message")
         return "unavailable"

@@ -185,6 +185,9 @@ class Policy:
     windows_reminder_hours: int = 24
     windows_wait_hours: int = 72
     studio_address: str = ""
+    # Ask for marketing consent at the end of a consultation and at booking. Off by default,
+    # so runs started before campaigns existed replay as they were recorded.
+    ask_marketing_consent: bool = False
     # How long after the client sent it a message waits before it is read, so an older one
     # Meta delivers late can still be read first (`consultation.arrival`).
     settle_seconds: float = 2.0
@@ -263,6 +266,8 @@ class Lead:
     def currency(self) -> str:
         """The currency the lead was quoted in (the standard one until it is estimated)."""
         return self.estimate.currency if self.estimate else "GBP"
+
+    marketing_asked: bool = False  # the marketing consent question was sent (once per lead)
 
 
 @dataclass

@@ -2,6 +2,13 @@
 
 from models.base import Base
 from models.calendar import CalendarBusy, CalendarEventRow, CalendarHold
+from models.campaigns import (
+    Campaign,
+    CampaignRecipient,
+    ConsentEvent,
+    MarketingConsent,
+    Segment,
+)
 from models.sealing import PayloadKey
 from models.settings import ArtistSettingsVersion, CalendarFeed, CalendarRead
 from models.studio import StudioSeen, StudioSession, StudioSignInAttempt, StudioSignInLink
@@ -28,15 +35,20 @@ __all__ = [
     "CalendarRead",
     "CalendarEventRow",
     "CalendarHold",
+    "Campaign",
+    "CampaignRecipient",
     "CheckoutSessionRow",
+    "ConsentEvent",
     "Contact",
     "InboundMessage",
     "LeadLogRow",
     "LeadRecord",
+    "MarketingConsent",
     "OutboundMessage",
     "PayloadKey",
     "ProviderEvent",
     "StudioSeen",
+    "Segment",
     "StudioSession",
     "StudioSignInAttempt",
     "StudioSignInLink",

@@ -74,3 +74,21 @@ ERASE = ActivityConfig(
         maximum_interval=timedelta(minutes=5),
     ),
 )
+# A campaign batch: minutes of paced sending, heartbeating every send. A worker lost mid-batch
+# is noticed within the heartbeat timeout and the batch is retried elsewhere; recipients
+# already sent are not found again (activities/campaigns.py). Retried without limit: the
+# campaign stands still rather than losing recipients.
+CAMPAIGN_BATCH = ActivityConfig(
+    start_to_close_timeout=timedelta(minutes=30),
+    heartbeat_timeout=timedelta(seconds=20),
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=1),
+    ),
+)
+# Freezing a campaign's audience: one INSERT … SELECT over the segment, a minute or so for a
+# million contacts. Retried without limit; a retry after the insert committed changes nothing.
+CAMPAIGN_FREEZE = ActivityConfig(
+    start_to_close_timeout=timedelta(minutes=10), retry_policy=DB_RETRY
+)

@@ -20,6 +20,12 @@ LEAD_BUDGET = SearchAttributeKey.for_int("LeadBudgetPence")
 LEAD_TOUR_CITY = SearchAttributeKey.for_keyword("LeadTourCity")
 LEAD_HANDOVER = SearchAttributeKey.for_keyword("LeadHandoverReason")
 LEAD_APPOINTMENT = SearchAttributeKey.for_datetime("LeadAppointment")
+# A campaign's run: "CampaignStatus = 'SENDING'", with sent of total. The total is a Double:
+# SQL visibility (the dev server's, and a PostgreSQL-backed cluster's) has three Int slots per
+# namespace, and the leads use two.
+CAMPAIGN_STATUS = SearchAttributeKey.for_keyword("CampaignStatus")
+CAMPAIGN_SENT = SearchAttributeKey.for_int("CampaignSent")
+CAMPAIGN_TOTAL = SearchAttributeKey.for_float("CampaignTotal")
 
 KEYS: dict[str, SearchAttributeKey] = {
     key.name: key
@@ -32,6 +38,9 @@ KEYS: dict[str, SearchAttributeKey] = {
         LEAD_TOUR_CITY,
         LEAD_HANDOVER,
         LEAD_APPOINTMENT,
+        CAMPAIGN_STATUS,
+        CAMPAIGN_SENT,
+        CAMPAIGN_TOTAL,
     )
 }
 
@@ -40,6 +49,7 @@ REGISTRY: dict[str, str] = {
     key.name: {
         SearchAttributeIndexedValueType.KEYWORD: "Keyword",
         SearchAttributeIndexedValueType.INT: "Int",
+        SearchAttributeIndexedValueType.DOUBLE: "Double",
         SearchAttributeIndexedValueType.DATETIME: "Datetime",
     }[key.indexed_value_type]
     for key in KEYS.values()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from copy import deepcopy
 from datetime import datetime, timedelta
 
-from consultation import outbound
+from consultation import consent, outbound
 from consultation.booking.choosing import free_times, send_offer
 from consultation.booking.holds import forget_hold, give_up_hold
 from consultation.booking.needs import CHOOSING, Interval, at_venue, rules_of
@@ -151,6 +151,7 @@ def booked(
         "appointment_booked", policy.artist_name, f"{params['when']} ({params['zone']})"
     )
     reply.send(outbound.text("client", body, "booking.confirmed", fallback))
+    consent.ask(reply)
     reply.tell_artist("artist.booked", **params)
     reply.event(
         "lead.booked", slot=hold.slot.start.isoformat(), event_id=event_ids[0] if event_ids else ""

@@ -3,7 +3,7 @@ the budget is below the minimum, or to a tour city first."""
 
 from __future__ import annotations
 
-from consultation import outbound, pricing
+from consultation import consent, outbound, pricing
 from consultation.answers import parse_yes_no
 from consultation.copy import CATEGORY_WORDS
 from consultation.lead import Estimate, Lead
@@ -85,6 +85,7 @@ def _pending_approval(reply: Reply, client_key: str, **params: object) -> None:
         **params,
     )
     reply.send(outbound.text("client", body, client_key))
+    consent.ask(reply)
     _notify_artist_new_lead(reply)
     reply.event("lead.pending_approval", category=estimate.category)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from copy import deepcopy
 from datetime import datetime, timedelta
 
-from consultation import booking, outbound, statuses, takeover, timers, window
+from consultation import booking, consent, outbound, statuses, takeover, timers, window
 from consultation.copy import COPY
 from consultation.engine.asides import answered_aside, note_coverup
 from consultation.engine.asking import ask, ask_current
@@ -46,6 +46,8 @@ def handle(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> Turn:
         _opted_out(reply, msg, text)
     elif is_opt_out(text) or is_opt_out(msg.choice_id):
         _opt_out(reply)
+    elif msg.choice_id in consent.ACKNOWLEDGEMENTS:
+        consent.acknowledge(reply, msg.choice_id)
     else:
         if msg.media is not None:
             keep_media(reply.lead, msg.media)

@@ -7,14 +7,14 @@ instead of in Temporal's task queues, where a running conversation's next messag
 a new conversation's first. A trigger wakes the relays when a read frees room.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

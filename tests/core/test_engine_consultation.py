@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from copy import deepcopy
 
 from consultation import engine
@@ -300,3 +301,22 @@ def test_long_answers_still_fit_the_summary_buttons(chat: Chat) -> None:
 def test_a_lead_in_an_unknown_step_starts_over(chat: Chat) -> None:
     chat.lead = Lead(lead_id="x", status="QUALIFYING", step=42)
     assert chat.say("hello")[0].key == "welcome" and chat.lead.step == 0
+
+
+def test_marketing_consent_is_asked_once_with_buttons_and_its_answer_only_acknowledged(
+    chat: Chat,
+) -> None:
+    chat.policy = dataclasses.replace(chat.policy, ask_marketing_consent=True)
+    chat.to_summary(HAPPY_ANSWERS)
+    chat.tap("review_confirm", "Confirm")
+    [ask] = [r for r in chat.replies if r.key == "consent.ask"]
+    assert [b.id for b in ask.buttons] == ["marketing_yes", "marketing_no"]
+    assert "optional" in ask.text and "STOP" in ask.text
+    assert chat.lead.marketing_asked
+
+    chat.tap("marketing_yes", "Yes, send me news")
+    assert chat.keys("client") == ["consent.granted"]
+    assert chat.lead.status == "PENDING_APPROVAL" and not chat.lead.opted_out
+    chat.tap("stop_promotions", "Stop promotions")
+    assert chat.keys("client") == ["consent.stopped"]
+    assert chat.lead.status == "PENDING_APPROVAL" and not chat.lead.opted_out

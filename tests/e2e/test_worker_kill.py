@@ -1,10 +1,11 @@
 """End to end with a worker process killed (SIGKILL) while it sends: the fake Graph takes each
 reply, reports its status to our webhook as Meta would, and answers slowly, so every kill lands
 between Meta taking a reply and the worker recording it. Over 20 kills no reply may reach Graph
-twice, and every reply must get there in the end."""
+twice, and every reply must get there in the end; a campaign killed mid-batch likewise."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from temporalio.client import Client
 
 import devstack
 from api.app import create_app
@@ -26,6 +28,15 @@ from tests.e2e.journeys import ANSWERS
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.whatsapp_client import new_phone
+from tests.workflows.campaign_runs import (
+    add_audience,
+    add_campaign,
+    new_city,
+    per_recipient,
+    sends_for,
+)
+from workflows.campaign import CampaignWorkflow
+from workflows.campaign_contracts import CampaignInput
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -170,3 +181,38 @@ async def test_no_reply_is_sent_twice_or_lost_over_20_worker_kills(kill_stack, s
     assert twice == {}, f"sent more than once: {twice}"
     assert all(row.status in ("SENT", "TEMPLATE") for row in rows)
     assert {row.id for row in rows} <= set(per_id), "a reply never reached Graph"
+
+
+async def test_a_campaign_resumes_after_worker_kills_with_no_recipient_messaged_twice(
+    kill_stack, sessions
+):
+    """Kills land while Graph holds sends of a batch (it answers after a second): the batch is
+    retried on the next worker, which finds those sends confirmed by Meta's status webhooks
+    (biz_opaque_callback_data) and does not send them again."""
+    stack, graph = kill_stack, kill_stack.graph
+    city = new_city()
+    await add_audience(sessions, city, 40)
+    campaign_id = await add_campaign(sessions, city)
+    client = await Client.connect(stack.env["TEMPORAL_ADDRESS"])
+    handle = await client.start_workflow(
+        CampaignWorkflow.run,
+        CampaignInput(campaign_id, rate=10, batch_seconds=1),
+        id=f"campaign-{campaign_id}",
+        task_queue=QUEUE,
+    )
+    for _ in range(2):
+        before = len(sends_for(graph, city))
+        await eventually(lambda b=before: len(sends_for(graph, city)) >= b + 5, timeout=120)
+        stack.kill_worker()
+        stack.start_worker()
+
+    progress = await asyncio.wait_for(handle.result(), timeout=240)
+
+    assert (progress.total, progress.sent) == (40, 40)
+    mine = {
+        outbound_id: count
+        for outbound_id, count in graph.sends_per_outbound_id().items()
+        if outbound_id.startswith(f"campaign-{campaign_id}-")
+    }
+    assert len(mine) == 40 and set(mine.values()) == {1}, "a recipient was messaged twice"
+    assert set(per_recipient(sends_for(graph, city)).values()) == {1}

@@ -1,0 +1,136 @@
+"""The edge's campaign service, shared by the studio and tests: compose (a campaign row) and
+launch (its workflow), ask for progress, pause/resume/cancel, results and their CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import datetime, timedelta
+
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from api.deps import EdgeState
+from api.lead_csv import spreadsheet_safe
+from campaigns import SegmentFilter, daily_limit, plan, tour_stop_segment
+from campaigns.pacing import Plan
+from models import Campaign
+from stores.campaign_results import CampaignResults, Results, when
+from stores.campaigns import CampaignStore
+from workflows.campaign import CampaignWorkflow
+from workflows.campaign_contracts import CampaignInput, Control, Progress
+
+CONTROLS = {
+    "pause": CampaignWorkflow.pause,
+    "resume": CampaignWorkflow.resume,
+    "cancel": CampaignWorkflow.cancel,
+}
+
+
+def workflow_id(campaign_id: str) -> str:
+    return f"campaign-{campaign_id}"
+
+
+async def launch(
+    state: EdgeState,
+    *,
+    name: str,
+    template: str,
+    params: list[str],
+    segment: SegmentFilter,
+    segment_id: int | None = None,
+    start_at: datetime | None = None,
+) -> str:
+    """Save the campaign and start its workflow; returns the campaign id."""
+    settings = state.settings
+    campaign_id = uuid.uuid4().hex[:16]
+    await CampaignStore(state.sessions).create(
+        Campaign(
+            id=campaign_id,
+            name=name[:120] or template,
+            template=template,
+            language="en_GB",
+            params=params,
+            segment_id=segment_id,
+            filters=segment.to_json(),
+            scheduled_at=start_at,
+            workflow_id=workflow_id(campaign_id),
+        )
+    )
+    client = await state.temporal()
+    await client.start_workflow(
+        CampaignWorkflow.run,
+        CampaignInput(
+            campaign_id,
+            rate=settings.CAMPAIGN_RATE_PER_SECOND,
+            messaging_limit=daily_limit(settings.WHATSAPP_MESSAGING_LIMIT),
+            start_at=start_at,
+        ),
+        id=workflow_id(campaign_id),
+        task_queue=settings.TEMPORAL_TASK_QUEUE,
+    )
+    return campaign_id
+
+
+async def suggest_for_tour_stop(state: EdgeState, city: str) -> tuple[int, int]:
+    """A tour stop was added: save the segment of its waitlisted and interested leads, ready to
+    compose. Returns (segment id, consenting contacts in it); the compose page for it is
+    `/studio/campaigns/new?segment=<id>`. For the tours page to call."""
+    segment = tour_stop_segment(city)
+    store = CampaignStore(state.sessions)
+    segment_id = await store.save_segment(f"{city} tour: waitlist", segment)
+    return segment_id, await store.count(segment)
+
+
+async def progress(state: EdgeState, campaign_id: str) -> Progress | None:
+    client = await state.temporal()
+    try:
+        return await client.get_workflow_handle(workflow_id(campaign_id)).query(
+            CampaignWorkflow.progress
+        )
+    except RPCError:
+        return None  # not started, or its history is gone
+
+
+async def control(state: EdgeState, campaign_id: str, action: str) -> str:
+    """Pause, resume or cancel; returns what happened, in words."""
+    client = await state.temporal()
+    handle = client.get_workflow_handle(workflow_id(campaign_id))
+    try:
+        await handle.execute_update(CONTROLS[action], Control())
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        return str(getattr(cause, "message", None) or cause or error)  # the validator's reason
+    except RPCError:
+        return "This campaign has ended."
+    return {"pause": "Paused.", "resume": "Resumed.", "cancel": "Cancelled."}[action]
+
+
+def estimate(state: EdgeState, audience: int) -> tuple[Plan, int]:
+    """The plan for `audience` recipients under the settings, and the cost in pence."""
+    settings = state.settings
+    limit = daily_limit(settings.WHATSAPP_MESSAGING_LIMIT)
+    cost = round(audience * settings.CAMPAIGN_MESSAGE_PRICE_PENCE)
+    return plan(audience, settings.CAMPAIGN_RATE_PER_SECOND, limit), cost
+
+
+async def results(state: EdgeState, campaign_id: str) -> Results:
+    days = timedelta(days=state.settings.CAMPAIGN_ATTRIBUTION_DAYS)
+    return await CampaignResults(state.sessions).results(campaign_id, days)
+
+
+CSV_COLUMNS = ["name", "state", "reason", "sent_at", "delivery", "replied_at", "opted_out_at"]
+
+
+async def results_csv(state: EdgeState, campaign_id: str) -> str:
+    """Per recipient; a profile name is the client's own text, so every cell is made inert."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in await CampaignResults(state.sessions).rows(campaign_id):
+        name, state_, reason, sent_at, delivery, replied_at, opted_out_at = row
+        cells = [name, state_, reason or "", when(sent_at), delivery or "", when(replied_at),
+                 when(opted_out_at)]  # fmt: skip
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+    return out.getvalue()

@@ -1,0 +1,128 @@
+"""Campaigns on the time-skipping server: an audience of this test's own contacts (a city no
+other test uses), a campaign row, a worker sending through the real Cloud API client to the
+fake Graph API, and what the fake received."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+import worker
+from activities.campaigns import CampaignActivities
+from activities.whatsapp_cloud import CloudApi
+from campaigns import SegmentFilter
+from models import Campaign, Contact, LeadRecord
+from stores.consent import record_consent
+from tests.conftest import ACCESS_TOKEN
+from tests.fakes.graph_api import FakeGraphApi
+from workflows.campaign import CampaignWorkflow
+from workflows.campaign_contracts import CampaignInput
+
+QUEUE = "campaigns"
+
+
+async def add_audience(
+    sessions, city: str, count: int, *, consent: bool = True, status: str = "WAITLISTED"
+) -> list[str]:
+    """`count` contacts whose latest lead is `status` for a tour stop in `city`."""
+    keys = []
+    async with sessions.begin() as session:
+        for index in range(count):
+            key = uuid.uuid4().hex[:32]
+            keys.append(key)
+            session.add(
+                Contact(
+                    key=key, wa_id=f"4479{uuid.uuid4().int % 10**8:08d}", profile_name=f"Jo {index}"
+                )
+            )
+            session.add(
+                LeadRecord(
+                    lead_id=f"cp{uuid.uuid4().hex[:14]}",
+                    contact_key=key,
+                    workflow_id=f"lead-{key}",
+                    run_id=uuid.uuid4().hex,
+                    status=status,
+                    answers={"style": "fine line"},
+                    parsed={"travel_city": city, "region": "UK"},
+                    version=1,
+                )
+            )
+            if consent:
+                await record_consent(
+                    session, key, True, "button:marketing_yes", datetime.now(UTC),
+                    wording="Yes, send me news",
+                )  # fmt: skip
+    return keys
+
+
+async def add_campaign(sessions, city: str, template: str = "tour_announcement") -> str:
+    campaign_id = uuid.uuid4().hex[:16]
+    async with sessions.begin() as session:
+        session.add(
+            Campaign(
+                id=campaign_id,
+                name=f"{city} tour",
+                template=template,
+                language="en_GB",
+                params=["{name}", city, "May"],
+                filters=SegmentFilter(statuses=("WAITLISTED",), tour_city=city).to_json(),
+                workflow_id=f"campaign-{campaign_id}",
+            )
+        )
+    return campaign_id
+
+
+def new_city() -> str:
+    return f"City{uuid.uuid4().hex[:8]}"
+
+
+def sends_for(graph: FakeGraphApi, city: str) -> list[dict[str, Any]]:
+    """The template messages the fake Graph API accepted for `city`'s campaign."""
+    found = []
+    for body in graph.sent:
+        parameters = (body.get("template") or {}).get("components", [{}])[0].get("parameters", [])
+        if len(parameters) > 1 and parameters[1]["text"] == city:
+            found.append(body)
+    return found
+
+
+def per_recipient(sends: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(str(body.get("to")) for body in sends)
+
+
+@asynccontextmanager
+async def campaign_worker(
+    client: Client, sessions, graph: FakeGraphApi, queue: str = QUEUE
+) -> AsyncIterator[Worker]:
+    async with httpx.AsyncClient() as http:
+        api = CloudApi(
+            base_url=graph.base_url, phone_number_id="PNID", access_token=ACCESS_TOKEN, client=http
+        )
+        activities = CampaignActivities(sessions, api)
+        async with Worker(
+            client,
+            task_queue=queue,
+            workflows=[CampaignWorkflow],
+            activities=[activities.freeze_audience, activities.send_batch],
+            workflow_runner=worker.WORKFLOW_RUNNER,
+        ) as running:
+            yield running
+
+
+async def start_campaign(
+    client: Client, campaign_id: str, queue: str = QUEUE, **options: Any
+) -> WorkflowHandle[Any, Any]:
+    return await client.start_workflow(
+        CampaignWorkflow.run,
+        CampaignInput(campaign_id, **options),
+        id=f"campaign-{campaign_id}",
+        task_queue=queue,
+    )
