@@ -39,6 +39,7 @@ CHANNEL = "inbound_messages"
 BATCH = 50  # contacts per round; each gets its oldest waiting message
 POLL_SECONDS = 2.0
 FIRST_BACKOFF, MAX_BACKOFF = 0.5, 10.0  # while Temporal cannot be reached
+ADMISSION_TICK = 0.05  # seconds a full relay waits after a read before its next round
 UNREAD = 30.0  # seconds a handed-over message counts as in flight at most, read or not
 RPC_TIMEOUT = timedelta(seconds=10)  # the claimed rows stay locked while a signal is on its way
 
@@ -82,6 +83,7 @@ class Relay:
         self.poll_seconds = poll_seconds
         self.wake = asyncio.Event()
         self.down_since: float | None = None  # when Temporal stopped taking messages
+        self.full = False  # admission: as many handed over as may be unread at once
 
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen())
@@ -97,10 +99,14 @@ class Relay:
                     backoff = min(backoff * 2, MAX_BACKOFF)
                     continue
                 backoff = FIRST_BACKOFF
-                if settled:
+                if settled and not self.full:
                     continue  # the contacts' next messages are heads now
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
+                if self.full:
+                    # Each read frees one place and wakes us: let a few more reads land, so
+                    # one round hands several over instead of one round a message.
+                    await asyncio.sleep(ADMISSION_TICK)
         finally:
             listener.cancel()
 
@@ -118,9 +124,11 @@ class Relay:
                 # a running conversation's next message can overtake a new one's first. Here the
                 # backlog waits in arrival order, and a read message wakes the relay (NOTIFY).
                 room = min(BATCH, cap - await inbound_queue.in_flight(session, queue, UNREAD))
-                if room <= 0:
+                self.full = room <= 0
+                if self.full:
                     return 0
             claimed = await inbound_queue.claim(session, queue, room)
+            self.full = bool(cap) and len(claimed) == room
             # One message per contact, so handing them over at once keeps each contact's order.
             results = await asyncio.gather(*(self._hand_over(client, w) for w in claimed))
             for waiting, (outcome, reason) in zip(claimed, results, strict=True):

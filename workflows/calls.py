@@ -57,7 +57,9 @@ DELIVER = LocalActivityConfig(
     retry_policy=PROVIDER_RETRY,
     local_retry_threshold=timedelta(seconds=1),
 )
-# The same with no replies to send: only our own database, retried without limit.
+# The same with no replies to send: only our own database, retried without limit. Also a
+# lead's first read of the artist's settings: local, so a new lead costs the server no activity
+# task (bench/RESULTS.md, issue 14).
 PROJECT = LocalActivityConfig(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=DB_RETRY,

@@ -198,8 +198,8 @@ class LeadWorkflow:
         or its times, and the activity's result in history makes replay exact."""
         if self.policy.settings_version is not None:  # taken already (continue-as-new)
             return
-        taken = await workflow.execute_activity_method(
-            SettingsActivities.settings_in_force, self.lead.lead_id, **calls.DB
+        taken = await workflow.execute_local_activity_method(
+            SettingsActivities.settings_in_force, self.lead.lead_id, **calls.PROJECT
         )
         settings = ArtistSettings.from_mapping(taken.settings)
         self.policy = settings.apply(self.policy, taken.version)
