@@ -31,14 +31,13 @@ check: $(STAMP)
 
 # Three pytest processes at once, each with its own PostgreSQL and Temporal (session fixtures on
 # free ports and private directories), balanced by their durations: the worker-kill end-to-end
-# test, the browser and edge tests, and everything else (so a new test is never left out). Each
-# one's output is kept, a failing one's printed whole; the summary lines come last, and any
-# failure fails the target. Then, on a quiet machine, the message-order trials: they prove the
+# test, the browser, edge and studio tests, and everything else (so a new test is never left
+# out). Each one's output is kept, a failing one's printed whole; the summary lines come last,
+# and any failure fails the target. Then, on a quiet machine, the message-order trials: they prove the
 # settle window holds when deliveries reach the edge within it, and three suites at once on two
-# cores can delay the edge by more than the window. On the 2-core machine: about 5.5 minutes,
-# against 9 for one process.
+# cores can delay the edge by more than the window. On the 2-core machine: about 9 minutes.
 TESTS_A := tests/e2e/test_worker_kill.py
-TESTS_B := tests/browser tests/api
+TESTS_B := tests/browser tests/api tests/studio
 TESTS_QUIET := tests/e2e/test_order.py
 TEST_GROUPS := "$(TESTS_A)" "$(TESTS_B)" "tests $(addprefix --ignore=,$(TESTS_A) $(TESTS_B) $(TESTS_QUIET))"
 
