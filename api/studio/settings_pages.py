@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.artist_settings import in_force
+from api.campaigns import suggest_for_tour_stop
 from api.deps import Edge, EdgeState
 from api.studio import settings_form, web
 from api.studio.accounts import Visitor
@@ -146,7 +148,12 @@ async def change_tour(
         typed = {"city": city, "country": country, "start": start, "end": end,
                  "timezone": timezone} if change == "add" else {}  # fmt: skip
         return _tours_page(request, visitor, saved.version, current, error, typed)
-    return RedirectResponse("/studio/tours?saved=1", status_code=303)
+    if change != "add":
+        return RedirectResponse("/studio/tours?saved=1", status_code=303)
+    # A new stop: its waitlisted and interested clients, saved as a segment ready to compose.
+    segment_id, people = await suggest_for_tour_stop(state, stop.city)
+    query = urlencode({"saved": 1, "city": stop.city, "segment": segment_id, "people": people})
+    return RedirectResponse(f"/studio/tours?{query}", status_code=303)
 
 
 # -- versions --------------------------------------------------------------------------------

@@ -216,6 +216,10 @@ async def test_tour_stops_are_added_edited_and_an_overlap_refused_by_name(
     await page.get_by_test_id("add-stop").get_by_label("First day").fill(f"{year}-06-08")
     await page.get_by_role("button", name="Add stop").click()
     await expect(page.get_by_test_id("stop")).to_have_count(2)
+    # A new stop offers its waitlisted clients a campaign, ready to compose.
+    await expect(page.get_by_test_id("tour-suggestion")).to_contain_text("Munich")
+    compose = page.get_by_test_id("tour-suggestion").get_by_role("link")
+    assert "/studio/campaigns/new?segment=" in (await compose.get_attribute("href") or "")
 
     # Berlin's last day edited; then the calendar shows the tour day.
     berlin = page.get_by_test_id("stop").filter(has_text="Berlin")
