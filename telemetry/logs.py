@@ -21,8 +21,9 @@ __all__ = ["bind_contextvars", "bound_contextvars", "configure", "mask_numbers"]
 LogFormat = Literal["json", "plain"]
 
 # WhatsApp ids and E.164 numbers: 11 to 15 digits in a row (with an optional +). Shorter runs
-# (epoch seconds, amounts in pence, ports) are left alone.
-PHONE_SHAPED = re.compile(r"(?<!\d)\+?\d{11,15}(?!\d)")
+# (epoch seconds, amounts in pence, ports) are left alone, and so are digits inside a word or a
+# hex id (a request id is not a phone number).
+PHONE_SHAPED = re.compile(r"(?<![0-9A-Za-z])\+?\d{11,15}(?![0-9A-Za-z])")
 
 
 def mask_numbers(_logger: Any, _method: str, event: EventDict) -> EventDict:

@@ -145,3 +145,17 @@ async def test_an_activity_logs_with_its_workflow_and_lead(temporal_address: str
     }
     assert get_contextvars() == {}  # unbound once the activity is done
     logging.getLogger(__name__).info("context checked")
+
+
+def test_phone_shaped_numbers_are_masked_but_ids_that_contain_digits_are_not() -> None:
+    from telemetry.logs import mask_numbers
+
+    event = {
+        "event": "sent to +447700900123 and wa:447700900124, then 447700900125.",
+        "request_id": "8666a677eedc37012345678f4f7bba1",
+        "sent_at": "1796225332",
+    }
+    masked = mask_numbers(None, "info", dict(event))
+    assert masked["event"] == "sent to [number] and wa:[number], then [number]."
+    assert masked["request_id"] == event["request_id"]
+    assert masked["sent_at"] == event["sent_at"]
