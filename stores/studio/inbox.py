@@ -20,6 +20,7 @@ from models import (
     StudioSeen,
     SystemEvent,
 )
+from stores.studio.lead_page import enquiry_messages
 
 NEEDS_YOU = ("NEEDS_ARTIST_REPLY", "NEEDS_FOLLOW_UP")
 REST = 50  # leads listed after those needing the artist
@@ -75,19 +76,7 @@ async def inbox(session: AsyncSession) -> tuple[list[InboxLead], list[InboxLead]
 
 async def conversation(session: AsyncSession, lead: LeadRecord) -> list[Bubble]:
     """The client's messages in this enquiry and every message sent to them, in time order."""
-    following = await session.scalar(
-        select(func.min(LeadRecord.created_at)).where(
-            LeadRecord.contact_key == lead.contact_key, LeadRecord.created_at > lead.created_at
-        )
-    )
-    # The enquiry's first message came just before the lead existed.
-    window = [
-        InboundMessage.contact_key == lead.contact_key,
-        InboundMessage.received_at >= lead.created_at - timedelta(minutes=5),
-        InboundMessage.kind != "artist",  # the artist's replies show as sent, with their ticks
-    ]
-    if following is not None:
-        window.append(InboundMessage.received_at < following)
+    window = await enquiry_messages(session, lead)
     received = list(await session.scalars(select(InboundMessage).where(*window)))
     media_ids = [
         str((m.payload.get("media") or {}).get("media_id"))

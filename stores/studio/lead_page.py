@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -47,6 +47,25 @@ class LeadView:
     images: list[Image]
 
 
+async def enquiry_messages(session: AsyncSession, lead: LeadRecord) -> list[ColumnElement[bool]]:
+    """Where the client's messages of this enquiry are. They belong to the contact: this
+    enquiry's are those from its start (its first message came just before the lead existed)
+    until the contact's next enquiry. The artist's own replies show as sent to the client."""
+    following = await session.scalar(
+        select(func.min(LeadRecord.created_at)).where(
+            LeadRecord.contact_key == lead.contact_key, LeadRecord.created_at > lead.created_at
+        )
+    )
+    window = [
+        InboundMessage.contact_key == lead.contact_key,
+        InboundMessage.received_at >= lead.created_at - timedelta(minutes=5),
+        InboundMessage.kind != "artist",
+    ]
+    if following is not None:
+        window.append(InboundMessage.received_at < following)
+    return window
+
+
 async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
     lead = await session.get(LeadRecord, lead_id)
     if lead is None:
@@ -60,23 +79,9 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
         .where(OutboundMessage.lead_id == lead_id)
         .order_by(OutboundMessage.seq)
     )
-    # The client's messages belong to the contact: this enquiry's are those from its start
-    # (its first message came just before the lead existed) until the contact's next enquiry.
-    following = await session.scalar(
-        select(func.min(LeadRecord.created_at)).where(
-            LeadRecord.contact_key == lead.contact_key, LeadRecord.created_at > lead.created_at
-        )
-    )
-    window = [
-        InboundMessage.contact_key == lead.contact_key,
-        InboundMessage.received_at >= lead.created_at - timedelta(minutes=5),
-        InboundMessage.kind != "artist",  # the artist's own replies show as sent to the client
-    ]
-    if following is not None:
-        window.append(InboundMessage.received_at < following)
     received = await session.scalars(
         select(InboundMessage)
-        .where(*window)
+        .where(*await enquiry_messages(session, lead))
         .order_by(InboundMessage.sent_at, InboundMessage.received_at)
     )
     timeline = [
