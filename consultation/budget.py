@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from price_parser.parser import parse_number
 
-from consultation.currency import ARTIST_CURRENCY, CURRENCY_WORD, currency_of, to_minor
+from consultation.currency import CURRENCY_WORD, currency_of, to_minor
+from consultation.money import DEFAULT_CURRENCY
 from consultation.text import fold, normalize
 
 # Nobody budgets a tattoo at a million pounds; bigger numbers are typos or jokes, and refusing
@@ -128,7 +129,7 @@ def read_budget(text: object) -> Budget | None:
             if low is not None and high is not None and second.group(2) and not first.group(2):
                 scaled = low * (100 if second.group(2) == "hundred" else 1000)
                 low = scaled if scaled <= high else low
-        code = currency or ARTIST_CURRENCY
+        code = currency or DEFAULT_CURRENCY
         if low is None or low < 0:
             return None
         low_minor = to_minor(low, code)

@@ -11,7 +11,10 @@ from functools import cache
 
 import pycountry
 
-ARTIST_CURRENCY = "GBP"
+from consultation.money import DEFAULT_CURRENCY
+
+# The rate table is in pounds (CURRENCY_RATES: what one unit of each currency is worth in GBP).
+RATES_BASE = "GBP"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ Rates = dict[str, Decimal]
 def parse_rates(setting: str) -> Rates:
     """ "EUR=0.85,USD=0.79" as {code: pounds per unit}; entries that are not a known currency
     with a positive rate are skipped (settings validation reports them)."""
-    rates: dict[str, Decimal] = {ARTIST_CURRENCY: Decimal(1)}
+    rates: dict[str, Decimal] = {RATES_BASE: Decimal(1)}
     for entry in setting.split(","):
         code, _, value = entry.partition("=")
         code = code.strip().upper()
@@ -117,7 +120,7 @@ def to_minor(amount: Decimal, code: str) -> int:
     return int((amount * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def convert(minor: int, code: str, rates: Rates, to: str = ARTIST_CURRENCY) -> int:
+def convert(minor: int, code: str, rates: Rates, to: str = DEFAULT_CURRENCY) -> int:
     """`minor` units of `code` in minor units of `to`, through the pound rates. Raises KeyError
     when either has no rate (callers check `code in rates` first)."""
     major = Decimal(minor) / (Decimal(10) ** BY_CODE[code].exponent)

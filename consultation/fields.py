@@ -15,8 +15,9 @@ from consultation.answers import (
     parse_travel_city,
 )
 from consultation.budget import read_budget
-from consultation.currency import ARTIST_CURRENCY, DEFAULT_RATES, Rates, convert, parse_rates
+from consultation.currency import DEFAULT_RATES, Rates, convert, parse_rates
 from consultation.location import country_to_region, parse_country, parse_location
+from consultation.money import DEFAULT_CURRENCY
 from consultation.size import bare_size, parse_size
 from consultation.text import normalize
 
@@ -128,7 +129,7 @@ _INTERPRETERS: dict[str, Callable[[str], Parsed | None]] = {
 
 
 def interpret(
-    key: str, text: str, rates: Rates | None = None, currency: str = ARTIST_CURRENCY
+    key: str, text: str, rates: Rates | None = None, currency: str = DEFAULT_CURRENCY
 ) -> Parsed | None:
     """The parsed values an answer to question `key` gives, or None when it is not understood.
     Optional questions (references, Instagram, travel city) accept any answer. A budget is in
