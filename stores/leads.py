@@ -2,36 +2,68 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from models import LeadRecord, SystemEvent
+from models import LeadRecord
+from models.base import autocommit
 from stores import inbound_queue
+
+# The turn has read what the relay handed over: stamping the contact makes room for the next
+# (admission, api/relay.py). Data-modifying CTEs all run, referenced or not.
+PROJECT = text(
+    """
+    WITH lead AS (
+        INSERT INTO leads (lead_id, contact_key, workflow_id, run_id, status, step, answers,
+                           parsed, estimate, handover_reason, taken_over, waiting_since, version,
+                           updated_at)
+        VALUES (:lead_id, :contact_key, :workflow_id, :run_id, :status, :step,
+                CAST(:answers AS jsonb), CAST(:parsed AS jsonb), CAST(:estimate AS jsonb),
+                :handover_reason, :taken_over, :waiting_since, :version, :updated_at)
+        ON CONFLICT (lead_id) DO UPDATE SET
+            workflow_id = excluded.workflow_id, run_id = excluded.run_id,
+            status = excluded.status, step = excluded.step, answers = excluded.answers,
+            parsed = excluded.parsed, estimate = excluded.estimate,
+            handover_reason = excluded.handover_reason, taken_over = excluded.taken_over,
+            waiting_since = excluded.waiting_since, version = excluded.version,
+            updated_at = excluded.updated_at
+        WHERE leads.version < excluded.version
+    ), read AS ("""
+    + inbound_queue.READ.text
+    + """
+    ), events AS (
+        INSERT INTO system_events (level, type, lead_id, detail, source)
+        SELECT level, type, lead_id, detail, source
+        FROM jsonb_to_recordset(CAST(:events AS jsonb))
+             AS e(level text, type text, lead_id text, detail jsonb, source text)
+        ON CONFLICT DO NOTHING
+    )
+    SELECT 1
+    """
+)
+JSON_COLUMNS = ("answers", "parsed", "estimate")
 
 
 class Leads:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self.sessions = sessions
+        self.db = autocommit(sessions)
 
     async def project(self, values: dict[str, Any], events: list[dict[str, Any]]) -> None:
-        """Upsert a lead's row and add its events, in one transaction. Only a newer version
-        wins, so a retried or late write never rolls the lead back; events are keyed by their
-        `source`, so a retry adds nothing twice."""
-        statement = insert(LeadRecord).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[LeadRecord.lead_id],
-            set_={k: statement.excluded[k] for k in values if k not in ("lead_id", "contact_key")},
-            where=LeadRecord.version < statement.excluded.version,
-        )
-        async with self.sessions.begin() as session:
-            await session.execute(statement)
-            # The turn has read what the relay handed over: room for the next (api/relay.py).
-            await session.execute(inbound_queue.READ, {"contact_key": values["contact_key"]})
-            if events:
-                await session.execute(insert(SystemEvent).values(events).on_conflict_do_nothing())
+        """Upsert a lead's row, stamp the contact's messages read and add the events, all in
+        one statement (one round trip: every turn of every lead comes through here). Only a
+        newer version wins, so a retried or late write never rolls the lead back; events are
+        keyed by their `source`, so a retry adds nothing twice."""
+        params = {
+            **values,
+            **{c: None if values[c] is None else json.dumps(values[c]) for c in JSON_COLUMNS},
+            "events": json.dumps(events),
+        }
+        async with self.db.connect() as conn:
+            await conn.execute(PROJECT, params)
 
     async def waiting(
         self, statuses: list[str], limit: int
