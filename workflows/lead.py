@@ -8,8 +8,8 @@ what a turn decided (send, take a deposit, issue the artist's links, project) th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from copy import deepcopy
+from datetime import datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -71,6 +71,9 @@ class LeadWorkflow:
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
         self.turn_lock = asyncio.Lock()
         self.media_tasks: list[asyncio.Future[None]] = []
+        # The reminder timer, kept while it would fire no later than needed (`_alarm`).
+        self.alarm: asyncio.Future[None] | None = None
+        self.alarm_at: datetime | None = None
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -136,26 +139,24 @@ class LeadWorkflow:
         while not (engine.finished(self.lead, self.policy) and not self._pending()):
             if not self._pending():
                 due = engine.next_reminder_at(self.lead, self.policy)
-                timeout = (due - workflow.now()).total_seconds() if due else None
-                # An artist's decision (an update) changes the lead without any input queued:
-                # wake up for it too, so the timers are those of the new state.
-                version = self.lead.version
-                if timeout is None or timeout > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await workflow.wait_condition(
-                            lambda v=version: self._pending() or self.lead.version != v,  # type: ignore[misc]
-                            timeout=timeout,
+                if due is None or due > workflow.now():
+                    # Wait for an input, an artist's decision (an update changes the lead with
+                    # nothing queued, and the timers must be those of the new state), or the
+                    # alarm; then look again.
+                    version = self.lead.version
+                    alarm = self._alarm(due)
+                    await workflow.wait_condition(
+                        lambda v=version, a=alarm: (  # type: ignore[misc]
+                            self._pending() or self.lead.version != v or a.done()
                         )
-                if self.lead.version != version:
+                    )
                     continue
-                if not self._pending():
-                    # A durable timer fired (a reminder, a hold's hour, an expiry). Counted
-                    # through the SDK's meter, which records nothing on replay.
-                    workflow.metric_meter().create_counter(
-                        TIMERS_FIRED, "Lead timers that fired"
-                    ).add(1)
-                    await self._apply(engine.remind, None)
-                    continue
+                # A durable timer fired (a reminder, a hold's hour, an expiry). Counted through
+                # the SDK's meter, which records nothing on replay.
+                meter = workflow.metric_meter()
+                meter.create_counter(TIMERS_FIRED, "Lead timers that fired").add(1)
+                await self._apply(engine.remind, None)
+                continue
             if self.paused:
                 self.paused.pop(0)
                 await self._apply(engine.status_reply, None)
@@ -191,6 +192,21 @@ class LeadWorkflow:
         await asyncio.gather(*self.media_tasks)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.lead.status
+
+    def _alarm(self, due: datetime | None) -> asyncio.Future[None]:
+        """A durable timer that fires at `due` or earlier (never, when nothing is due). One
+        already set for earlier is kept: firing early only makes the loop look again, and
+        keeping it spares a timer cancelled and started again for every message, which is most
+        of what a message costs the server beyond the floor's (bench/RESULTS.md, issue 14)."""
+        if due is None:
+            return asyncio.Future()  # nothing due: a wait no timer ends
+        if self.alarm is None or self.alarm.done() or self.alarm_at is None or self.alarm_at > due:
+            if self.alarm is not None:
+                self.alarm.cancel()
+            self.alarm_at = due
+            seconds = (due - workflow.now()).total_seconds()
+            self.alarm = asyncio.ensure_future(asyncio.sleep(seconds))
+        return self.alarm
 
     async def _take_settings(self) -> None:
         """The artist's settings version in force now becomes this lead's for good: kept in
