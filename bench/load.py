@@ -289,13 +289,27 @@ def run_scenario(scenario: Scenario, *, workers: int = 1, apis: int = 1) -> dict
         api += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
         api += ["--timeout-keep-alive", "75"]  # as a load balancer in front would keep them
         api += ["--workers", str(apis)] if apis > 1 else []
+        # Each worker serves its metrics (ours and the SDK's) on ports of its own.
+        worker_env = [
+            {
+                **env,
+                "WORKER_METRICS_PORT": str(devstack.free_port()),
+                "TEMPORAL_METRICS_PORT": str(devstack.free_port()),
+            }
+            for _ in range(workers)
+        ]
         processes = [
-            *(subprocess.Popen([sys.executable, "worker.py"], **quiet) for _ in range(workers)),  # type: ignore[call-overload]
+            *(
+                subprocess.Popen([sys.executable, "worker.py"], **{**quiet, "env": own})  # type: ignore[call-overload]
+                for own in worker_env
+            ),
             subprocess.Popen(api, **quiet),  # type: ignore[call-overload]
         ]
         stack.callback(lambda: [p.terminate() for p in processes])
         devstack.wait_for_port(port)
         result = asyncio.run(drive(f"http://127.0.0.1:{port}", graph, scenario))
+        if exited := [" ".join(p.args[1:3]) for p in processes if p.poll() is not None]:
+            raise SystemExit(f"exited during the run: {', '.join(exited)}")
         result["workflow_task_timeouts"] = asyncio.run(timed_out_workflow_tasks(temporal))
     return result
 
