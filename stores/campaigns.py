@@ -124,9 +124,11 @@ class CampaignStore:
 
     # -- segments ----------------------------------------------------------------------------
 
-    async def save_segment(self, name: str, segment: SegmentFilter) -> int:
+    async def save_segment(
+        self, name: str, segment: SegmentFilter, tour_stop: dict[str, Any] | None = None
+    ) -> int:
         async with self.sessions.begin() as session:
-            row = Segment(name=name[:120], filters=segment.to_json())
+            row = Segment(name=name[:120], filters=segment.to_json(), tour_stop=tour_stop)
             session.add(row)
             await session.flush()
             return row.id

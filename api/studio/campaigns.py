@@ -17,6 +17,7 @@ from api.studio import web
 from campaigns import MARKETING_TEMPLATES, SegmentFilter
 from campaigns.segments import SUGGESTED_STATUSES
 from consultation.statuses import Status
+from stores.campaign_results import amounts
 from stores.campaigns import CampaignStore
 
 router = APIRouter(prefix="/studio/campaigns", route_class=web.StudioRoute, include_in_schema=False)
@@ -143,6 +144,7 @@ async def send(
     campaign_id = await service.launch(
         state, name=name.strip(), template=template, params=params,
         segment=SegmentFilter.from_json(chosen.filters), segment_id=chosen.id, start_at=start_at,
+        tour_stop=chosen.tour_stop,
     )  # fmt: skip
     return RedirectResponse(f"/studio/campaigns/{campaign_id}", status_code=303)
 
@@ -167,6 +169,7 @@ async def show(
         "progress": progress,
         "live": progress is not None and not progress.status.finished,
         "results": results,
+        "revenue": amounts(results.revenue),
         "funnel": [(label, count, round(100 * count / widest, 1)) for label, count in funnel],
         "done": done[:80],
         "temporal_url": f"{settings.TEMPORAL_UI_URL}/namespaces/{settings.TEMPORAL_NAMESPACE}"
