@@ -23,8 +23,10 @@ def waitlisted(stop: TourStop | None = STOP) -> Waitlisted:
 
 
 def reply(text: str, choice_id: str | None = None, campaign: str = CAMPAIGN) -> Inbound:
-    kind = "choice" if choice_id else "text"
-    return Inbound("m1", int(START.timestamp()), kind, text, choice_id, campaign_id=campaign)
+    sent_at = int(START.timestamp())
+    if choice_id:
+        return Inbound("m1", sent_at, "choice", text, choice_id, campaign_id=campaign)
+    return Inbound("m1", sent_at, "text", text, campaign_id=campaign)
 
 
 def answer(msg: Inbound, lead: Lead | None = None, context: Waitlisted | None = None):
