@@ -13,10 +13,12 @@ from typing import Any
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from api.artist_settings import in_force
 from api.deps import EdgeState
 from api.lead_csv import spreadsheet_safe
 from campaigns import SegmentFilter, daily_limit, plan, tour_stop_segment
 from campaigns.pacing import Plan
+from campaigns.zones import Group, groups, local_send_at, zone_of
 from consultation.lead import TourStop
 from models import Campaign
 from stores.campaign_results import CampaignResults, Results, amounts, when
@@ -52,6 +54,7 @@ async def launch(
     `tour_stop`: the stop it announces (a waitlisted client's "yes" asks to be booked there)."""
     settings = state.settings
     campaign_id = uuid.uuid4().hex[:16]
+    _, artist = await in_force(state)
     await CampaignStore(state.sessions).create(
         Campaign(
             id=campaign_id,
@@ -75,11 +78,26 @@ async def launch(
             rate=settings.CAMPAIGN_RATE_PER_SECOND,
             messaging_limit=daily_limit(settings.WHATSAPP_MESSAGING_LIMIT),
             start_at=start_at,
+            zone=artist.rules.timezone,
         ),
         id=workflow_id(campaign_id),
         task_queue=settings.TEMPORAL_TASK_QUEUE,
     )
     return campaign_id
+
+
+async def local_groups(
+    state: EdgeState, segment: SegmentFilter, hour: int, earliest: datetime
+) -> list[Group]:
+    """The send groups of a campaign to `segment` at `hour` in each recipient's zone, from
+    `earliest`: the plan shown before sending (the workflow freezes its own at the start)."""
+    _, artist = await in_force(state)
+    fallback = artist.rules.timezone
+    sends = []
+    for place in await CampaignStore(state.sessions).places(segment):
+        zone = zone_of(place.city, place.country, place.wa_id, fallback)
+        sends.append((zone, local_send_at(earliest, hour, zone)))
+    return groups(sends)
 
 
 async def suggest_for_tour_stop(state: EdgeState, stop: TourStop) -> tuple[int, int]:
