@@ -23,6 +23,7 @@ from activities.whatsapp_cloud import SendError
 from campaigns import Outcome, SegmentFilter, classify, fill
 from campaigns.zones import local_send_at, zone_of
 from consultation.messages import Outbound, Template
+from stores.campaign_zones import CampaignZones
 from stores.campaigns import CampaignStore, Due
 from stores.consent import Consents
 from stores.outbox import Outbox
@@ -81,6 +82,7 @@ class CampaignActivities:
         confirm_within: timedelta = CONFIRM_WITHIN,
     ) -> None:
         self.store = CampaignStore(sessions)
+        self.zones = CampaignZones(sessions)
         self.outbox = Outbox(sessions)
         self.consents = Consents(sessions)
         self.sender = sender
@@ -95,11 +97,11 @@ class CampaignActivities:
         total = await self.store.freeze(campaign.id, segment)
         if campaign.local_hour is not None:
             earliest = request.now or datetime.now(UTC)
-            await self.store.place(
+            await self.zones.place(
                 campaign.id,
                 [
                     (place.contact_key, zone, local_send_at(earliest, campaign.local_hour, zone))
-                    for place in await self.store.unplaced(campaign.id)
+                    for place in await self.zones.unplaced(campaign.id)
                     for zone in [zone_of(place.city, place.country, place.wa_id, request.zone)]
                 ],
             )
@@ -142,7 +144,7 @@ class CampaignActivities:
             transient=batch.transient,
             awaiting=batch.awaiting,
             next_retry=await self.store.next_retry(request.campaign_id),
-            next_send_at=await self.store.next_send_at(request.campaign_id, request.now),
+            next_send_at=await self.zones.next_send_at(request.campaign_id, request.now),
         )
 
     async def _send(self, batch: _Batch, recipient: Due) -> None:

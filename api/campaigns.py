@@ -22,6 +22,7 @@ from campaigns.zones import Group, groups, local_send_at, zone_of
 from consultation.lead import TourStop
 from models import Campaign
 from stores.campaign_results import CampaignResults, Results, amounts, when
+from stores.campaign_zones import CampaignZones
 from stores.campaigns import CampaignStore
 from workflows.campaign import CampaignWorkflow
 from workflows.campaign_contracts import CampaignInput, Control, Progress
@@ -94,7 +95,7 @@ async def local_groups(
     _, artist = await in_force(state)
     fallback = artist.rules.timezone
     sends = []
-    for place in await CampaignStore(state.sessions).places(segment):
+    for place in await CampaignZones(state.sessions).places(segment):
         zone = zone_of(place.city, place.country, place.wa_id, fallback)
         sends.append((zone, local_send_at(earliest, hour, zone)))
     return groups(sends)
