@@ -144,6 +144,8 @@ async def send(
     chosen = await store.segment(_int(segment) or 0)
     names = offered.get(template)
     params = [str(form.get(f"param_{i}") or "").strip()[:200] for i in range(len(names or ()))]
+    if timing == "now" and when:
+        timing = "at"  # a time given is a time meant, whichever button was left on
     start_at = _when(when) if timing in ("at", "local") else None
     hour = _hour(local_hour) if timing == "local" else None
     refused = (

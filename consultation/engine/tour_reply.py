@@ -82,6 +82,8 @@ def handle_tour_reply(lead: Lead, item: TourReply, now: datetime, policy: Policy
         reply.move(Status.QUALIFYING)
         reply.move(Status.TOUR_CONVERSION_OFFERED)
         reply.event("lead.waitlist_revived", waitlisted=waitlisted.lead_id, city=stop.city)
+    # Campaigns reach consenting contacts only: the consent question is not asked again.
+    new.marketing_asked = True
     new.offered_tour_city = stop.city
     new.parsed["offered_tour_dates"] = dates_text(stop)
     tag_campaign(reply, msg)

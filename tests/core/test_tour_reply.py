@@ -3,6 +3,8 @@ back through the tour offer, and their answer goes the way a tour offer's answer
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from consultation import engine
@@ -29,9 +31,12 @@ def reply(text: str, choice_id: str | None = None, campaign: str = CAMPAIGN) -> 
     return Inbound("m1", sent_at, "text", text, campaign_id=campaign)
 
 
+ASKING = replace(POLICY, ask_marketing_consent=True)  # the consent question is on
+
+
 def answer(msg: Inbound, lead: Lead | None = None, context: Waitlisted | None = None):
     lead = lead or Lead(lead_id="new-run")
-    return handle_tour_reply(lead, TourReply(msg, context or waitlisted()), START, POLICY)
+    return handle_tour_reply(lead, TourReply(msg, context or waitlisted()), START, ASKING)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +52,7 @@ def test_a_yes_brings_the_waitlisted_answers_to_the_artist_for_that_stop(text, c
     said = [r.key for r in turn.replies]
     assert said[0] == "tour.accepted" and "Berlin it is" in turn.replies[0].text
     assert "artist.new_lead" in said
+    assert not [key for key in said if key.startswith("consent.")]  # they consented already
     types = [e.type for e in turn.events]
     assert "lead.waitlist_revived" in types and "lead.campaign_reply" in types
 
