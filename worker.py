@@ -19,6 +19,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.artist_settings import SettingsActivities
 from activities.calendar import Calendar, CalendarActivities
+from activities.campaign_replies import CampaignReplyActivities
 from activities.campaigns import CampaignActivities
 from activities.digest import DigestActivities
 from activities.erasure import ErasureActivities
@@ -208,6 +209,7 @@ def build_worker(
             erasure.expired_contacts,
             campaigns.freeze_audience,
             campaigns.send_batch,
+            CampaignReplyActivities(sessions).waitlisted,
             *([LeadLogActivities(lead_log).write_lead_log] if lead_log else []),
         ],
     )

@@ -21,7 +21,9 @@ from activities.contracts import DONE, SendStatus
 from activities.messaging import CONFIRM_WITHIN, Sender
 from activities.whatsapp_cloud import SendError
 from campaigns import Outcome, SegmentFilter, classify, fill
+from campaigns.zones import local_send_at, zone_of
 from consultation.messages import Outbound, Template
+from stores.campaign_zones import CampaignZones
 from stores.campaigns import CampaignStore, Due
 from stores.consent import Consents
 from stores.outbox import Outbox
@@ -35,6 +37,10 @@ CONCURRENCY = 24
 @dataclass
 class FreezeRequest:
     campaign_id: str
+    # The workflow's clock: a campaign at a local hour sends to each recipient when that hour
+    # next comes for them after this.
+    now: datetime | None = None
+    zone: str = "Europe/London"  # the artist's: for a recipient whose own zone is unknown
 
 
 @dataclass
@@ -65,6 +71,7 @@ class BatchResult:
     transient: bool = False  # an outage: the rest waits for the next batch
     awaiting: int = 0  # sends that may have gone out, waiting for Meta's status
     next_retry: datetime | None = None  # the earliest deferred (131049) recipient's retry time
+    next_send_at: datetime | None = None  # the next recipient's local hour still to come
 
 
 class CampaignActivities:
@@ -75,6 +82,7 @@ class CampaignActivities:
         confirm_within: timedelta = CONFIRM_WITHIN,
     ) -> None:
         self.store = CampaignStore(sessions)
+        self.zones = CampaignZones(sessions)
         self.outbox = Outbox(sessions)
         self.consents = Consents(sessions)
         self.sender = sender
@@ -87,6 +95,16 @@ class CampaignActivities:
             raise ValueError(f"no campaign {request.campaign_id!r}")
         segment = SegmentFilter.from_json(campaign.filters)
         total = await self.store.freeze(campaign.id, segment)
+        if campaign.local_hour is not None:
+            earliest = request.now or datetime.now(UTC)
+            await self.zones.place(
+                campaign.id,
+                [
+                    (place.contact_key, zone, local_send_at(earliest, campaign.local_hour, zone))
+                    for place in await self.zones.unplaced(campaign.id)
+                    for zone in [zone_of(place.city, place.country, place.wa_id, request.zone)]
+                ],
+            )
         return FreezeResult(total, campaign.template, campaign.language, list(campaign.params))
 
     @activity.defn(name="campaign_send_batch")
@@ -126,6 +144,7 @@ class CampaignActivities:
             transient=batch.transient,
             awaiting=batch.awaiting,
             next_retry=await self.store.next_retry(request.campaign_id),
+            next_send_at=await self.zones.next_send_at(request.campaign_id, request.now),
         )
 
     async def _send(self, batch: _Batch, recipient: Due) -> None:

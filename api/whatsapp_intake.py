@@ -72,7 +72,10 @@ async def ingest_whatsapp(state: EdgeState, raw: bytes) -> tuple[int, dict[str, 
             await record_event(state, "ERROR", "whatsapp.delivery_failed", error_codes=codes)
             async with state.sessions.begin() as session:
                 await note_failed_status(
-                    session, status_update.message_id, status_update.error_codes
+                    session,
+                    status_update.message_id,
+                    status_update.error_codes,
+                    status_update.timestamp,
                 )
 
     counts = dict.fromkeys(("received", "duplicates", "ignored", "refused", "unavailable"), 0)

@@ -268,6 +268,8 @@ class Lead:
         return self.estimate.currency if self.estimate else "GBP"
 
     marketing_asked: bool = False  # the marketing consent question was sent (once per lead)
+    # The campaign whose message this enquiry answered (started or resumed it), if any.
+    campaign_id: str | None = None
 
 
 @dataclass

@@ -62,6 +62,9 @@ class Inbound:
     # queues it with the client's own messages so the workflow reads both in order.
     from_artist: bool = False
     reply_to: str = ""
+    # The campaign this message answers (a reply within the attribution window after a
+    # campaign's message), set by the edge: the lead is tagged with it.
+    campaign_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,6 +56,8 @@ class Segment(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     filters: Mapped[dict[str, Any]] = mapped_column(JSONB)  # campaigns.SegmentFilter.to_json
+    # The tour stop it was suggested for (`TourStop` as a mapping); a campaign to it announces it.
+    tour_stop: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -63,6 +76,10 @@ class Campaign(Base):
     segment_id: Mapped[int | None] = mapped_column(BigInteger)
     filters: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the segment as it was when sent
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sent at this hour of each recipient's own day (on or after `scheduled_at`), or None.
+    local_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    # The tour stop it announces: a waitlisted recipient's "yes" books them in for it.
+    tour_stop: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     workflow_id: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -88,6 +105,9 @@ class CampaignRecipient(Base):
     reason: Mapped[str | None] = mapped_column(Text)  # campaigns.Outcome, or why skipped
     attempt: Mapped[int] = mapped_column(Integer, server_default="1")
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The recipient's time zone, and when their send is due (a campaign at a local hour).
+    zone: Mapped[str | None] = mapped_column(Text)
+    send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outbound_id: Mapped[str | None] = mapped_column(String(256))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Tracking, set at the edge within the attribution window after `sent_at`.

@@ -1,6 +1,7 @@
 """A campaign's results, counted from its recipients, the status webhooks of their messages
 (`outbound_messages.delivery`) and the leads of theirs that began or moved within the
-attribution window after the message."""
+attribution window after the message. Deposits and revenue are what Stripe took: the paid
+Checkout Sessions the Stripe webhook recorded (`provider_events`), not the estimated deposit."""
 
 from __future__ import annotations
 
@@ -8,13 +9,39 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, func, select
+from sqlalchemy import BigInteger, Subquery, and_, cast, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from models import CampaignRecipient, Contact, LeadRecord, OutboundMessage
+from consultation.money import format_money
+from models import CampaignRecipient, Contact, LeadRecord, OutboundMessage, ProviderEvent
 
-# A lead in one of these has paid its deposit; BOOKED is also a booking.
-PAID = ("DEPOSIT_PAID", "BOOKING_PENDING", "BOOKED", "COLLECTING_TIME_WINDOWS")
+
+def paid_sessions() -> Subquery:
+    """Each paid Checkout Session once, with its lead, amount and currency, as Stripe's
+    `checkout.session.completed` (or `async_payment_succeeded`) event reported them. Stripe
+    may send a session's payment more than once (`paid_session` marks each)."""
+    session = ProviderEvent.payload["data"]["object"]
+    return (
+        select(
+            ProviderEvent.lead_id.label("lead_id"),
+            ProviderEvent.paid_session.label("session_id"),
+            func.max(cast(session["amount_total"].astext, BigInteger)).label("amount"),
+            func.upper(func.max(session["currency"].astext)).label("currency"),
+        )
+        .where(ProviderEvent.provider == "stripe", ProviderEvent.paid_session.is_not(None))
+        .group_by(ProviderEvent.lead_id, ProviderEvent.paid_session)
+        .subquery()
+    )
+
+
+def attributed(attribution: timedelta) -> Any:
+    """A lead the recipient began within the window after the campaign's message."""
+    lead, recipient = LeadRecord, CampaignRecipient
+    return and_(
+        lead.contact_key == recipient.contact_key,
+        lead.created_at >= recipient.sent_at,
+        lead.created_at < recipient.sent_at + attribution,
+    )
 
 
 @dataclass
@@ -28,8 +55,8 @@ class Results:
     replied: int = 0
     opted_out: int = 0
     enquiries: int = 0
-    deposits: int = 0
-    revenue_pence: int = 0
+    deposits: int = 0  # leads with a deposit paid
+    revenue: dict[str, int] = field(default_factory=dict)  # paid, minor units by currency
     bookings: int = 0
 
     def funnel(self) -> list[tuple[str, int]]:
@@ -79,27 +106,30 @@ class CampaignResults:
                     )
                 ).all()
             )
-            # Leads begun by recipients within the window after their message.
             lead = LeadRecord
-            attributed = and_(
-                lead.contact_key == recipient.contact_key,
-                lead.created_at >= recipient.sent_at,
-                lead.created_at < recipient.sent_at + attribution,
-            )
-            deposit = cast(lead.estimate["deposit_pence"].astext, Integer)
             leads = (
                 await session.execute(
-                    select(
-                        func.count(),
-                        func.count().filter(lead.status.in_(PAID)),
-                        func.coalesce(func.sum(deposit).filter(lead.status.in_(PAID)), 0),
-                        func.count().filter(lead.status == "BOOKED"),
-                    )
+                    select(func.count(), func.count().filter(lead.status == "BOOKED"))
                     .select_from(recipient)
-                    .join(lead, attributed)
+                    .join(lead, attributed(attribution))
                     .where(mine, recipient.state == "sent")
                 )
             ).one()
+            paid = paid_sessions()
+            payments = (
+                await session.execute(
+                    select(
+                        paid.c.currency,
+                        func.count(func.distinct(lead.lead_id)),
+                        func.sum(paid.c.amount),
+                    )  # fmt: skip
+                    .select_from(recipient)
+                    .join(lead, attributed(attribution))
+                    .join(paid, paid.c.lead_id == lead.lead_id)
+                    .where(mine, recipient.state == "sent")
+                    .group_by(paid.c.currency)
+                )
+            ).all()
         return Results(
             audience=counts[0],
             sent=counts[1],
@@ -110,10 +140,29 @@ class CampaignResults:
             replied=counts[4],
             opted_out=counts[5],
             enquiries=leads[0],
-            deposits=leads[1],
-            revenue_pence=int(leads[2]),
-            bookings=leads[3],
+            deposits=sum(int(count) for _, count, _ in payments),
+            revenue={str(currency): int(total) for currency, _, total in payments},
+            bookings=leads[1],
         )
+
+    async def paid_by_recipient(
+        self, campaign_id: str, attribution: timedelta
+    ) -> dict[str, dict[str, int]]:
+        """What each recipient's attributed leads paid, by contact key: minor units by currency."""
+        recipient, lead, paid = CampaignRecipient, LeadRecord, paid_sessions()
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(recipient.contact_key, paid.c.currency, func.sum(paid.c.amount))
+                .select_from(recipient)
+                .join(lead, attributed(attribution))
+                .join(paid, paid.c.lead_id == lead.lead_id)
+                .where(recipient.campaign_id == campaign_id, recipient.state == "sent")
+                .group_by(recipient.contact_key, paid.c.currency)
+            )
+            found: dict[str, dict[str, int]] = {}
+            for key, currency, total in rows.all():
+                found.setdefault(key, {})[str(currency)] = int(total)
+        return found
 
     async def rows(self, campaign_id: str) -> list[Any]:
         """One row per recipient for the CSV: name, state, reason, times, delivery."""
@@ -121,6 +170,7 @@ class CampaignResults:
         async with self.sessions() as session:
             query = (
                 select(
+                    recipient.contact_key,
                     Contact.profile_name,
                     recipient.state,
                     recipient.reason,
@@ -140,3 +190,10 @@ class CampaignResults:
 
 def when(value: datetime | None) -> str:
     return value.isoformat() if value else ""
+
+
+def amounts(by_currency: dict[str, int]) -> str:
+    """ "£123.45", or "£10 + €20" for payments in several currencies; "" for none."""
+    return " + ".join(
+        format_money(minor, currency) for currency, minor in sorted(by_currency.items())
+    )

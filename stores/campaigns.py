@@ -124,9 +124,11 @@ class CampaignStore:
 
     # -- segments ----------------------------------------------------------------------------
 
-    async def save_segment(self, name: str, segment: SegmentFilter) -> int:
+    async def save_segment(
+        self, name: str, segment: SegmentFilter, tour_stop: dict[str, Any] | None = None
+    ) -> int:
         async with self.sessions.begin() as session:
-            row = Segment(name=name[:120], filters=segment.to_json())
+            row = Segment(name=name[:120], filters=segment.to_json(), tour_stop=tour_stop)
             session.add(row)
             await session.flush()
             return row.id
@@ -200,8 +202,9 @@ class CampaignStore:
                     await session.scalar(select(func.pg_advisory_unlock(key)))
 
     async def due(self, campaign_id: str, now: datetime, limit: int) -> list[Due]:
-        """Up to `limit` recipients to send to now: pending ones, and deferred ones whose retry
-        time has come; in key order, so a retried batch meets the same recipients first."""
+        """Up to `limit` recipients to send to now: pending ones (whose local hour has come, when
+        the campaign sends at one), and deferred ones whose retry time has come; in key order,
+        so a retried batch meets the same recipients first."""
         recipient = CampaignRecipient
         query = (
             select(
@@ -217,7 +220,10 @@ class CampaignStore:
             .where(recipient.campaign_id == campaign_id)
             .where(
                 or_(
-                    recipient.state == "pending",
+                    and_(
+                        recipient.state == "pending",
+                        or_(recipient.send_at.is_(None), recipient.send_at <= now),
+                    ),
                     and_(recipient.state == "deferred", recipient.retry_at <= now),
                 )
             )

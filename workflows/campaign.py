@@ -122,8 +122,8 @@ class CampaignWorkflow:
             if result.due == 0:
                 if result.awaiting:
                     await self._wait(CampaignStatus.SENDING, workflow.now() + AWAIT_STATUS)
-                elif result.next_retry is not None:
-                    await self._wait(CampaignStatus.WAITING_RETRY, result.next_retry)
+                elif waits := _next_wait(result):
+                    await self._wait(*waits)
                 else:
                     break
                 continue
@@ -154,7 +154,7 @@ class CampaignWorkflow:
     async def _freeze(self) -> None:
         frozen = await workflow.execute_activity_method(
             CampaignActivities.freeze_audience,
-            FreezeRequest(self.start.campaign_id),
+            FreezeRequest(self.start.campaign_id, workflow.now(), self.start.zone),
             **calls.CAMPAIGN_FREEZE,
         )
         self.state.frozen = True
@@ -222,3 +222,20 @@ class CampaignWorkflow:
                 CAMPAIGN_TOTAL.value_set(float(now[2])),
             ]
         )
+
+
+def _next_wait(result: BatchResult) -> tuple[CampaignStatus, datetime] | None:
+    """Nobody is due now: wait for the next local hour (a campaign at each recipient's hour) or
+    131049 retry, whichever comes first."""
+    waits = [
+        (at, status)
+        for at, status in (
+            (result.next_send_at, CampaignStatus.SCHEDULED),
+            (result.next_retry, CampaignStatus.WAITING_RETRY),
+        )
+        if at is not None
+    ]
+    if not waits:
+        return None
+    at, status = min(waits)
+    return status, at

@@ -36,6 +36,7 @@ class CampaignInput:
     # costs little of the rate, short enough that pause and cancel act within seconds.
     batch_seconds: float = 10.0
     start_at: datetime | None = None  # None: now
+    zone: str = "Europe/London"  # the artist's time zone (a local-hour send's fallback)
     # A run continues as new after this many batches (or sooner when Temporal suggests it).
     batches_per_run: int = 500
     carried: Carried | None = None

@@ -16,6 +16,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.artist_settings import SettingsActivities
+    from activities.campaign_replies import CampaignReplyActivities, WaitlistedRequest
     from activities.contracts import OptOutChange, SendRequest
     from activities.media import MediaActivities, StoreMedia
     from activities.records import RecordActivities
@@ -260,10 +261,24 @@ class LeadWorkflow:
         if head.from_artist:
             await self._apply(takeover.artist_message, head)
         elif len(group) == 1:
-            await self._apply(engine.handle, group[0])
+            await self._handle(group[0])
         else:
             await self._apply(arrival.handle_together, group)
         return group
+
+    async def _handle(self, msg: Inbound) -> None:
+        """One client message. A campaign reply that may answer a tour announcement reads what
+        the core needs first (the stop, the contact's waitlisted enquiry); the core checks the
+        lead again, since an artist's decision may have moved it meanwhile."""
+        if not engine.wants_context(self.lead, msg):
+            await self._apply(engine.handle, msg)
+            return
+        waitlisted = await workflow.execute_local_activity_method(
+            CampaignReplyActivities.waitlisted,
+            WaitlistedRequest(msg.campaign_id, self.contact_key),
+            **calls.PROJECT,
+        )
+        await self._apply(engine.handle_tour_reply, engine.TourReply(msg, waitlisted))
 
     # -- carrying out a turn --------------------------------------------------------------------
 

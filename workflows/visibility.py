@@ -20,6 +20,8 @@ LEAD_BUDGET = SearchAttributeKey.for_int("LeadBudgetPence")
 LEAD_TOUR_CITY = SearchAttributeKey.for_keyword("LeadTourCity")
 LEAD_HANDOVER = SearchAttributeKey.for_keyword("LeadHandoverReason")
 LEAD_APPOINTMENT = SearchAttributeKey.for_datetime("LeadAppointment")
+# The campaign a lead answered: "LeadCampaign = '<campaign id>'" lists the leads it brought.
+LEAD_CAMPAIGN = SearchAttributeKey.for_keyword("LeadCampaign")
 # A campaign's run: "CampaignStatus = 'SENDING'", with sent of total. The total is a Double:
 # SQL visibility (the dev server's, and a PostgreSQL-backed cluster's) has three Int slots per
 # namespace, and the leads use two.
@@ -38,6 +40,7 @@ KEYS: dict[str, SearchAttributeKey] = {
         LEAD_TOUR_CITY,
         LEAD_HANDOVER,
         LEAD_APPOINTMENT,
+        LEAD_CAMPAIGN,
         CAMPAIGN_STATUS,
         CAMPAIGN_SENT,
         CAMPAIGN_TOTAL,
@@ -73,6 +76,7 @@ def attributes(lead: Lead) -> dict[str, Value]:
         LEAD_HANDOVER.name: lead.handover_reason[:200] if lead.handover_reason else None,
         # When the booked session starts: "LeadStatus = 'BOOKED' ORDER BY LeadAppointment".
         LEAD_APPOINTMENT.name: lead.booking.slot.start if lead.booking.slot else None,
+        LEAD_CAMPAIGN.name: lead.campaign_id,
     }
 
 

@@ -17,6 +17,7 @@ from api.studio import web
 from campaigns import MARKETING_TEMPLATES, SegmentFilter
 from campaigns.segments import SUGGESTED_STATUSES
 from consultation.statuses import Status
+from stores.campaign_results import amounts
 from stores.campaigns import CampaignStore
 
 router = APIRouter(prefix="/studio/campaigns", route_class=web.StudioRoute, include_in_schema=False)
@@ -98,8 +99,16 @@ async def compose_page(
     segments = await store.segments()
     chosen = _int(request.query_params.get("segment")) or (segments[0].id if segments else None)
     selected = next((s for s in segments if s.id == chosen), None)
-    audience = await store.count(SegmentFilter.from_json(selected.filters)) if selected else 0
+    segment = SegmentFilter.from_json(selected.filters) if selected else None
+    audience = await store.count(segment) if segment else 0
     plan, cost = service.estimate(state, audience)
+    hour = _hour(request.query_params.get("local_hour"))
+    earliest = datetime.now(UTC)
+    groups = (
+        await service.local_groups(state, segment, hour, earliest)
+        if segment and hour is not None
+        else []
+    )
     context = {
         "title": "New campaign",
         "visitor": visitor,
@@ -112,6 +121,9 @@ async def compose_page(
         "rate": state.settings.CAMPAIGN_RATE_PER_SECOND,
         "templates": templates_offered(state),
         "refused": refused,
+        "local_hour": hour,
+        "hours": HOURS,
+        "groups": groups,
     }
     return web.page(request, "campaign_compose.html", context, status)
 
@@ -122,7 +134,9 @@ async def send(
     name: Annotated[str, Form(max_length=120)] = "",
     template: Annotated[str, Form(max_length=64)] = "",
     segment: Annotated[str, Form(max_length=20)] = "",
+    timing: Annotated[str, Form(max_length=8)] = "now",  # now | at | local
     when: Annotated[str, Form(max_length=40)] = "",
+    local_hour: Annotated[str, Form(max_length=4)] = "",
 ) -> Response:  # fmt: skip
     offered = templates_offered(state)
     form = await request.form()
@@ -130,12 +144,18 @@ async def send(
     chosen = await store.segment(_int(segment) or 0)
     names = offered.get(template)
     params = [str(form.get(f"param_{i}") or "").strip()[:200] for i in range(len(names or ()))]
-    start_at = _when(when)
+    if timing == "now" and when:
+        timing = "at"  # a time given is a time meant, whichever button was left on
+    start_at = _when(when) if timing in ("at", "local") else None
+    hour = _hour(local_hour) if timing == "local" else None
     refused = (
         "Choose an approved template." if names is None
         else "Choose a segment." if chosen is None
         else "Fill in every parameter." if not all(params)
-        else "Pick a time in the future, or send now." if when and start_at is None
+        else "Pick a time in the future, or send now." if timing == "at" and start_at is None
+        else "Pick the hour to send at." if timing == "local" and hour is None
+        else "Pick a time in the future, or leave it empty." if hour is not None and when
+        and start_at is None
         else ""
     )  # fmt: skip
     if refused or chosen is None:
@@ -143,6 +163,7 @@ async def send(
     campaign_id = await service.launch(
         state, name=name.strip(), template=template, params=params,
         segment=SegmentFilter.from_json(chosen.filters), segment_id=chosen.id, start_at=start_at,
+        local_hour=hour, tour_stop=chosen.tour_stop,
     )  # fmt: skip
     return RedirectResponse(f"/studio/campaigns/{campaign_id}", status_code=303)
 
@@ -167,6 +188,7 @@ async def show(
         "progress": progress,
         "live": progress is not None and not progress.status.finished,
         "results": results,
+        "revenue": amounts(results.revenue),
         "funnel": [(label, count, round(100 * count / widest, 1)) for label, count in funnel],
         "done": done[:80],
         "temporal_url": f"{settings.TEMPORAL_UI_URL}/namespaces/{settings.TEMPORAL_NAMESPACE}"
@@ -200,6 +222,14 @@ def _int(text: str | None) -> int | None:
         return int(text) if text else None
     except ValueError:
         return None
+
+
+HOURS = range(24)
+
+
+def _hour(text: str | None) -> int | None:
+    hour = _int(text)
+    return hour if hour is not None and hour in HOURS else None
 
 
 def _when(text: str) -> datetime | None:

@@ -151,7 +151,7 @@ async def change_tour(
     if change != "add":
         return RedirectResponse("/studio/tours?saved=1", status_code=303)
     # A new stop: its waitlisted and interested clients, saved as a segment ready to compose.
-    segment_id, people = await suggest_for_tour_stop(state, stop.city)
+    segment_id, people = await suggest_for_tour_stop(state, stop)
     query = urlencode({"saved": 1, "city": stop.city, "segment": segment_id, "people": people})
     return RedirectResponse(f"/studio/tours?{query}", status_code=303)
 

@@ -12,8 +12,13 @@ from consultation.engine.conversation import (
     status_reply,
     window_open,
 )
+from consultation.engine.tour_reply import TourReply, Waitlisted, handle_tour_reply, wants_context
 
 __all__ = [
+    "TourReply",
+    "Waitlisted",
+    "handle_tour_reply",
+    "wants_context",
     "can_resume",
     "finished",
     "hand_back",

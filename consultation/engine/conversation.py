@@ -55,7 +55,16 @@ def handle(lead: Lead, msg: Inbound, now: datetime, policy: Policy) -> Turn:
             takeover.forward(reply, msg)  # the artist answers this client, not the bot
         else:
             _dispatch(reply, msg, text)
+    tag_campaign(reply, msg)
     return reply.turn()
+
+
+def tag_campaign(reply: Reply, msg: Inbound) -> None:
+    """A reply to a campaign's message tags the enquiry with that campaign (after the turn:
+    opting back in starts the lead afresh)."""
+    if msg.campaign_id and reply.lead.campaign_id != msg.campaign_id:
+        reply.lead.campaign_id = msg.campaign_id
+        reply.event("lead.campaign_reply", campaign_id=msg.campaign_id)
 
 
 def resume(lead: Lead, now: datetime, policy: Policy) -> Turn:

@@ -36,6 +36,7 @@ class City:
     region: str
     state: str = ""  # for US cities: "Texas"
     population: int = 0
+    timezone: str = ""  # IANA zone, e.g. "Europe/Berlin"
 
     @property
     def where(self) -> str:
@@ -46,7 +47,7 @@ class City:
 def _city(row: CityRow) -> City:
     country = display_name(row.country)
     state = load().us_states.get(row.admin1, "") if row.country == "US" else ""
-    return City(row.name, country, region_of(country), state, row.population)
+    return City(row.name, country, region_of(country), state, row.population, row.timezone)
 
 
 def cities_named(text: str, country: str | None = None) -> list[City]:

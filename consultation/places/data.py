@@ -39,6 +39,7 @@ class CityRow:
     country: str  # ISO alpha-2
     population: int
     admin1: str  # the state for US cities ("TX")
+    timezone: str = ""  # IANA zone, e.g. "Europe/Berlin"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Tables:
     countries: dict[str, str]  # geonames row by ISO alpha-2: display name
     us_states: dict[str, str]  # "TX" → "Texas"
     codes: dict[str, str]  # ISO alpha-2 and alpha-3, upper case → alpha-2
+    # ISO alpha-2 → the time zone of the country's most populous city: the likeliest zone of
+    # someone known only by their country.
+    zones: dict[str, str]
 
 
 @cache
@@ -56,7 +60,10 @@ def load() -> Tables:
     primary: dict[str, list[CityRow]] = {}
     alternate: dict[str, list[CityRow]] = {}
     for city in geonames.get_cities().values():
-        row = CityRow(city["name"], city["countrycode"], city["population"], city["admin1code"])
+        row = CityRow(
+            city["name"], city["countrycode"], city["population"], city["admin1code"],
+            city.get("timezone") or "",
+        )  # fmt: skip
         primary.setdefault(key(city["name"]), []).append(row)
         if row.population >= ALTERNATE_NAMES_FROM:
             for name in city["alternatenames"]:
@@ -73,7 +80,12 @@ def load() -> Tables:
     codes = {c.alpha_2: c.alpha_2 for c in pycountry.countries} | {
         c.alpha_3: c.alpha_2 for c in pycountry.countries
     }
-    return Tables(cities, big, countries, states, codes)
+    zones: dict[str, tuple[int, str]] = {}
+    for city in geonames.get_cities().values():
+        code, people = city["countrycode"], city["population"]
+        if city.get("timezone") and people > zones.get(code, (-1, ""))[0]:
+            zones[code] = (people, city["timezone"])
+    return Tables(cities, big, countries, states, codes, {k: z for k, (_, z) in zones.items()})
 
 
 @cache

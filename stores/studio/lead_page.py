@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     Attachment,
     CalendarHold,
+    Campaign,
     Contact,
     InboundMessage,
     LeadRecord,
@@ -45,6 +46,8 @@ class LeadView:
     timeline: list[Moment]
     holds: list[CalendarHold]
     images: list[Image]
+    # The campaign the enquiry answered, (id, name): "came from campaign X".
+    campaign: tuple[str, str] | None = None
 
 
 async def enquiry_messages(session: AsyncSession, lead: LeadRecord) -> list[ColumnElement[bool]]:
@@ -71,8 +74,10 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
     if lead is None:
         return None
     name = await session.scalar(select(Contact.profile_name).where(Contact.key == lead.contact_key))
-    events = await session.scalars(
-        select(SystemEvent).where(SystemEvent.lead_id == lead_id).order_by(SystemEvent.id)
+    events = list(
+        await session.scalars(
+            select(SystemEvent).where(SystemEvent.lead_id == lead_id).order_by(SystemEvent.id)
+        )
     )
     sent = await session.scalars(
         select(OutboundMessage)
@@ -114,7 +119,18 @@ async def lead_view(session: AsyncSession, lead_id: str) -> LeadView | None:
         timeline,
         list(holds),
         [Image(key, mime or "") for key, mime in images if key],
+        await _campaign(session, events),
     )
+
+
+async def _campaign(session: AsyncSession, events: list[SystemEvent]) -> tuple[str, str] | None:
+    """The campaign the lead's workflow last tagged it with (`lead.campaign_reply`)."""
+    tags = [e.detail.get("campaign_id") for e in events if e.type == "lead.campaign_reply"]
+    campaign_id = str(tags[-1] or "") if tags else ""
+    if not campaign_id:
+        return None
+    name = await session.scalar(select(Campaign.name).where(Campaign.id == campaign_id))
+    return campaign_id, name or campaign_id
 
 
 def _sender(message: OutboundMessage) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api import campaigns as service
 from api.deps import EdgeState
 from campaigns import SegmentFilter
+from consultation.lead import TourStop
 from models import CampaignRecipient, ConsentEvent, Contact, LeadRecord
 from tests.conftest import eventually
 from tests.fakes.graph_api import button_reply, inbound_delivery, status_update
@@ -141,7 +142,9 @@ async def test_a_new_tour_stop_offers_its_waitlist_as_a_segment(stack, sessions)
     await waitlist(sessions, phone, city)
     state = EdgeState(stack.settings, sessions.kw["bind"], sessions)
 
-    segment_id, count = await service.suggest_for_tour_stop(state, city)
+    segment_id, count = await service.suggest_for_tour_stop(
+        state, TourStop(city, "Portugal", "2031-05-01", "2031-05-03")
+    )
 
     assert count == 1
     response = await stack.http.get(f"/studio/campaigns/new?segment={segment_id}")

@@ -34,7 +34,8 @@ async def test_compose_send_progress_and_results_on_a_phone_and_a_desktop(
     browser: Browser, studio: Studio, stack: Stack, sessions
 ) -> None:
     city = new_city()
-    await add_audience(sessions, city, 6)
+    await add_audience(sessions, city, 4)  # UK numbers
+    await add_audience(sessions, city, 2, number="1212555", digits=11)  # New York numbers
     await add_audience(sessions, city, 2, consent=False)
     DOCS.mkdir(exist_ok=True)
     context = await browser.new_context(viewport=PHONE, device_scale_factor=2)
@@ -55,15 +56,27 @@ async def test_compose_send_progress_and_results_on_a_phone_and_a_desktop(
     await page.screenshot(path=DOCS / "campaign-segment-phone.png", full_page=True)
     await page.get_by_test_id("segment-name").fill(f"{city} waitlist")
     await page.get_by_test_id("segment-save").click()
+    await expect(page.get_by_test_id("plan")).to_be_visible()
+    compose_url = page.url  # the compose page for this segment
 
-    # Compose: the plan, the cost and the messaging-limit budget, then send now.
+    # Compose: the plan, the cost and the messaging-limit budget; at 10:00 in each client's
+    # zone, the plan lists a group per zone.
     await expect(page.get_by_test_id("plan")).to_contain_text("6 recipients")
+    await page.get_by_test_id("plan-local-hour").select_option("10")
+    await page.get_by_test_id("plan-show").click()
+    groups = page.get_by_test_id("plan-groups").locator("li")
+    await expect(groups).to_have_count(2)
+    await expect(groups.filter(has_text="4 in Europe/London")).to_have_count(1)
+    await expect(groups.filter(has_text="2 in America/New York")).to_have_count(1)
+    await expect(page.get_by_test_id("timing-local")).to_be_checked()
+    await page.screenshot(path=DOCS / "campaign-local-hour-phone.png", full_page=True)
     await expect(page.get_by_test_id("cost")).to_have_text("£0.24")
     await expect(page.get_by_test_id("budget")).to_have_text("6")
     await page.get_by_test_id("compose-name").fill(f"{city} guest spot")
     await page.get_by_test_id("param-1").fill(city)
     await page.get_by_test_id("param-2").fill("12-14 May")
     await page.screenshot(path=DOCS / "campaign-compose-phone.png", full_page=True)
+    await page.get_by_test_id("timing-now").check()
     await page.get_by_test_id("compose-send").click()
 
     # Progress, live until it completes; then the results.
@@ -81,6 +94,22 @@ async def test_compose_send_progress_and_results_on_a_phone_and_a_desktop(
     lines = (await csv.text()).splitlines()
     assert lines[0].startswith("name,state") and len(lines) == 7
     campaign_url = page.url
+
+    # The same segment at 10:00 in each client's zone: scheduled, waiting for the first hour,
+    # and nothing more sent; then cancelled.
+    await page.goto(compose_url)
+    await page.get_by_test_id("compose-name").fill(f"{city} morning news")
+    await page.get_by_test_id("compose-template").select_option("studio_news")
+    await page.get_by_test_id("param-1").fill("New flash sheet out")
+    await page.get_by_test_id("timing-local").check()
+    await page.get_by_test_id("compose-local-hour").select_option("10")
+    await page.get_by_test_id("compose-send").click()
+    await expect(page.get_by_test_id("campaign-local-hour")).to_contain_text("at 10:00")
+    await expect(page.get_by_test_id("campaign-status")).to_have_text("Scheduled", timeout=15_000)
+    await expect(page.get_by_test_id("progress")).to_contain_text("next sends")
+    await page.get_by_test_id("control-cancel").click()
+    await expect(page.get_by_test_id("campaign-status")).to_have_text("Cancelled", timeout=15_000)
+    assert not [body for body in stack.graph.sent if "New flash sheet out" in str(body)]
     assert errors == []
 
     desktop = await browser.new_context(viewport=DESKTOP)

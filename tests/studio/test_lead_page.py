@@ -8,7 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from models import Attachment, SystemEvent
+from activities.contracts import LeadSnapshot
+from activities.records import RecordActivities
+from consultation.lead import Event, Lead
+from models import Attachment, Campaign, LeadRecord, SystemEvent
 from tests.conftest import Stack, eventually
 from tests.e2e.test_deposit import offers, qualified_lead
 from tests.studio.conftest import Studio, browser_like, csrf_of, project, sign_in
@@ -123,3 +126,31 @@ async def test_stored_reference_images_show_on_the_lead_page(studio: Studio, ses
         page = (await http.get(f"/studio/leads/{lead_id}")).text
         assert page.count("<img ") == 1
         assert f'src="/media/{key}"' in page
+
+
+async def test_a_lead_a_campaign_brought_names_the_campaign(studio: Studio, sessions) -> None:
+    lead_id = await project(sessions)
+    campaign_id = uuid.uuid4().hex[:16]
+    async with sessions.begin() as session:
+        lead = await session.get(LeadRecord, lead_id)
+        assert lead is not None
+        session.add(
+            Campaign(id=campaign_id, name="Lisbon <guest> spot", template="tour_announcement",
+                     filters={}, workflow_id=f"campaign-{campaign_id}")
+        )  # fmt: skip
+        contact_key = lead.contact_key
+    # The workflow's event when a campaign reply tags the lead, through the projection.
+    tagged = Lead(lead_id=lead_id, status="PENDING_APPROVAL", version=2, campaign_id=campaign_id)
+    await RecordActivities(sessions).save_lead(
+        LeadSnapshot(contact_key, f"lead-{contact_key}", f"run-{lead_id}", tagged,
+                     [Event("lead.campaign_reply", detail={"campaign_id": campaign_id})])
+    )  # fmt: skip
+    async with browser_like(studio.base_url) as http:
+        await sign_in(http)
+        page = (await http.get(f"/studio/leads/{lead_id}")).text
+    assert "Came from" in page
+    assert f'href="/studio/campaigns/{campaign_id}">Lisbon &lt;guest&gt; spot</a>' in page
+    untagged = await project(sessions)
+    async with browser_like(studio.base_url) as http:
+        await sign_in(http)
+        assert "Came from" not in (await http.get(f"/studio/leads/{untagged}")).text

@@ -30,9 +30,19 @@ QUEUE = "campaigns"
 
 
 async def add_audience(
-    sessions, city: str, count: int, *, consent: bool = True, status: str = "WAITLISTED"
+    sessions,
+    city: str,
+    count: int,
+    *,
+    consent: bool = True,
+    status: str = "WAITLISTED",
+    number: str = "4479",
+    digits: int = 12,
+    home: dict[str, str] | None = None,
 ) -> list[str]:
-    """`count` contacts whose latest lead is `status` for a tour stop in `city`."""
+    """`count` contacts whose latest lead is `status` for a tour stop in `city`, with WhatsApp
+    numbers of `digits` digits starting `number` (UK mobiles by default), living where `home`
+    says if given."""
     keys = []
     async with sessions.begin() as session:
         for index in range(count):
@@ -40,7 +50,9 @@ async def add_audience(
             keys.append(key)
             session.add(
                 Contact(
-                    key=key, wa_id=f"4479{uuid.uuid4().int % 10**8:08d}", profile_name=f"Jo {index}"
+                    key=key,
+                    wa_id=number + str(uuid.uuid4().int)[: digits - len(number)],
+                    profile_name=f"Jo {index}",
                 )
             )
             session.add(
@@ -51,7 +63,7 @@ async def add_audience(
                     run_id=uuid.uuid4().hex,
                     status=status,
                     answers={"style": "fine line"},
-                    parsed={"travel_city": city, "region": "UK"},
+                    parsed={"travel_city": city, "region": "UK", **(home or {})},
                     version=1,
                 )
             )
@@ -63,7 +75,9 @@ async def add_audience(
     return keys
 
 
-async def add_campaign(sessions, city: str, template: str = "tour_announcement") -> str:
+async def add_campaign(
+    sessions, city: str, template: str = "tour_announcement", local_hour: int | None = None
+) -> str:
     campaign_id = uuid.uuid4().hex[:16]
     async with sessions.begin() as session:
         session.add(
@@ -74,6 +88,7 @@ async def add_campaign(sessions, city: str, template: str = "tour_announcement")
                 language="en_GB",
                 params=["{name}", city, "May"],
                 filters=SegmentFilter(statuses=("WAITLISTED",), tour_city=city).to_json(),
+                local_hour=local_hour,
                 workflow_id=f"campaign-{campaign_id}",
             )
         )
