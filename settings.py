@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     # /docs (Swagger UI, served offline) and /openapi.json: on except in production by default.
     DOCS_ENABLED: bool | None = None
     WORKER_METRICS_PORT: int = Field(default=9464, ge=0, le=65535)
+    # The worker yields the CPU to the API when they share a machine (make run, one compose
+    # host): a webhook must be answered in milliseconds, a turn can wait its moment, and what
+    # waits is durable. On a machine of its own it changes nothing (bench/RESULTS.md, issue 14).
+    WORKER_NICENESS: int = Field(default=5, ge=0, le=19)
     TEMPORAL_METRICS_PORT: int = Field(default=9465, ge=0, le=65535)
 
     # Keys the HMAC that turns a WhatsApp contact into a workflow id, so phone numbers never

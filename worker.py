@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from datetime import timedelta
 from pathlib import Path
@@ -243,6 +244,7 @@ async def main() -> None:
     settings = get_settings()
     settings.check_production()
     configure_logs("worker", settings.LOG_FORMAT)
+    os.nice(settings.WORKER_NICENESS)
     tracing.configure(settings.OTEL_EXPORTER_OTLP_ENDPOINT, f"{settings.OTEL_SERVICE_NAME}-worker")
     if settings.WORKER_METRICS_PORT:
         metrics.serve(settings.WORKER_METRICS_PORT)

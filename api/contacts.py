@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,11 +29,14 @@ class Arrival:
     contact_key: str
     opted_out: bool
     new: bool  # first time this message id was seen (a redelivery is not)
+    campaign_id: str | None  # the campaign this message answers, if any
 
 
 # One round trip on the hot path: find the contact by either identity (Meta may withhold the
 # phone number of users with a username) or create it, then store the message for dedupe and
-# for the relay (its trigger wakes the relays at commit).
+# for the relay (its trigger wakes the relays at commit). A new message from a contact a
+# campaign messaged within the attribution window is stored tagged with the latest such
+# campaign, which counts the reply (api/marketing.py); a redelivery counts nothing again.
 ARRIVE = text(
     """
     WITH known AS (
@@ -50,15 +54,31 @@ ARRIVE = text(
                                 ELSE contacts.profile_name END,
             last_inbound_at = excluded.last_inbound_at
         RETURNING key, opted_out
+    ), recent AS (
+        SELECT r.campaign_id, r.sent_at FROM campaign_recipients r JOIN contact c
+            ON r.contact_key = c.key
+        WHERE r.state = 'sent' AND r.sent_at >= :campaigns_since
+    ), answered AS (
+        SELECT campaign_id FROM recent ORDER BY sent_at DESC LIMIT 1
     ), stored AS (
         INSERT INTO inbound_messages
             (message_id, contact_key, kind, payload, state, sent_at, task_queue)
-        SELECT :message_id, key, :kind, CAST(:payload AS jsonb), :state, :sent_at, :task_queue
+        SELECT :message_id, key, :kind,
+               CAST(:payload AS jsonb) || COALESCE(
+                   (SELECT jsonb_build_object('campaign_id', campaign_id) FROM answered), '{}'
+               ),
+               :state, :sent_at, :task_queue
         FROM contact
         ON CONFLICT (message_id) DO NOTHING
         RETURNING message_id
+    ), replied AS (
+        UPDATE campaign_recipients r SET replied_at = now()
+        FROM recent, contact c
+        WHERE r.contact_key = c.key AND r.campaign_id = recent.campaign_id
+          AND r.replied_at IS NULL AND EXISTS (SELECT 1 FROM stored)
     )
-    SELECT contact.key, contact.opted_out, EXISTS (SELECT 1 FROM stored) AS new
+    SELECT contact.key, contact.opted_out, EXISTS (SELECT 1 FROM stored) AS new,
+           (SELECT campaign_id FROM answered) AS campaign_id
     FROM contact
     """
 )
@@ -72,9 +92,10 @@ async def arrive(
     *,
     paused: bool,
     task_queue: str,
+    campaigns_since: datetime,
 ) -> Arrival:
     """Store one message for the relay: `paused` (automation paused) keeps it from the
-    conversation."""
+    conversation; a campaign sent since `campaigns_since` is one it may answer."""
     identity = f"wa:{sender.wa_id}" if sender.wa_id else f"bsuid:{sender.user_id}"
     row = (
         await session.execute(
@@ -90,10 +111,11 @@ async def arrive(
                 "state": "paused" if paused else "pending",
                 "sent_at": message.sent_at,
                 "task_queue": task_queue,
+                "campaigns_since": campaigns_since,
             },
         )
     ).one()
-    return Arrival(row.key, row.opted_out, row.new)
+    return Arrival(row.key, row.opted_out, row.new, row.campaign_id)
 
 
 async def artist_seen(session: AsyncSession, secret: str, wa_id: str) -> None:

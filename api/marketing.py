@@ -1,14 +1,14 @@
 """The edge's part in campaigns: an inbound message that gives or withdraws marketing consent is
-recorded with its evidence (in the transaction that stores the message), a reply to a campaign
-message is counted for that campaign, and Meta's own marketing stop (a failed status with
-131050) withdraws consent. The message itself still goes to the lead's workflow by the relay,
-which starts or resumes the contact's lead."""
+recorded with its evidence (in the transaction that stores the message; a reply to a campaign
+is tagged and counted by the statement that stores it, `api/contacts.ARRIVE`), and Meta's own
+marketing stop (a failed status with 131050) withdraws consent. The message itself still goes to
+the lead's workflow by the relay, which starts or resumes the contact's lead."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns import Outcome, consent_change
@@ -32,49 +32,20 @@ def consent_wording(settings: Settings, how: str, text: str) -> str:
     return text[:500]
 
 
-# The campaigns that messaged the contact within the attribution window: each one's first reply
-# is stamped, and the latest names the campaign this message answers. One round trip: every
-# inbound message passes here, and the data-modifying CTE runs whether or not it is read.
-CAMPAIGN_REPLY = text(
-    """
-    WITH recent AS (
-        SELECT campaign_id, sent_at FROM campaign_recipients
-        WHERE contact_key = :contact_key AND state = 'sent' AND sent_at >= :since
-    ), replied AS (
-        UPDATE campaign_recipients r SET replied_at = :now
-        FROM recent
-        WHERE r.contact_key = :contact_key AND r.campaign_id = recent.campaign_id
-          AND r.replied_at IS NULL
-        RETURNING r.campaign_id
-    )
-    SELECT campaign_id FROM recent ORDER BY sent_at DESC LIMIT 1
-    """
-)
-# The stored message carries the campaign to the lead's workflow (the relay hands the payload
-# over as it is), which tags the lead with it.
-TAG_MESSAGE = text(
-    "UPDATE inbound_messages SET payload = jsonb_set(payload, '{campaign_id}', "
-    "to_jsonb(CAST(:campaign_id AS text))) WHERE message_id = :message_id"
-)
+def campaigns_since(settings: Settings) -> datetime:
+    """The oldest campaign send an inbound message may answer (the attribution window)."""
+    return datetime.now(UTC) - timedelta(days=settings.CAMPAIGN_ATTRIBUTION_DAYS)
 
 
-async def note_inbound(
+async def note_consent(
     session: AsyncSession, settings: Settings, contact_key: str, message: Inbound
-) -> str | None:
-    """Record what a new inbound message means for campaigns, in `session` (the one that stored
-    it); returns the campaign it answers, if any."""
-    now = datetime.now(UTC)
-    since = now - timedelta(days=settings.CAMPAIGN_ATTRIBUTION_DAYS)
-    campaign_id = await session.scalar(
-        CAMPAIGN_REPLY, {"contact_key": contact_key, "since": since, "now": now}
-    )
-    if campaign_id:
-        await session.execute(
-            TAG_MESSAGE, {"campaign_id": campaign_id, "message_id": message.message_id}
-        )
+) -> None:
+    """Record a consent change a new inbound message makes, in `session` (the one that stored
+    it). A reply to a campaign was counted as the message was stored (api/contacts.py)."""
     change = consent_change(message.text, message.choice_id)
     if change is None:
-        return campaign_id
+        return
+    now = datetime.now(UTC)
     at = datetime.fromtimestamp(message.sent_at, UTC) if message.sent_at else now
     wording = consent_wording(settings, change.how, message.text)
     await record_consent(
@@ -86,11 +57,10 @@ async def note_inbound(
             update(CampaignRecipient)
             .where(CampaignRecipient.contact_key == contact_key)
             .where(CampaignRecipient.state == "sent")
-            .where(CampaignRecipient.sent_at >= since)
+            .where(CampaignRecipient.sent_at >= campaigns_since(settings))
             .where(CampaignRecipient.opted_out_at.is_(None))
             .values(opted_out_at=now)
         )
-    return campaign_id
 
 
 async def note_failed_status(

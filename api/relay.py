@@ -131,16 +131,18 @@ class Relay:
             self.full = bool(cap) and len(claimed) == room
             # One message per contact, so handing them over at once keeps each contact's order.
             results = await asyncio.gather(*(self._hand_over(client, w) for w in claimed))
+            settled: list[tuple[str, Outcome]] = []
             for waiting, (outcome, reason) in zip(claimed, results, strict=True):
                 if outcome is None:
                     unreachable.append(reason)
                     continue
-                await inbound_queue.settle(session, waiting.message_id, outcome)
+                settled.append((waiting.message_id, outcome))
                 if outcome == "refused":
                     payload = waiting.payload
                     kind = payload.get("kind") if isinstance(payload, dict) else None
                     detail = {"kind": kind, "reason": reason}  # never the content
                     session.add(SystemEvent(level="ERROR", type="relay.refused", detail=detail))
+            await inbound_queue.settle(session, settled)
         if unreachable:
             raise Unreachable(unreachable[0])
         await self._up()

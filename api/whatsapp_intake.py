@@ -18,7 +18,7 @@ from api.artist_intake import from_artist
 from api.contacts import arrive
 from api.deps import EdgeState
 from api.events import record_event
-from api.marketing import note_failed_status, note_inbound
+from api.marketing import campaigns_since, note_consent, note_failed_status
 from api.message_limits import fit
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery
 from models import OutboundMessage
@@ -120,9 +120,10 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
                 message,
                 paused=settings.PAUSED,
                 task_queue=settings.TEMPORAL_TASK_QUEUE,
+                campaigns_since=campaigns_since(settings),
             )
-            if arrival.new:  # consent words and campaign replies, stored with the message
-                await note_inbound(session, settings, arrival.contact_key, message)
+            if arrival.new:  # consent words, recorded with the message
+                await note_consent(session, settings, arrival.contact_key, message)
     except UNAVAILABLE:
         log.exception("could not store an inbound message")
         return "unavailable"

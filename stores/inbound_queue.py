@@ -36,12 +36,14 @@ CLAIM = text(
     """
 )
 
+# What became of each message a round handed over, in one statement for the whole round.
 SETTLE = text(
     """
-    UPDATE inbound_messages
-    SET state = :state,
-        signalled_at = CASE WHEN :state = 'signalled' THEN now() ELSE signalled_at END
-    WHERE message_id = :message_id
+    UPDATE inbound_messages m
+    SET state = s.state,
+        signalled_at = CASE WHEN s.state = 'signalled' THEN now() ELSE m.signalled_at END
+    FROM unnest(CAST(:message_ids AS text[]), CAST(:states AS text[])) AS s(message_id, state)
+    WHERE m.message_id = s.message_id
     """
 )
 
@@ -88,8 +90,11 @@ async def in_flight(session: AsyncSession, task_queue: str, seconds: float) -> i
     return int(await session.scalar(IN_FLIGHT, {"task_queue": task_queue, "seconds": seconds}) or 0)
 
 
-async def settle(session: AsyncSession, message_id: str, outcome: Outcome) -> None:
-    await session.execute(SETTLE, {"message_id": message_id, "state": outcome})
+async def settle(session: AsyncSession, outcomes: list[tuple[str, Outcome]]) -> None:
+    """Record (message id, outcome) for each message of a round."""
+    if outcomes:
+        ids, states = zip(*outcomes, strict=True)
+        await session.execute(SETTLE, {"message_ids": list(ids), "states": list(states)})
 
 
 async def release_paused(session: AsyncSession) -> int:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -52,6 +53,7 @@ async def store(state: EdgeState, phone: str, text_: str, sent_at: int, *, pause
             Inbound(message_id, sent_at, "text", text_),
             paused=paused,
             task_queue=state.settings.TEMPORAL_TASK_QUEUE,
+            campaigns_since=datetime.now(UTC),
         )
     return message_id
 
