@@ -12,14 +12,18 @@ drives clients that each send a message, wait for the bot's reply, think, and se
 Scenarios (issue 14): `capacity` (50 clients, no pause), `flash` (500 clients typing, 8 ± 4 s
 between messages, all starting within 10 s), `overload-200` and `overload-500` (no pause).
 
-Reports webhook-ack latency (POST → 200), reply latency (POST → first reply at the Graph API)
-as p50/p99, the same for each conversation's first message (a new conversation must not starve),
-inbound messages per second overall and its lowest and highest 10 s window, lost replies,
-duplicated sends (one outbound id sent twice), workflow tasks that timed out (from the runs'
-histories), and the CPU each part of the stack spent per inbound message. `--suite` runs
+Reports webhook-ack latency (POST → 200; also its p99 past each conversation's first message,
+which without think time all arrive in one instant), reply latency (POST → first reply at the
+Graph API) as p50/p99, the same for each conversation's first message (a new conversation must
+not starve), inbound messages per second overall and its lowest and highest 10 s window, lost
+replies, duplicated sends (one outbound id sent twice), workflow tasks that timed out (from the
+runs' histories), and the CPU each part of the stack spent per inbound message. `--suite` runs
 `bench/floor.py` first on the same machine and gives each scenario's CPU as a multiple of the
 floor's. The settle window is 0 here (`MESSAGE_SETTLE_SECONDS`): a message timestamped the moment
-it is sent would otherwise wait out the window, which no real delivery does. Loopback only.
+it is sent would otherwise wait out the window, which no real delivery does. This process (the
+clients and the fake Graph API, standing in for Meta) runs at a higher priority than the stack
+when the system allows it (root), so it times what the stack does, not its own wait for a core.
+The worker runs at its default `WORKER_NICENESS`. Loopback only.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,10 +110,13 @@ class Replies:
 
 @dataclass
 class Observed:
-    acks: list[float]
-    waits: list[float]
-    first_waits: list[float]
-    answered_at: list[float]  # perf_counter of each reply, for throughput windows
+    acks: list[float] = field(default_factory=list)
+    # Of every message but a conversation's first: without the opening burst, when every
+    # client's first message arrives in the same instant.
+    later_acks: list[float] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
+    first_waits: list[float] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)  # each reply's perf_counter
     lost: int = 0
     completed: int = 0
     retried: int = 0  # deliveries posted again after a broken connection
@@ -140,6 +147,8 @@ async def client(
         started = time.perf_counter()
         response = await post(http, raw, seen)
         seen.acks.append(time.perf_counter() - started)
+        if index:
+            seen.later_acks.append(seen.acks[-1])
         response.raise_for_status()
         try:
             answered = await asyncio.wait_for(reply, timeout=REPLY_TIMEOUT)
@@ -166,13 +175,13 @@ def windows(times: list[float], started: float, ended: float) -> list[float]:
 
 async def drive(base_url: str, graph: FakeGraphApi, scenario: Scenario) -> dict[str, float]:
     replies = Replies(graph, asyncio.get_running_loop())
-    seen = Observed([], [], [], [])
+    seen = Observed()
     limits = httpx.Limits(
         max_connections=scenario.clients, max_keepalive_connections=scenario.clients
     )
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
         # Warm-up: one client end to end, so start-up costs are not measured.
-        await client(99_000_000, Scenario("warm-up", 1), http, replies, Observed([], [], [], []))
+        await client(99_000_000, Scenario("warm-up", 1), http, replies, Observed())
         sent_before = len(graph.sent)
         cpu_before = cpu_by_process()
         started = time.perf_counter()
@@ -199,6 +208,7 @@ async def drive(base_url: str, graph: FakeGraphApi, scenario: Scenario) -> dict[
         "window_max_per_s": max(steady, default=0.0),
         "ack_p50_ms": percentile(seen.acks, 50) * 1000,
         "ack_p99_ms": percentile(seen.acks, 99) * 1000,
+        "later_ack_p99_ms": percentile(seen.later_acks, 99) * 1000,
         "reply_p50_ms": percentile(seen.waits, 50) * 1000,
         "reply_p99_ms": percentile(seen.waits, 99) * 1000,
         "first_reply_p50_ms": percentile(seen.first_waits, 50) * 1000,
@@ -257,6 +267,14 @@ async def timed_out_workflow_tasks(address: str) -> int:
     return count
 
 
+def measuring_first() -> None:
+    """Run this process (the clients and the fake Graph API: Meta's side) ahead of the stack it
+    measures when the system allows it, so an ack or a reply is timed when it happens, not when
+    this process next gets a core. Meta's servers do not share the product's two cores."""
+    with suppress(PermissionError):
+        os.setpriority(os.PRIO_PROCESS, 0, -5)
+
+
 def run_scenario(scenario: Scenario, *, workers: int = 1, apis: int = 1) -> dict[str, float]:
     with ExitStack() as stack, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         graph = stack.enter_context(FakeGraphApi(access_token="bench-token"))
@@ -307,6 +325,7 @@ def run_scenario(scenario: Scenario, *, workers: int = 1, apis: int = 1) -> dict
         ]
         stack.callback(lambda: [p.terminate() for p in processes])
         devstack.wait_for_port(port)
+        measuring_first()
         result = asyncio.run(drive(f"http://127.0.0.1:{port}", graph, scenario))
         if exited := [" ".join(p.args[1:3]) for p in processes if p.poll() is not None]:
             raise SystemExit(f"exited during the run: {', '.join(exited)}")
@@ -340,6 +359,7 @@ def row(name: str, result: dict[str, float], floor_cpu: float | None) -> str:
         f"| {datetime.now(UTC):%Y-%m-%d} | {name} | {int(result['clients'])} "
         f"| {result['inbound_per_s']:.1f} ({spread}) "
         f"| {result['ack_p50_ms']:.0f} / {result['ack_p99_ms']:.0f} "
+        f"({result['later_ack_p99_ms']:.0f}) "
         f"| {result['reply_p50_ms']:.0f} / {result['reply_p99_ms']:.0f} "
         f"| {result['first_reply_p50_ms']:.0f} / {result['first_reply_p99_ms']:.0f} "
         f"| {int(result['completed'])}/{int(result['clients'])} · {int(result['lost'])} · "
@@ -349,7 +369,8 @@ def row(name: str, result: dict[str, float], floor_cpu: float | None) -> str:
 
 
 HEADER = (
-    "| date | scenario | clients | inbound/s (10 s windows min–max) | ack p50 / p99 ms "
+    "| date | scenario | clients | inbound/s (10 s windows min–max) "
+    "| ack p50 / p99 (p99 past first messages) ms "
     "| reply p50 / p99 ms | first reply p50 / p99 ms "
     "| completed · lost · duplicated · WFT timeouts "
     "| CPU ms per inbound (× floor) |\n|---|---|---|---|---|---|---|---|---|"

@@ -136,7 +136,10 @@ class LeadWorkflow:
     @workflow.run
     async def run(self, start: LeadInput) -> str:
         await self._take_settings()
-        await self.publisher.publish(self.lead)
+        if not self._pending():
+            # Shown at once; a run started with input (signal-with-start: always) is shown by
+            # its first turn a moment later, which spares a new lead one projection.
+            await self.publisher.publish(self.lead)
         while not (engine.finished(self.lead, self.policy) and not self._pending()):
             if not self._pending():
                 due = engine.next_reminder_at(self.lead, self.policy)
