@@ -61,6 +61,9 @@ VALUES (CAST(:tag AS text), 'bench', 'tour_announcement', 'en_GB', CAST(:params 
 """
 
 
+TABLE = "| date | recipients | target /s |"
+
+
 def write_audience(database_url: str, tag: str, n: int) -> None:
     engine = create_engine(database_url)
     filters = json.dumps(SegmentFilter(statuses=("WAITLISTED",), tour_city=tag).to_json())
@@ -163,8 +166,18 @@ def main() -> None:
     )
     print(row)
     if args.write:
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-            out.write(row + "\n")
+        add_row(ROOT / "bench" / "RESULTS.md", row)
+
+
+def add_row(results: Path, row: str) -> None:
+    """Put `row` at the end of the campaign table in `results` (the first table whose header
+    starts with TABLE), not at the end of the file, where it would stand alone."""
+    lines = results.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(TABLE))
+    while at < len(lines) and lines[at].startswith("|"):
+        at += 1
+    lines.insert(at, row + "\n")
+    results.write_text("".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":
