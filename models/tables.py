@@ -85,6 +85,13 @@ class InboundMessage(Base):
             "message_id",
             postgresql_where=text("state IN ('pending', 'paused')"),
         ),
+        # The relay's claim: waiting messages in arrival order, so it stops at the first heads.
+        Index(
+            "ix_inbound_messages_arrival",
+            "task_queue",
+            "received_at",
+            postgresql_where=text("state IN ('pending', 'paused')"),
+        ),
         Index("ix_inbound_messages_signalled", "task_queue", "signalled_at"),
     )
 
