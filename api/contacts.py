@@ -29,14 +29,13 @@ class Arrival:
     contact_key: str
     opted_out: bool
     new: bool  # first time this message id was seen (a redelivery is not)
-    campaign_id: str | None  # the campaign this message answers, if any
 
 
 # One round trip on the hot path: find the contact by either identity (Meta may withhold the
 # phone number of users with a username) or create it, then store the message for dedupe and
-# for the relay (its trigger wakes the relays at commit). A new message from a contact a
-# campaign messaged within the attribution window is stored tagged with the latest such
-# campaign, which counts the reply (api/marketing.py); a redelivery counts nothing again.
+# for the relay (its trigger wakes the relays at commit). A new message from a contact that
+# campaigns messaged within the attribution window counts as their reply (`replied_at`) and is
+# stored tagged with the latest of them, for the lead; a redelivery counts nothing again.
 ARRIVE = text(
     """
     WITH known AS (
@@ -77,8 +76,7 @@ ARRIVE = text(
         WHERE r.contact_key = c.key AND r.campaign_id = recent.campaign_id
           AND r.replied_at IS NULL AND EXISTS (SELECT 1 FROM stored)
     )
-    SELECT contact.key, contact.opted_out, EXISTS (SELECT 1 FROM stored) AS new,
-           (SELECT campaign_id FROM answered) AS campaign_id
+    SELECT contact.key, contact.opted_out, EXISTS (SELECT 1 FROM stored) AS new
     FROM contact
     """
 )
@@ -115,7 +113,7 @@ async def arrive(
             },
         )
     ).one()
-    return Arrival(row.key, row.opted_out, row.new, row.campaign_id)
+    return Arrival(row.key, row.opted_out, row.new)
 
 
 async def artist_seen(session: AsyncSession, secret: str, wa_id: str) -> None:
