@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from temporalio.api.enums.v1 import EventType
 
 from tests.workflows.runs import (
     QUEUE,
@@ -80,4 +81,30 @@ async def test_reminders_stop_once_the_lead_is_handed_over(timer_worker, session
     await settled(handle, lambda lead: lead.status == "NEEDS_ARTIST_REPLY")
     await env.sleep(timedelta(days=3))
     assert not [k for k, _ in await sent_keys(sessions, key) if k.startswith("reminder")]
+    await handle.terminate("test done")
+
+
+async def test_messages_keep_one_timer_and_the_reminder_still_counts_from_the_last(
+    timer_worker, sessions
+):
+    """A message moves the reminder later; the timer set for earlier is kept and, when it
+    fires early, only makes the run look again. So a message costs no timer cancelled and
+    started, and the nudge still comes 12 h after the last message, not the first."""
+    env = timer_worker
+    key, handle = await start_lead(env, sessions)
+    for step, answer in enumerate(["A dragon on my back", "Forearm", "10x12cm"], 1):
+        await client_says(handle, answer)
+        await settled(handle, lambda lead, s=step: lead.step == s)
+        await env.sleep(timedelta(hours=3))
+    # 9 h after the first message, 3 h after the last: nothing due yet, though the first
+    # message's timer (12 h) fires meanwhile.
+    await env.sleep(timedelta(hours=5))  # 8 h after the last
+    assert not [k for k, _ in await sent_keys(sessions, key) if k.startswith("reminder")]
+    await env.sleep(timedelta(hours=5))  # 13 h after the last
+    assert [k for k, _ in await sent_keys(sessions, key)].count("reminder.1") == 1
+
+    history = await handle.fetch_history()
+    kinds = [EventType.Name(event.event_type) for event in history.events]
+    assert kinds.count("EVENT_TYPE_TIMER_CANCELED") == 0
+    assert kinds.count("EVENT_TYPE_TIMER_STARTED") < 3 + 2  # not one per message
     await handle.terminate("test done")
