@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from copy import deepcopy
-from datetime import datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -36,12 +35,11 @@ with workflow.unsafe.imports_passed_through():
         takeover,
     )
     from workflows import calls, lead_booking
+    from workflows.alarm import Alarm
     from workflows.contracts import ActionRequest, ActionResult, Carried, LeadInput, PauseNotice
+    from workflows.lead_inbox import Inbox
     from workflows.lead_publish import Publisher, with_links
 
-# Bounded so the carried state stays small; Meta's redeliveries come within days, and the edge
-# dedupes in PostgreSQL first anyway.
-SEEN_LIMIT = 500
 # The SDK metric (on the worker's Temporal metrics port) counting timers that fired.
 TIMERS_FIRED = "inkflow_timers_fired"
 
@@ -61,37 +59,21 @@ class LeadWorkflow:
             )
         )
         self.lead = carried.lead
-        self.inbox = list(carried.inbox)
+        self.inbox = Inbox(carried.inbox, carried.seen, carried.arrived)
         self.payments = list(carried.payments)
-        self.seen = list(carried.seen)
-        self.seen_set = set(self.seen)
         self.sent = carried.sent
         self.paused: list[PauseNotice] = list(carried.paused)
-        self.arrived = dict(carried.arrived)  # queued message id → when it reached us
         self.publisher = Publisher(start.contact_key)
         # One turn at a time: the main loop and artist decisions (updates) both change the lead.
         self.turn_lock = asyncio.Lock()
         self.media_tasks: list[asyncio.Future[None]] = []
-        # The reminder timer, kept while it would fire no later than needed (`_alarm`).
-        self.alarm: asyncio.Future[None] | None = None
-        self.alarm_at: datetime | None = None
+        self.alarm = Alarm()  # the reminder timer
 
     # -- inputs ---------------------------------------------------------------------------------
 
     @workflow.signal
     def message(self, msg: Inbound) -> None:
-        if msg.message_id in self.seen_set:
-            return  # a redelivery the edge let through (e.g. its row was lost): ignore it
-        self.seen.append(msg.message_id)
-        self.seen_set.add(msg.message_id)
-        if len(self.seen) > SEEN_LIMIT:
-            self.seen_set.discard(self.seen.pop(0))
-        # Meta does not guarantee order: queue by the client's own timestamp (stable for ties).
-        position = len(self.inbox)
-        while position > 0 and self.inbox[position - 1].sent_at > msg.sent_at:
-            position -= 1
-        self.inbox.insert(position, msg)
-        self.arrived[msg.message_id] = workflow.now()
+        self.inbox.add(msg, workflow.now())
 
     @workflow.signal(name="hold")  # the wire name runs carry
     def paused_message(self, notice: PauseNotice) -> None:
@@ -148,7 +130,7 @@ class LeadWorkflow:
                     # nothing queued, and the timers must be those of the new state), or the
                     # alarm; then look again.
                     version = self.lead.version
-                    alarm = self._alarm(due)
+                    alarm = self.alarm.set_for(due)
                     await workflow.wait_condition(
                         lambda v=version, a=alarm: (  # type: ignore[misc]
                             self._pending() or self.lead.version != v or a.done()
@@ -183,12 +165,12 @@ class LeadWorkflow:
                         policy=self.policy,
                         carried=Carried(
                             lead=self.lead,
-                            inbox=self.inbox,
+                            inbox=self.inbox.messages,
                             payments=self.payments,
-                            seen=self.seen,
+                            seen=self.inbox.seen,
                             sent=self.sent,
                             paused=self.paused,
-                            arrived=self.arrived,
+                            arrived=self.inbox.arrived,
                         ),
                         public_base_url=self.base_url,
                     )
@@ -196,21 +178,6 @@ class LeadWorkflow:
         await asyncio.gather(*self.media_tasks)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.lead.status
-
-    def _alarm(self, due: datetime | None) -> asyncio.Future[None]:
-        """A durable timer that fires at `due` or earlier (never, when nothing is due). One
-        already set for earlier is kept: firing early only makes the loop look again, and
-        keeping it spares a timer cancelled and started again for every message, which is most
-        of what a message costs the server beyond the floor's (bench/RESULTS.md, issue 14)."""
-        if due is None:
-            return asyncio.Future()  # nothing due: a wait no timer ends
-        if self.alarm is None or self.alarm.done() or self.alarm_at is None or self.alarm_at > due:
-            if self.alarm is not None:
-                self.alarm.cancel()
-            self.alarm_at = due
-            seconds = (due - workflow.now()).total_seconds()
-            self.alarm = asyncio.ensure_future(asyncio.sleep(seconds))
-        return self.alarm
 
     async def _take_settings(self) -> None:
         """The artist's settings version in force now becomes this lead's for good: kept in
@@ -231,18 +198,15 @@ class LeadWorkflow:
         messages in separate webhooks, newest first at times; reading one only once it has
         settled (`arrival.settles_at`) lets an older one that is still on its way be sorted in
         ahead of it. The wait is a workflow timer: durable, and skipped through in tests."""
-        head = self.inbox[0]
-        due = arrival.settles_at(
-            head.sent_at, self.arrived.get(head.message_id, workflow.now()), self.policy
-        )
-        wait = (due - workflow.now()).total_seconds()
+        head = self.inbox.head()
+        wait = (self.inbox.settles_at(workflow.now(), self.policy) - workflow.now()).total_seconds()
         if wait <= 0:
             return True
         try:
             # Woken early by an older message sorted in ahead (it is read first, at once if it
             # has settled) or by a payment or pause notice, which does not wait for the client.
             await workflow.wait_condition(
-                lambda: self.inbox[0] is not head or self._other_input(), timeout=wait
+                lambda: self.inbox.head() is not head or self._other_input(), timeout=wait
             )
         except TimeoutError:
             return True
@@ -255,14 +219,9 @@ class LeadWorkflow:
         """Read the first queued message, with any sent in the same second: Meta's timestamps
         have one-second resolution, so their order is unknown and the core decides it. The
         artist's messages (queued with the client's by the relay) are read one at a time."""
-        head = self.inbox[0]
-        ends = (i for i, m in enumerate(self.inbox) if m.sent_at != head.sent_at or m.from_artist)
-        count = 1 if head.from_artist else next(ends, len(self.inbox))
-        group, self.inbox = self.inbox[:count], self.inbox[count:]
-        for msg in group:
-            self.arrived.pop(msg.message_id, None)
-        if head.from_artist:
-            await self._apply(takeover.artist_message, head)
+        group = self.inbox.take_next()
+        if group[0].from_artist:
+            await self._apply(takeover.artist_message, group[0])
         elif len(group) == 1:
             await self._handle(group[0])
         else:
