@@ -11,6 +11,7 @@ import worker
 from activities.payments import SandboxCheckout
 from models import CalendarHold
 from tests.workflows.booking_runs import ARTIST_ID, QUEUE, server_clients, server_now
+from tests.workflows.campaign_runs import campaign_worker
 from tests.workflows.runs import sandbox_settings
 
 
@@ -32,3 +33,13 @@ async def deposit_worker(sessions, database_url):
             yield env
     async with sessions.begin() as session:
         await session.execute(delete(CalendarHold).where(CalendarHold.artist_id == ARTIST_ID))
+
+
+@pytest.fixture
+async def campaign_env(sessions, graph):
+    """A time-skipping server and campaign worker per test: these tests sleep through days, and
+    a campaign one test leaves behind must not hold the next test's clock."""
+    graph.clear()
+    server = await devstack.time_skipping_server()
+    async with server, campaign_worker(server.client, sessions, graph):
+        yield server

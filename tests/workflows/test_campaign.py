@@ -6,23 +6,19 @@ continue-as-new mid-campaign."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
-import devstack
 from campaigns import CampaignStatus
 from models import CampaignRecipient, MarketingConsent, OutboundMessage
 from tests.conftest import eventually
 from tests.workflows.campaign_runs import (
     add_audience,
     add_campaign,
-    campaign_worker,
     new_city,
     per_recipient,
     sends_for,
@@ -33,16 +29,6 @@ from workflows.campaign_contracts import Control
 from workflows.visibility import CAMPAIGN_SENT, CAMPAIGN_STATUS, CAMPAIGN_TOTAL
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-@pytest.fixture
-async def env(sessions, graph) -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server and campaign worker per test: these tests sleep through days, and
-    a campaign one test leaves behind must not hold the next test's clock."""
-    graph.clear()
-    server = await devstack.time_skipping_server()
-    async with server, campaign_worker(server.client, sessions, graph):
-        yield server
 
 
 async def batch_starts(handle) -> list:
@@ -69,11 +55,11 @@ async def batch_clocks(handle) -> list[datetime]:
     ]
 
 
-async def test_each_consenting_recipient_is_sent_the_template_once(env, sessions, graph):
+async def test_each_consenting_recipient_is_sent_the_template_once(campaign_env, sessions, graph):
     city = new_city()
     consenting = await add_audience(sessions, city, 5)
     await add_audience(sessions, city, 3, consent=False)
-    handle = await start_campaign(env.client, await add_campaign(sessions, city), rate=100)
+    handle = await start_campaign(campaign_env.client, await add_campaign(sessions, city), rate=100)
 
     progress = await handle.result()
 
@@ -98,12 +84,12 @@ async def test_each_consenting_recipient_is_sent_the_template_once(env, sessions
     assert (attributes.get(CAMPAIGN_SENT), attributes.get(CAMPAIGN_TOTAL)) == (5, 5.0)
 
 
-async def test_a_scheduled_campaign_sends_nothing_before_its_time(env, sessions, graph):
+async def test_a_scheduled_campaign_sends_nothing_before_its_time(campaign_env, sessions, graph):
     city = new_city()
     await add_audience(sessions, city, 2)
-    start_at = (await env.get_current_time()) + timedelta(hours=3)
+    start_at = (await campaign_env.get_current_time()) + timedelta(hours=3)
     handle = await start_campaign(
-        env.client, await add_campaign(sessions, city), rate=100, start_at=start_at
+        campaign_env.client, await add_campaign(sessions, city), rate=100, start_at=start_at
     )
 
     waiting = await eventually(lambda: _progress_if(handle, CampaignStatus.SCHEDULED))
@@ -118,11 +104,11 @@ async def test_a_scheduled_campaign_sends_nothing_before_its_time(env, sessions,
     assert first >= start_at
 
 
-async def test_batches_are_paced_under_the_rate(env, sessions, graph):
+async def test_batches_are_paced_under_the_rate(campaign_env, sessions, graph):
     city = new_city()
     await add_audience(sessions, city, 6)
     handle = await start_campaign(
-        env.client, await add_campaign(sessions, city), rate=2, batch_seconds=1
+        campaign_env.client, await add_campaign(sessions, city), rate=2, batch_seconds=1
     )
 
     assert (await handle.result()).sent == 6
@@ -135,11 +121,13 @@ async def test_batches_are_paced_under_the_rate(env, sessions, graph):
     assert len(sends_for(graph, city)) == 6
 
 
-async def test_the_24_hour_messaging_limit_spreads_a_campaign_over_two_days(env, sessions, graph):
+async def test_the_24_hour_messaging_limit_spreads_a_campaign_over_two_days(
+    campaign_env, sessions, graph
+):
     city = new_city()
     await add_audience(sessions, city, 254)
     handle = await start_campaign(
-        env.client, await add_campaign(sessions, city), rate=1000, messaging_limit=250
+        campaign_env.client, await add_campaign(sessions, city), rate=1000, messaging_limit=250
     )
 
     waiting = await eventually(
@@ -155,11 +143,11 @@ async def test_the_24_hour_messaging_limit_spreads_a_campaign_over_two_days(env,
     assert set(per_recipient(sends_for(graph, city)).values()) == {1}
 
 
-async def test_131049_is_tried_once_more_after_24_hours(env, sessions, graph):
+async def test_131049_is_tried_once_more_after_24_hours(campaign_env, sessions, graph):
     city = new_city()
     keys = await add_audience(sessions, city, 3)
     graph.fail_next(131049)
-    handle = await start_campaign(env.client, await add_campaign(sessions, city), rate=100)
+    handle = await start_campaign(campaign_env.client, await add_campaign(sessions, city), rate=100)
 
     progress = await handle.result()
 
@@ -178,11 +166,11 @@ async def test_131049_is_tried_once_more_after_24_hours(env, sessions, graph):
     assert attempts == {"1": "FAILED", "2": "TEMPLATE"}
 
 
-async def test_131050_withdraws_consent_and_130429_slows_down(env, sessions, graph):
+async def test_131050_withdraws_consent_and_130429_slows_down(campaign_env, sessions, graph):
     city = new_city()
     keys = sorted(await add_audience(sessions, city, 3))
     graph.fail_next(131050)  # the first recipient stopped marketing messages at Meta
-    handle = await start_campaign(env.client, await add_campaign(sessions, city), rate=100)
+    handle = await start_campaign(campaign_env.client, await add_campaign(sessions, city), rate=100)
     progress = await handle.result()
     assert (progress.sent, progress.failed) == (2, 1)
     async with sessions() as session:
@@ -194,16 +182,18 @@ async def test_131050_withdraws_consent_and_130429_slows_down(env, sessions, gra
     other = new_city()
     await add_audience(sessions, other, 2)
     graph.fail_next(130429)  # over the number's throughput: wait, then send it after all
-    slowed = await start_campaign(env.client, await add_campaign(sessions, other), rate=100)
+    slowed = await start_campaign(
+        campaign_env.client, await add_campaign(sessions, other), rate=100
+    )
     assert (await slowed.result()).sent == 2
     assert set(per_recipient(sends_for(graph, other)).values()) == {1}
 
 
-async def test_pause_resume_and_cancel_are_updates(env, sessions, graph):
+async def test_pause_resume_and_cancel_are_updates(campaign_env, sessions, graph):
     city = new_city()
     await add_audience(sessions, city, 12)
     handle = await start_campaign(
-        env.client, await add_campaign(sessions, city), rate=2, batch_seconds=1
+        campaign_env.client, await add_campaign(sessions, city), rate=2, batch_seconds=1
     )
     await eventually(lambda: len(sends_for(graph, city)) >= 2)
 
@@ -213,7 +203,7 @@ async def test_pause_resume_and_cancel_are_updates(env, sessions, graph):
         await handle.execute_update(CampaignWorkflow.pause, Control())  # already paused
     settled = len(sends_for(graph, city))  # the batch under way when paused finishes
     await eventually(lambda: _progress_if(handle, CampaignStatus.PAUSED))
-    await env.sleep(timedelta(minutes=10))
+    await campaign_env.sleep(timedelta(minutes=10))
     assert len(sends_for(graph, city)) <= settled + 2
 
     resumed = await handle.execute_update(CampaignWorkflow.resume, Control())
@@ -225,11 +215,13 @@ async def test_pause_resume_and_cancel_are_updates(env, sessions, graph):
     assert progress.sent < 12 and progress.pending > 0
 
 
-async def test_a_campaign_continues_as_new_mid_way_without_a_second_message(env, sessions, graph):
+async def test_a_campaign_continues_as_new_mid_way_without_a_second_message(
+    campaign_env, sessions, graph
+):
     city = new_city()
     await add_audience(sessions, city, 7)
     handle = await start_campaign(
-        env.client,
+        campaign_env.client,
         await add_campaign(sessions, city),
         rate=100,
         batch_seconds=0.02,  # batches of 2

@@ -5,22 +5,18 @@ before, still paced and once each."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
-from temporalio.testing import WorkflowEnvironment
 
-import devstack
 from campaigns import CampaignStatus
 from models import CampaignRecipient
 from tests.workflows.campaign_runs import (
     add_audience,
     add_campaign,
-    campaign_worker,
     new_city,
     per_recipient,
     sends_for,
@@ -28,14 +24,6 @@ from tests.workflows.campaign_runs import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-@pytest.fixture
-async def env(sessions, graph) -> AsyncIterator[WorkflowEnvironment]:
-    graph.clear()
-    server = await devstack.time_skipping_server()
-    async with server, campaign_worker(server.client, sessions, graph):
-        yield server
 
 
 async def batches(handle) -> list[tuple[datetime, int]]:
@@ -57,16 +45,18 @@ async def batches(handle) -> list[tuple[datetime, int]]:
     return done
 
 
-async def test_each_zone_is_sent_at_its_own_local_hour_and_not_before(env, sessions, graph):
+async def test_each_zone_is_sent_at_its_own_local_hour_and_not_before(
+    campaign_env, sessions, graph
+):
     city = new_city()
     london = await add_audience(sessions, city, 2)  # UK numbers
     new_york = await add_audience(sessions, city, 2, number="1212555", digits=11)
     # A UK number, but the client said they live in Sydney: where they live comes first.
     sydney = await add_audience(sessions, city, 1, home={"city": "Sydney", "country": "Australia"})
     campaign_id = await add_campaign(sessions, city, local_hour=10)
-    started = await env.get_current_time()
+    started = await campaign_env.get_current_time()
 
-    handle = await start_campaign(env.client, campaign_id, rate=100, zone="Europe/Berlin")
+    handle = await start_campaign(campaign_env.client, campaign_id, rate=100, zone="Europe/Berlin")
     progress = await handle.result()
 
     assert progress.status == CampaignStatus.COMPLETED and progress.sent == 5
