@@ -57,8 +57,11 @@ async def from_artist(state: EdgeState, message: Inbound, wa_id: str) -> Routed:
         new = await takeover.queue(
             session, target.contact_key, reply, settings.TEMPORAL_TASK_QUEUE, handled=False
         )
+    if not new:
+        return "duplicates"
+    state.stored.set()  # the relay hands it to the lead
     await record_event(state, "INFO", "artist.reply_queued", kind=message.kind)
-    return "received" if new else "duplicates"
+    return "received"
 
 
 async def _target(state: EdgeState, message: Inbound) -> tuple[LeadTarget | None, str]:

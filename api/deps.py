@@ -36,6 +36,8 @@ class EdgeState:
     keys: Keyring | None = None
     # This process's request counts for the per-client limits (api/rate_limits.py).
     limiter: SlidingWindow = field(default_factory=SlidingWindow)
+    # Set when this process has stored a message: wakes its relay (api/relay.py).
+    stored: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:
@@ -47,7 +49,9 @@ class EdgeState:
         return self._client
 
 
-def edge(request: Request) -> EdgeState:
+# Dependencies are coroutines, even the trivial ones: FastAPI runs a plain function on its thread
+# pool, a hop per request that a webhook's ack waited on under load (bench/RESULTS.md, issue 14).
+async def edge(request: Request) -> EdgeState:
     return request.app.state.edge
 
 
@@ -63,7 +67,9 @@ async def session(state: Edge) -> AsyncIterator[AsyncSession]:
 Session = Annotated[AsyncSession, Depends(session)]
 
 
-def require_admin(state: Edge, x_admin_api_key: Annotated[str | None, Header()] = None) -> None:
+async def require_admin(
+    state: Edge, x_admin_api_key: Annotated[str | None, Header()] = None
+) -> None:
     expected = state.settings.ADMIN_API_KEY
     if not expected:
         raise HTTPException(503, "Admin API disabled: set ADMIN_API_KEY")

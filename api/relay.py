@@ -1,9 +1,11 @@
 """The relay: hands stored inbound messages to their lead workflows, after the webhook answered.
 
-Runs in every API process (started in the app's lifespan). It wakes on `LISTEN inbound_messages`
-(a trigger NOTIFYs when a row is stored or released) and polls every few seconds besides, so a
-missed notification or a Temporal outage only delays a message: once Temporal answers again the
-relay catches up by itself, in order, without Meta redelivering anything. A message handed over
+Runs in every API process (started in the app's lifespan). It wakes when its own process's
+intake has stored a message, on `LISTEN inbound_messages` (a trigger NOTIFYs when a row is given
+back: released after a pause, replayed by an operator), and polls every few seconds besides, so
+a missed wake or a Temporal outage only delays a message: once Temporal answers again the relay
+catches up by itself, in order, without Meta redelivering anything. Nothing on the hot path
+NOTIFYs: PostgreSQL serialises the commits that do (migration 0018). A message handed over
 twice (a crash between the signal and the commit) is dropped by the workflow, which ignores a
 message id it has seen.
 """
@@ -39,7 +41,7 @@ CHANNEL = "inbound_messages"
 BATCH = 50  # contacts per round; each gets its oldest waiting message
 POLL_SECONDS = 2.0
 FIRST_BACKOFF, MAX_BACKOFF = 0.5, 10.0  # while Temporal cannot be reached
-ADMISSION_TICK = 0.05  # seconds a full relay waits after a read before its next round
+ADMISSION_TICK = 0.05  # seconds a full relay waits before it looks for reads again
 UNREAD = 30.0  # seconds a handed-over message counts as in flight at most, read or not
 RPC_TIMEOUT = timedelta(seconds=10)  # the claimed rows stay locked while a signal is on its way
 
@@ -81,7 +83,7 @@ class Relay:
     def __init__(self, state: EdgeState, *, poll_seconds: float = POLL_SECONDS) -> None:
         self.state = state
         self.poll_seconds = poll_seconds
-        self.wake = asyncio.Event()
+        self.wake = state.stored
         self.down_since: float | None = None  # when Temporal stopped taking messages
         self.full = False  # admission: as many handed over as may be unread at once
 
@@ -99,14 +101,15 @@ class Relay:
                     backoff = min(backoff * 2, MAX_BACKOFF)
                     continue
                 backoff = FIRST_BACKOFF
-                if settled and not self.full:
+                if self.full:
+                    # Each read a turn stamps frees one place. Look again in a moment, when a
+                    # few have landed, so one round hands several over.
+                    await asyncio.sleep(ADMISSION_TICK)
+                    continue
+                if settled:
                     continue  # the contacts' next messages are heads now
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
-                if self.full:
-                    # Each read frees one place and wakes us: let a few more reads land, so
-                    # one round hands several over instead of one round a message.
-                    await asyncio.sleep(ADMISSION_TICK)
         finally:
             listener.cancel()
 
@@ -122,7 +125,7 @@ class Relay:
             if cap:
                 # Admission: past this, more handed over only waits in Temporal's queues, where
                 # a running conversation's next message can overtake a new one's first. Here the
-                # backlog waits in arrival order, and a read message wakes the relay (NOTIFY).
+                # backlog waits in arrival order.
                 room = min(BATCH, cap - await inbound_queue.in_flight(session, queue, UNREAD))
                 self.full = room <= 0
                 if self.full:

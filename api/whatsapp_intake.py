@@ -134,6 +134,7 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
         return "refused"
     if not arrival.new:
         return "duplicates"
+    state.stored.set()  # committed: the relay hands it over after the answer
     if fitted.cut or fitted.cleaned:
         # Field names and lengths only, never the content.
         cut, cleaned = fitted.cut, fitted.cleaned

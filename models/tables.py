@@ -67,8 +67,9 @@ class LeadRecord(Base):
 class InboundMessage(Base):
     """Inbound dedupe (one row per provider message id) and the relay's queue: the webhook
     stores a row and answers; the relay hands `pending` rows to their workflows, per contact in
-    `sent_at` order, and marks them `signalled`. A trigger (migration 0006) NOTIFYs
-    `inbound_messages` whenever a row becomes due, to wake the relays."""
+    `sent_at` order, and marks them `signalled`. The intake wakes its own process's relay; a
+    row given back to the queue (released, replayed) NOTIFYs `inbound_messages` (migration
+    0018), since another process may do that."""
 
     __tablename__ = "inbound_messages"
     __table_args__ = (

@@ -176,6 +176,7 @@ async def reply(
             session, target.contact_key, message, state.settings.TEMPORAL_TASK_QUEUE, handled=False
         )
         await record_event(session, "studio.reply", target.lead_id, account=visitor.role)
+    state.stored.set()  # the relay hands it to the lead
     return RedirectResponse(f"/studio/inbox/{quote(target.lead_id)}?done=sent", 303)
 
 

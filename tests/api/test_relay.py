@@ -17,10 +17,12 @@ from temporalio.service import RPCError, RPCStatusCode
 import devstack
 from api.contacts import arrive, contact_key, workflow_id
 from api.deps import EdgeState
-from api.meta_payload import Contact
+from api.meta_payload import Contact, InboundMessage
 from api.relay import Relay
+from api.whatsapp_intake import accept
 from consultation.messages import Inbound
-from models import InboundMessage, SystemEvent
+from models import InboundMessage as StoredMessage
+from models import SystemEvent
 from stores import inbound_queue
 from tests.conftest import eventually, stack_settings
 from tests.whatsapp_client import new_phone
@@ -85,7 +87,7 @@ async def drain(relay: Relay) -> None:
 
 async def states(sessions, ids: list[str]) -> list[str]:
     async with sessions() as session:
-        rows = {r.message_id: r.state for r in await session.scalars(select(InboundMessage))}
+        rows = {r.message_id: r.state for r in await session.scalars(select(StoredMessage))}
     return [rows[i] for i in ids]
 
 
@@ -187,9 +189,36 @@ async def test_a_stored_message_wakes_the_relay_at_once_not_at_the_next_poll(liv
     try:
         await asyncio.sleep(1)  # listening, and its first rounds are done: it now waits
         phone = new_phone()
-        message_id = await store(live, phone, "wake up", 1_000_000)
+        message_id = f"wamid.relay.{uuid.uuid4().hex}"
+        message = Inbound(message_id, 1_000_000, "text", "wake up")
+        item = InboundMessage(Contact(wa_id=phone, user_id=None), message, "")
+        assert await accept(live, item) == "received"  # the webhook's intake, in this process
         await eventually(lambda: handed(live, phone), timeout=5)
         assert await states(sessions, [message_id]) == ["signalled"]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+async def handed_as_message(state: EdgeState, phone: str) -> bool:
+    return any(kind == "message" for kind, _ in await handed(state, phone))
+
+
+async def test_a_message_released_by_another_process_wakes_the_relay_by_notify(live, sessions):
+    phone = new_phone()
+    paused = await store(live, phone, "still there?", 1_000_000, paused=True)
+    await drain(Relay(live))
+    relay = Relay(live, poll_seconds=600)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1)  # listening, and its first rounds are done: it now waits
+        # Not this process's intake (say, the ops CLI): only PostgreSQL can tell the relay.
+        async with sessions.begin() as session:
+            assert await inbound_queue.release_paused(session) >= 1
+        await eventually(lambda: handed_as_message(live, phone), timeout=5)
+        assert await handed(live, phone) == [("hold", paused), ("message", paused)]
+        assert await states(sessions, [paused]) == ["signalled"]
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
