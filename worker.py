@@ -7,10 +7,14 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client, WorkflowHandle
@@ -61,7 +65,22 @@ from workflows.lead_log import LeadLogWorkflow
 from workflows.retention import RETENTION_ID, RetentionInput, RetentionWorkflow
 
 
-def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
+@dataclass(frozen=True)
+class HttpClients:
+    """The worker's HTTP clients, kept open while it runs: aiohttp for Graph's message sends (a
+    reply's hottest call, activities/whatsapp_cloud.py), httpx for media and storage."""
+
+    graph: aiohttp.ClientSession
+    files: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def http_clients() -> AsyncIterator[HttpClients]:
+    async with aiohttp.ClientSession() as graph, httpx.AsyncClient(timeout=10) as files:
+        yield HttpClients(graph, files)
+
+
+def make_sender(settings: Settings, http: HttpClients) -> Sender:
     if settings.WHATSAPP_MODE == "sandbox":
         return SandboxSender()
     return CloudApi(
@@ -69,7 +88,7 @@ def make_sender(settings: Settings, http: httpx.AsyncClient) -> Sender:
         api_version=settings.WHATSAPP_API_VERSION,
         phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
         access_token=settings.WHATSAPP_ACCESS_TOKEN,
-        client=http,
+        client=http.graph,
     )
 
 
@@ -115,14 +134,14 @@ class NoMediaSource:
         raise ProviderError("Media", "no WhatsApp media source in sandbox mode", retryable=False)
 
 
-def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.AsyncClient):
+def make_media(settings: Settings, sessions: async_sessionmaker, http: HttpClients):
     downloader: Downloader = (
         GraphMedia(
             base_url=settings.WHATSAPP_API_BASE_URL,
             api_version=settings.WHATSAPP_API_VERSION,
             access_token=settings.WHATSAPP_ACCESS_TOKEN,
             max_bytes=settings.MEDIA_MAX_BYTES,
-            client=http,
+            client=http.files,
         )
         if settings.WHATSAPP_MODE == "cloud"
         else NoMediaSource()
@@ -130,13 +149,13 @@ def make_media(settings: Settings, sessions: async_sessionmaker, http: httpx.Asy
     return MediaActivities(sessions, downloader, make_storage(settings, http))
 
 
-def make_storage(settings: Settings, http: httpx.AsyncClient) -> Storage:
+def make_storage(settings: Settings, http: HttpClients) -> Storage:
     if settings.MEDIA_STORAGE == "supabase":
         return SupabaseStorage(
             settings.SUPABASE_URL,
             settings.SUPABASE_SERVICE_ROLE_KEY,
             settings.SUPABASE_STORAGE_BUCKET,
-            client=http,
+            client=http.files,
         )
     return LocalStorage(Path(settings.MEDIA_DIR), settings.PUBLIC_BASE_URL)
 
@@ -145,7 +164,7 @@ def build_worker(
     client: Client,
     settings: Settings,
     sessions: async_sessionmaker,
-    http: httpx.AsyncClient,
+    http: HttpClients,
     lead_log: SheetsLog | None = None,
     checkout: Checkout | None = None,
     calendar: Calendar | None = None,
@@ -256,7 +275,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with http_clients() as http:
         worker = build_worker(client, settings, sessions, http, keys=keys)
         async with worker:
             await start_digest(client, settings)

@@ -1,13 +1,18 @@
-"""The WhatsApp Cloud API adapter: our `Outbound` as Meta's JSON, sent over httpx, with Graph
-errors turned into four kinds the messaging activity can act on."""
+"""The WhatsApp Cloud API adapter: our `Outbound` as Meta's JSON, sent over aiohttp, with Graph
+errors turned into four kinds the messaging activity can act on.
+
+aiohttp rather than the httpx the rest of the product uses: a reply's send is the hottest call
+there is, and aiohttp spends about a quarter of httpx's CPU on it (bench/RESULTS.md, issue 14)."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any, Literal
 
-import httpx
+import aiohttp
+from opentelemetry import trace
 
 from activities.errors import ProviderError
 from consultation.messages import (
@@ -44,6 +49,9 @@ TEMPLATE_PARAM_SPACING = re.compile(r"[\n\t]+| {5,}")
 BSUID = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9.]+$")
 # Graph error text can quote the recipient's number; errors end up in logs and rows.
 PHONE_LIKE = re.compile(r"\+?\d[\d ]{6,}\d")
+# aiohttp has no instrumentation in this OpenTelemetry release: the send makes its own client
+# span (a no-op unless tracing is on, telemetry/tracing.py).
+tracer = trace.get_tracer(__name__)
 
 
 class SendError(ProviderError):
@@ -77,17 +85,25 @@ class CloudApi:
         phone_number_id: str,
         access_token: str,
         timeout: float = 10.0,
-        client: httpx.AsyncClient | None = None,
+        client: aiohttp.ClientSession | None = None,
     ) -> None:
         self._url = f"{base_url.rstrip('/')}/{api_version}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {access_token}"}
-        self._timeout = timeout
+        # Connecting, and each read of the answer, may take this long: a connection that could
+        # not be made sent nothing; an answer that never came may hide a message Meta took.
+        self._timeout = aiohttp.ClientTimeout(connect=timeout, sock_read=timeout)
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient()
+        self._client = client
+
+    async def __aenter__(self) -> CloudApi:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        if self._owns_client and self._client is not None:
+            await self._client.close()
 
     async def send(
         self, to: str, message: Outbound, *, as_template: bool = False, callback_data: str = ""
@@ -97,40 +113,47 @@ class CloudApi:
         body = payload(to, message, as_template=as_template)
         if callback_data:
             body["biz_opaque_callback_data"] = callback_data[:MAX_CALLBACK_DATA]
+        if self._client is None:  # our own, opened in the event loop that sends
+            self._client = aiohttp.ClientSession()
         try:
-            response = await self._client.post(
-                self._url, json=body, headers=self._headers, timeout=self._timeout
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            with tracer.start_as_current_span("POST", kind=trace.SpanKind.CLIENT) as span:
+                span.set_attribute("url.full", self._url)
+                async with self._client.post(
+                    self._url, json=body, headers=self._headers, timeout=self._timeout
+                ) as response:
+                    status, content = response.status, await response.read()
+                span.set_attribute("http.response.status_code", status)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
             # No connection, so nothing reached Meta: safe to send again.
             raise SendError("retry", None, type(error).__name__) from error
-        except httpx.TransportError as error:
+        except (aiohttp.ClientError, TimeoutError) as error:
             # A read timeout may hide a message Meta did accept: the caller looks for its status
             # webhook before sending again (losing a message is worse than a late one).
             raise SendError("retry", None, type(error).__name__, maybe_sent=True) from error
-        if response.status_code >= 400:
-            raise classify(response)
+        if status >= 400:
+            raise classify(status, content)
         try:
-            return str(response.json()["messages"][0]["id"])
+            return str(json.loads(content)["messages"][0]["id"])
         except (ValueError, LookupError, TypeError) as error:
             # Accepted (2xx) but unreadable: retrying could send the message twice.
             raise SendError("rejected", None, "no message id in Graph response") from error
 
 
-def classify(response: httpx.Response) -> SendError:
-    """The `SendError` for a Graph error response (`{"error": {"code", "message", ...}}`)."""
+def classify(status: int, content: bytes) -> SendError:
+    """The `SendError` for a Graph error response: its HTTP status and its body
+    (`{"error": {"code", "message", ...}}`)."""
     try:
-        error = response.json().get("error") or {}
+        error = json.loads(content).get("error") or {}
     except (ValueError, AttributeError):
         error = {}
     code = error.get("code") if isinstance(error, dict) else None
     code = code if isinstance(code, int) and not isinstance(code, bool) else None
-    detail = _error_detail(error) or f"HTTP {response.status_code}"
+    detail = _error_detail(error) or f"HTTP {status}"
     if code == TEMPLATE_REQUIRED:
         return SendError("template_required", code, detail)
     if code == UNREACHABLE:
         return SendError("unreachable", code, detail)
-    if code in RETRY_CODES or response.status_code >= 500 or response.status_code == 429:
+    if code in RETRY_CODES or status >= 500 or status == 429:
         return SendError("retry", code, detail)
     return SendError("rejected", code, detail)
 

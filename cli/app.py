@@ -286,14 +286,13 @@ def send_test(
         fail(f"--to is {error}")
 
     async def send() -> str:
-        async with httpx.AsyncClient(timeout=20) as http:
-            api = CloudApi(
-                base_url=settings.WHATSAPP_API_BASE_URL,
-                api_version=settings.WHATSAPP_API_VERSION,
-                phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
-                access_token=settings.WHATSAPP_ACCESS_TOKEN,
-                client=http,
-            )
+        async with CloudApi(
+            base_url=settings.WHATSAPP_API_BASE_URL,
+            api_version=settings.WHATSAPP_API_VERSION,
+            phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
+            access_token=settings.WHATSAPP_ACCESS_TOKEN,
+            timeout=20,
+        ) as api:
             return await api.send(number, outbound.text("client", text, key="ops.test"))
 
     try:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 from google.auth.credentials import AnonymousCredentials
@@ -33,7 +34,7 @@ from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_mes
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.stripe_api import FakeStripe
 from tests.log_scan import LeakScan, ScanHandler, suite_secrets
-from worker import build_worker
+from worker import build_worker, http_clients
 
 APP_SECRET = "test-app-secret"
 STRIPE_KEY = "sk_test_fake"
@@ -145,7 +146,7 @@ def sessions(database_url: str):
 async def sender(graph: FakeGraphApi, sessions) -> AsyncIterator[MessagingActivities]:
     """The send_message activities over the real Cloud API client, against the fake Graph API."""
     graph.clear()
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         api = CloudApi(
             base_url=graph.base_url, phone_number_id="PNID", access_token=ACCESS_TOKEN, client=http
         )
@@ -221,7 +222,7 @@ async def stack(
     calendar = GoogleCalendar(
         google_calendar.calendar_id, AnonymousCredentials(), endpoint=google_calendar.endpoint
     )
-    async with httpx.AsyncClient(timeout=10) as outbound_http:
+    async with http_clients() as outbound_http:
         worker = build_worker(
             client, settings, sessions, outbound_http, lead_log, calendar=calendar
         )
@@ -262,7 +263,7 @@ async def demo(stack: Stack, sessions) -> AsyncIterator[str]:
         PUBLIC_BASE_URL=base_url,
     )
     async with (
-        httpx.AsyncClient(timeout=10) as outbound_http,
+        http_clients() as outbound_http,
         build_worker(stack.client, settings, sessions, outbound_http),
     ):
         with LoopbackServer(create_app(settings), port):

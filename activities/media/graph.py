@@ -75,7 +75,7 @@ class GraphMedia:
             ) from error
         if response.status_code >= 400:
             # Graph's error codes say more than the HTTP status (rate limits come as 400s).
-            refusal = classify(response)
+            refusal = classify(response.status_code, response.content)
             raise ProviderError(
                 "Media", f"Graph media lookup: {refusal}", retryable=refusal.kind == "retry"
             )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import cast
 
-import httpx
+import aiohttp
 import pytest
 from sqlalchemy import select, update
 from temporalio.exceptions import ApplicationError
@@ -32,7 +32,7 @@ async def impatient(graph: FakeGraphApi, sessions) -> AsyncIterator[MessagingAct
     after 1 s, so every send it takes ends in a timeout on our side."""
     graph.clear()
     graph.response_delay = 1.0
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         api = CloudApi(
             base_url=graph.base_url,
             phone_number_id="PNID",

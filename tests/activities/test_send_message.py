@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import aiohttp
 import pytest
 from sqlalchemy import select, update
 from temporalio.exceptions import ApplicationError
@@ -143,7 +143,7 @@ async def test_artist_messages_respect_the_artists_own_window(sender, graph, ses
 
 async def test_an_unapproved_template_is_not_sent_outside_the_window(graph, sessions):
     key, _ = await new_contact(sessions)
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         api = CloudApi(
             base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
         )

@@ -21,7 +21,7 @@ from tests.fakes.graph_api import inbound_delivery, status_update, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.tcp_proxy import CuttableProxy
 from tests.whatsapp_client import answered, body_of, clock, new_phone, post, say, sent_to
-from worker import build_worker
+from worker import build_worker, http_clients
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -241,7 +241,7 @@ async def test_a_temporal_outage_loses_nothing_without_metas_redelivery(stack, s
     phone = new_phone()
     since = await last_event_id(sessions)
     async with (
-        httpx.AsyncClient(timeout=10) as outbound_http,
+        http_clients() as outbound_http,
         build_worker(stack.client, settings, sessions, outbound_http),
         edge_with(stack, TEMPORAL_ADDRESS=proxy.address, TEMPORAL_TASK_QUEUE=queue) as edge,
     ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import httpx
+import aiohttp
 import pytest
 from pydantic import ValidationError
 from temporalio.testing import ActivityEnvironment
@@ -72,7 +72,7 @@ async def test_artist_number_with_plus_sees_the_artists_open_window(graph, sessi
             Contact(key=uuid.uuid4().hex, wa_id="447700900932", last_inbound_at=datetime.now(UTC))
         )
     graph.clear()
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         api = CloudApi(
             base_url=graph.base_url, phone_number_id="PNID", access_token="test-token", client=http
         )

@@ -19,7 +19,7 @@ from tests.e2e.test_takeover import artist_says, handed_over, wamid_of_handover
 from tests.fakes.graph_api import text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.whatsapp_client import body_of, clock, sent_to, told_artist
-from worker import build_worker
+from worker import build_worker, http_clients
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -39,7 +39,7 @@ async def skipping(time_skipping, database_url, graph, sessions) -> AsyncIterato
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )
     async with (
-        httpx.AsyncClient(timeout=10) as outbound_http,
+        http_clients() as outbound_http,
         build_worker(env.client, settings, sessions, outbound_http),
     ):
         with LoopbackServer(create_app(settings), port):

@@ -26,7 +26,7 @@ from tests.conftest import ADMIN_KEY, APP_SECRET, eventually, stack_settings
 from tests.fakes.graph_api import FakeGraphApi, inbound_delivery, sign, text_message
 from tests.fakes.loopback import LoopbackServer
 from tests.whatsapp_client import clock, new_phone
-from worker import build_worker
+from worker import build_worker, http_clients
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -57,7 +57,7 @@ async def sealed(
     keys = keyring(settings, sessions)
     client = await connect(settings, keys=keys)
     async with (
-        httpx.AsyncClient(timeout=10) as outbound,
+        http_clients() as outbound,
         build_worker(client, settings, sessions, outbound, keys=keys),
     ):
         with LoopbackServer(create_app(settings), port):

@@ -19,7 +19,7 @@ from telemetry import tracing
 from temporal_connection import connect
 from tests.conftest import ADMIN_KEY, stack_settings
 from tests.fakes.loopback import LoopbackServer
-from worker import build_worker
+from worker import build_worker, http_clients
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -35,7 +35,7 @@ async def traced(database_url, temporal_address, graph, sessions) -> AsyncIterat
     try:
         client = await connect(settings)
         async with (
-            httpx.AsyncClient(timeout=10) as outbound,
+            http_clients() as outbound,
             build_worker(client, settings, sessions, outbound),
         ):
             with LoopbackServer(create_app(settings), port):

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import aiohttp
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
@@ -117,7 +117,7 @@ def per_recipient(sends: list[dict[str, Any]]) -> Counter[str]:
 async def campaign_worker(
     client: Client, sessions, graph: FakeGraphApi, queue: str = QUEUE
 ) -> AsyncIterator[Worker]:
-    async with httpx.AsyncClient() as http:
+    async with aiohttp.ClientSession() as http:
         api = CloudApi(
             base_url=graph.base_url, phone_number_id="PNID", access_token=ACCESS_TOKEN, client=http
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from sqlalchemy import delete
 
@@ -26,7 +25,7 @@ async def deposit_worker(sessions, database_url):
     # The sandbox checkout judged by the test server's skipped clock, not the wall clock.
     checkout = SandboxCheckout(sessions, settings.PUBLIC_BASE_URL, clock=server_now)
     env = await devstack.time_skipping_server()
-    async with env, httpx.AsyncClient() as http:
+    async with env, worker.http_clients() as http:
         lead_worker = worker.build_worker(env.client, settings, sessions, http, checkout=checkout)
         async with lead_worker:
             server_clients[:] = [env.client]

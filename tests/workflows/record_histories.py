@@ -16,7 +16,6 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,7 +24,7 @@ from consultation.lead import Lead, Payment
 from consultation.messages import Inbound
 from models.base import make_engine, make_sessions
 from tests.workflows.runs import sandbox_settings, start_lead
-from worker import build_worker
+from worker import build_worker, http_clients
 from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
@@ -68,7 +67,7 @@ async def record() -> None:
             settings = sandbox_settings(url, "record")
             async with (
                 env,
-                httpx.AsyncClient() as http,
+                http_clients() as http,
                 build_worker(env.client, settings, sessions, http),
             ):
                 for name, texts in SCENARIOS.items():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus
@@ -63,7 +62,7 @@ async def test_one_digest_a_day_lists_the_leads_waiting_on_the_artist_with_links
     env = await devstack.time_skipping_server()
     async with (
         env,
-        httpx.AsyncClient() as http,
+        worker.http_clients() as http,
         worker.build_worker(env.client, settings, sessions, http),
     ):
         handle = await env.client.start_workflow(

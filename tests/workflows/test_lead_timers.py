@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from temporalio.api.enums.v1 import EventType
 
@@ -18,7 +17,7 @@ from tests.workflows.runs import (
     start_lead,
     state,
 )
-from worker import build_worker
+from worker import build_worker, http_clients
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def timer_worker(time_skipping, sessions, database_url):
     settings = sandbox_settings(database_url, QUEUE)
     async with (
-        httpx.AsyncClient() as http,
+        http_clients() as http,
         build_worker(time_skipping.client, settings, sessions, http),
     ):
         yield time_skipping

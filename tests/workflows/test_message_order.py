@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
@@ -15,7 +14,7 @@ from temporalio.client import WorkflowHandle
 from consultation.lead import Lead
 from consultation.messages import Inbound
 from tests.workflows.runs import sandbox_settings, sent_keys, settled, start_lead, state
-from worker import build_worker
+from worker import build_worker, http_clients
 from workflows.lead import LeadWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -26,7 +25,7 @@ QUEUE = "leads-order"
 async def env(time_skipping, sessions, database_url):
     settings = sandbox_settings(database_url, QUEUE)
     async with (
-        httpx.AsyncClient() as http,
+        http_clients() as http,
         build_worker(time_skipping.client, settings, sessions, http),
     ):
         yield time_skipping

@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from models import Contact, LeadRecord, SystemEvent
 from tests.conftest import eventually
 from tests.workflows.runs import sandbox_settings
-from worker import build_worker
+from worker import build_worker, http_clients
 from workflows.retention import RetentionInput, RetentionWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -43,7 +42,7 @@ async def test_finished_leads_past_retention_are_erased_and_the_rest_kept(
     unfinished = await contact_with_lead(sessions, "PENDING_APPROVAL", days_ago=60)
     settings = sandbox_settings(database_url, QUEUE)
     async with (
-        httpx.AsyncClient() as http,
+        http_clients() as http,
         build_worker(time_skipping.client, settings, sessions, http),
     ):
         handle = await time_skipping.client.start_workflow(

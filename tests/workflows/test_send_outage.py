@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +12,7 @@ from models import SystemEvent
 from settings import Settings
 from tests.conftest import eventually
 from tests.workflows.runs import client_says, start_lead, state
-from worker import build_worker
+from worker import build_worker, http_clients
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUEUE = "leads-outage"
@@ -33,7 +32,7 @@ async def cloud_worker(time_skipping, sessions, database_url, graph):
         STRIPE_MODE="sandbox",
     )
     async with (
-        httpx.AsyncClient() as http,
+        http_clients() as http,
         build_worker(time_skipping.client, settings, sessions, http),
     ):
         yield time_skipping

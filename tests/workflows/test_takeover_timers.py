@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
@@ -17,7 +16,7 @@ from consultation.messages import Inbound
 from models import OutboundMessage
 from tests.conftest import eventually
 from tests.workflows.runs import client_says, sandbox_settings, sent_keys, settled, start_lead
-from worker import build_worker
+from worker import build_worker, http_clients
 from workflows.contracts import ActionRequest
 from workflows.lead import LeadWorkflow
 
@@ -30,7 +29,7 @@ QUEUE = "leads-takeover"
 async def takeover_worker(time_skipping, sessions, database_url):
     settings = sandbox_settings(database_url, QUEUE)
     async with (
-        httpx.AsyncClient() as http,
+        http_clients() as http,
         build_worker(time_skipping.client, settings, sessions, http),
     ):
         yield time_skipping

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
 
 import devstack
 from tests.workflows.runs import client_says, sandbox_settings, sent_keys, settled, start_lead
-from worker import build_worker
+from worker import build_worker, http_clients
 from workflows.lead import TIMERS_FIRED
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -23,7 +22,7 @@ async def test_a_fired_reminder_timer_is_counted(sessions, database_url) -> None
     runtime = Runtime(telemetry=TelemetryConfig(metrics=buffer))
     env = await devstack.time_skipping_server(runtime)
     settings = sandbox_settings(database_url, QUEUE)
-    async with env, httpx.AsyncClient() as http, build_worker(env.client, settings, sessions, http):
+    async with env, http_clients() as http, build_worker(env.client, settings, sessions, http):
         key, handle = await start_lead(env, sessions, queue=QUEUE)
         await client_says(handle, "A dragon on my back")
         await settled(handle, lambda lead: lead.step == 1)

@@ -9,7 +9,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
@@ -65,7 +64,7 @@ async def server(
     env = await devstack.time_skipping_server()
     async with (
         env,
-        httpx.AsyncClient() as http,
+        worker.http_clients() as http,
         worker.build_worker(env.client, settings, sessions, http, calendar=calendar),
     ):
         yield env

@@ -8,7 +8,6 @@ import threading
 import uuid
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -19,7 +18,7 @@ from models import Contact, OutboundMessage
 from settings import Settings
 from tests.conftest import eventually
 from tests.fakes.loopback import LoopbackServer
-from worker import build_worker
+from worker import build_worker, http_clients
 from workflows.alerts import ArtistAlert, ArtistAlertWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -63,7 +62,7 @@ async def test_stopping_worker_lets_a_send_in_flight_finish(temporal_address, se
     alert_id = f"shutdown-{uuid.uuid4().hex}"
     with SlowGraph() as graph:
         settings.WHATSAPP_API_BASE_URL = graph.base_url
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with http_clients() as http:
             worker = build_worker(client, settings, sessions, http)
             running = asyncio.create_task(worker.run())
             await client.start_workflow(
