@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -122,19 +122,28 @@ class Observed:
     retried: int = 0  # deliveries posted again after a broken connection
 
 
-async def post(http: httpx.AsyncClient, raw: bytes, seen: Observed) -> httpx.Response:
+async def post(http: aiohttp.ClientSession, raw: bytes, seen: Observed) -> int:
     """POST a delivery as Meta does: again, at once, when the connection broke (a kept-alive
-    connection the server closed as it was reused); the webhook dedupes by message id."""
+    connection the server closed as it was reused); the webhook dedupes by message id. Returns
+    the HTTP status once the whole answer has arrived.
+
+    aiohttp, not httpx: with hundreds of conversations on one httpx pool, a burst of replies
+    kept requests queued in the pool for up to 2 s before their first byte left this process
+    (httpx's trace events; bench/RESULTS.md, session 7), which was timed as the webhook's ack."""
     headers = {"X-Hub-Signature-256": sign(raw, SECRET)}
     try:
-        return await http.post("/webhooks/whatsapp", content=raw, headers=headers)
-    except httpx.TransportError:
+        async with http.post("/webhooks/whatsapp", data=raw, headers=headers) as response:
+            await response.read()
+            return response.status
+    except aiohttp.ClientConnectionError:
         seen.retried += 1
-        return await http.post("/webhooks/whatsapp", content=raw, headers=headers)
+        async with http.post("/webhooks/whatsapp", data=raw, headers=headers) as response:
+            await response.read()
+            return response.status
 
 
 async def client(
-    number: int, scenario: Scenario, http: httpx.AsyncClient, replies: Replies, seen: Observed
+    number: int, scenario: Scenario, http: aiohttp.ClientSession, replies: Replies, seen: Observed
 ) -> None:
     chance = random.Random(number)  # the same think times in every run
     await asyncio.sleep(chance.uniform(0, scenario.ramp))
@@ -145,11 +154,12 @@ async def client(
         ).encode()
         reply = replies.expect(phone)
         started = time.perf_counter()
-        response = await post(http, raw, seen)
+        status = await post(http, raw, seen)
         seen.acks.append(time.perf_counter() - started)
         if index:
             seen.later_acks.append(seen.acks[-1])
-        response.raise_for_status()
+        if status != 200:
+            raise RuntimeError(f"the webhook answered {status}")
         try:
             answered = await asyncio.wait_for(reply, timeout=REPLY_TIMEOUT)
         except TimeoutError:
@@ -176,10 +186,9 @@ def windows(times: list[float], started: float, ended: float) -> list[float]:
 async def drive(base_url: str, graph: FakeGraphApi, scenario: Scenario) -> dict[str, float]:
     replies = Replies(graph, asyncio.get_running_loop())
     seen = Observed()
-    limits = httpx.Limits(
-        max_connections=scenario.clients, max_keepalive_connections=scenario.clients
-    )
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+    connections = aiohttp.TCPConnector(limit=scenario.clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(base_url, connector=connections, timeout=timeout) as http:
         # Warm-up: one client end to end, so start-up costs are not measured.
         await client(99_000_000, Scenario("warm-up", 1), http, replies, Observed())
         sent_before = len(graph.sent)
