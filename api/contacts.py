@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.meta_payload import Contact as Sender
 from consultation.messages import Inbound
@@ -83,7 +83,7 @@ ARRIVE = text(
 
 
 async def arrive(
-    session: AsyncSession,
+    db: AsyncSession | AsyncConnection,
     secret: str,
     sender: Sender,
     message: Inbound,
@@ -96,7 +96,7 @@ async def arrive(
     conversation; a campaign sent since `campaigns_since` is one it may answer."""
     identity = f"wa:{sender.wa_id}" if sender.wa_id else f"bsuid:{sender.user_id}"
     row = (
-        await session.execute(
+        await db.execute(
             ARRIVE,
             {
                 "wa_id": sender.wa_id,

@@ -8,6 +8,7 @@ import asyncio
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -19,6 +20,7 @@ from api.events import record_event
 from api.meta_payload import verify_signature
 from api.rate_limits import Limit, SlidingWindow
 from api.stripe_events import BadStripeSignature, verify
+from models.base import autocommit
 from sealing import Keyring
 from settings import Settings
 from telemetry.metrics import WEBHOOK_OUTCOMES
@@ -38,6 +40,12 @@ class EdgeState:
     limiter: SlidingWindow = field(default_factory=SlidingWindow)
     # Set when this process has stored a message: wakes its relay (api/relay.py).
     stored: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @cached_property
+    def autocommit(self) -> AsyncEngine:
+        """The engine with each statement its own transaction, for one-statement writes."""
+        return autocommit(self.sessions)
+
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:

@@ -8,6 +8,7 @@ redelivers. Used by the webhook and by /demo.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -21,6 +22,7 @@ from api.events import record_event
 from api.marketing import campaigns_since, note_consent, note_failed_status
 from api.message_limits import fit
 from api.meta_payload import InboundMessage, MalformedDelivery, parse_delivery
+from campaigns.consent import consent_change
 from models import OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -111,19 +113,27 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
         await record_event(state, "INFO", "pilot.blocked", kind=kind)
         return "ignored"
 
+    store = partial(
+        arrive,
+        secret=settings.CONTACT_KEY_SECRET,
+        sender=sender,
+        message=message,
+        paused=settings.PAUSED,
+        task_queue=settings.TEMPORAL_TASK_QUEUE,
+        campaigns_since=campaigns_since(settings),
+    )
     try:
-        async with state.sessions.begin() as session:
-            arrival = await arrive(
-                session,
-                settings.CONTACT_KEY_SECRET,
-                sender,
-                message,
-                paused=settings.PAUSED,
-                task_queue=settings.TEMPORAL_TASK_QUEUE,
-                campaigns_since=campaigns_since(settings),
-            )
-            if arrival.new:  # consent words, recorded with the message
-                await note_consent(session, settings, arrival.contact_key, message)
+        if consent_change(message.text, message.choice_id) is None:
+            # An ordinary message: one statement committed on its own, the ack's only round
+            # trip to PostgreSQL.
+            async with state.autocommit.connect() as conn:
+                arrival = await store(conn)
+        else:
+            # A consent word is stored with the change it makes, in one transaction.
+            async with state.sessions.begin() as session:
+                arrival = await store(session)
+                if arrival.new:
+                    await note_consent(session, settings, arrival.contact_key, message)
     except UNAVAILABLE:
         log.exception("could not store an inbound message")
         return "unavailable"
