@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from models import ArtistSettingsVersion
+from models.base import autocommit
 
 
 @dataclass
@@ -22,6 +23,16 @@ class SavedVersion:
     settings: dict[str, Any]  # `ArtistSettings.to_mapping()`
     saved_by: str
     saved_at: datetime
+
+
+# The version in force (the highest number), as the columns of a `SavedVersion`.
+_row = ArtistSettingsVersion
+_newest = (
+    select(func.max(_row.version)).where(_row.artist_id == bindparam("artist_id")).scalar_subquery()
+)
+LATEST = select(_row.version, _row.settings, _row.saved_by, _row.saved_at).where(
+    _row.artist_id == bindparam("artist_id"), _row.version == _newest
+)
 
 
 class StaleVersion(Exception):
@@ -77,19 +88,10 @@ class SettingsStore:
             return [_saved(row) for row in rows]
 
     async def _latest(self) -> SavedVersion | None:
-        async with self.sessions() as session:
-            newest = (
-                select(func.max(ArtistSettingsVersion.version))
-                .where(ArtistSettingsVersion.artist_id == self.artist_id)
-                .scalar_subquery()
-            )
-            row = await session.scalar(
-                select(ArtistSettingsVersion).where(
-                    ArtistSettingsVersion.artist_id == self.artist_id,
-                    ArtistSettingsVersion.version == newest,
-                )
-            )
-            return _saved(row) if row is not None else None
+        # Read as every new lead starts: one statement in autocommit, one round trip.
+        async with autocommit(self.sessions).connect() as conn:
+            row = (await conn.execute(LATEST, {"artist_id": self.artist_id})).first()
+        return SavedVersion(*row) if row is not None else None
 
 
 def _saved(row: ArtistSettingsVersion) -> SavedVersion:
