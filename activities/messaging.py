@@ -26,7 +26,7 @@ from activities.whatsapp_cloud import SendError
 from consultation import window
 from consultation.messages import Outbound
 from models import SystemEvent
-from stores.outbox import Outbox
+from stores.outbox import Attempt, Outbox
 from telemetry.metrics import MESSAGES_OUT, SEND_FAILURES
 
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
@@ -75,8 +75,16 @@ class MessagingActivities:
     @provider_errors
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
-        # Was this outbound id already handled or tried, and who is the client?
-        known = await self.outbox.look_up(request.outbound_id, request.contact_key)
+        # Was this outbound id already handled or tried, and who is the client? A reply to a
+        # client in their window is also recorded as attempted here, if it can go (one round
+        # trip); anything else is decided below.
+        eager = None
+        if message.to == "client" and request.window_open:
+            opt_out_reply = message.key.startswith("optout")
+            eager = Attempt(
+                self._row(request), SendStatus.SENDING, datetime.now(UTC), opt_out_reply
+            )
+        known = await self.outbox.look_up(request.outbound_id, request.contact_key, eager)
         if known.status in DONE:
             return SendResult(
                 SendStatus(known.status), known.provider_message_id, "already handled"
@@ -100,7 +108,9 @@ class MessagingActivities:
         else:
             to = (known.wa_id or known.user_id or "") if known.key else ""
             blocked = "" if to else "contact unknown"
-            # Opt-out is decided by the conversation; this is the last line of defence.
+            # Opt-out is decided by the conversation; this is the last line of defence. (The
+            # look-up's eager attempt asks the same of the contact: a blocked send it recorded
+            # anyway would end SKIPPED below, never sent.)
             if known.opted_out and not message.key.startswith("optout"):
                 blocked = "client opted out"
         as_template = not window_open
@@ -110,7 +120,7 @@ class MessagingActivities:
         if blocked:
             return await self._finish(request, SendStatus.SKIPPED, None, blocked, level="WARN")
 
-        confirmed = await self._attempt(request)
+        confirmed = None if known.attempted else await self._attempt(request)
         if confirmed:
             # The status webhook arrived between our look and this attempt.
             return await self._finish(

@@ -6,10 +6,12 @@ statement in autocommit, prepared once here (bench/RESULTS.md, issue 14)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, literal, select, update
+from sqlalchemy import Row, Table, bindparam, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -35,6 +37,36 @@ LOOK_UP = (
     .select_from(_ONE)
     .outerjoin(OutboundMessage, OutboundMessage.id == bindparam("outbound_id"))
     .outerjoin(Contact, Contact.key == bindparam("contact_key"))
+    .add_columns(literal(False).label("attempted"))
+)
+
+# The look-up, and the attempt with it when the outbound id is new and the client can be written
+# to (known, with a number or BSUID, and not opted out unless this is the opt-out's own answer):
+# a reply's usual case in one round trip. Anything else (a retry, the artist, a closed window)
+# is looked up only, and decided as before.
+LOOK_UP_AND_ATTEMPT = text(
+    """
+    WITH contact AS (
+        SELECT key, wa_id, user_id, opted_out FROM contacts WHERE key = :contact_key
+    ), prior AS (
+        SELECT status, provider_message_id, attempted_at FROM outbound_messages
+        WHERE id = :outbound_id
+    ), attempt AS (
+        INSERT INTO outbound_messages
+            (id, contact_key, recipient, lead_id, key, body, message, status, attempted_at)
+        SELECT :outbound_id, :contact_key, :recipient, :lead_id, :key, :body,
+               CAST(:message AS jsonb), :status, :attempted_at
+        FROM contact
+        WHERE NOT EXISTS (SELECT 1 FROM prior)
+          AND coalesce(nullif(contact.wa_id, ''), nullif(contact.user_id, '')) IS NOT NULL
+          AND (NOT contact.opted_out OR :opt_out_reply)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id
+    )
+    SELECT p.status, p.provider_message_id, p.attempted_at,
+           c.key, c.wa_id, c.user_id, c.opted_out, EXISTS (SELECT 1 FROM attempt) AS attempted
+    FROM (SELECT 1) AS one LEFT JOIN prior AS p ON true LEFT JOIN contact AS c ON true
+    """
 )
 
 # An attempt, recorded unless a status webhook already confirmed the message.
@@ -65,18 +97,41 @@ MARK = (
 LAST_INBOUND = select(Contact.last_inbound_at).where(Contact.wa_id == bindparam("wa_id"))
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt to record with the look-up: the outbound row, its status and time."""
+
+    row: dict[str, Any]
+    status: str
+    at: datetime
+    opt_out_reply: bool  # the answer to an opt-out, which an opted-out client still gets
+
+
 class Outbox:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self.sessions = sessions
         self.db = autocommit(sessions)
 
-    async def look_up(self, outbound_id: str, contact_key: str) -> Row[Any]:
-        """In one round trip: what became of this outbound id, and who the client is."""
+    async def look_up(
+        self, outbound_id: str, contact_key: str, attempt: Attempt | None = None
+    ) -> Row[Any]:
+        """In one round trip: what became of this outbound id, and who the client is. With an
+        `attempt`, it is recorded too when the id is new and the client can be written to
+        (`attempted` says whether it was)."""
         async with self.db.connect() as conn:
-            result = await conn.execute(
-                LOOK_UP, {"outbound_id": outbound_id, "contact_key": contact_key}
-            )
-            return result.one()  # type: ignore[return-value]
+            if attempt is None:
+                query = {"outbound_id": outbound_id, "contact_key": contact_key}
+                return (await conn.execute(LOOK_UP, query)).one()  # type: ignore[return-value]
+            values = {
+                **attempt.row,
+                "outbound_id": outbound_id,
+                "contact_key": contact_key,
+                "message": json.dumps(attempt.row["message"]),
+                "status": attempt.status,
+                "attempted_at": attempt.at,
+                "opt_out_reply": attempt.opt_out_reply,
+            }
+            return (await conn.execute(LOOK_UP_AND_ATTEMPT, values)).one()  # type: ignore[return-value]
 
     async def attempt(self, row: dict[str, Any], status: str, at: datetime) -> str | None:
         """Record an attempt (`status`, `at`), committed before the provider is called. Returns

@@ -110,10 +110,34 @@ async def test_rate_limit_is_retried_by_temporal(sender, graph, sessions):
 
 async def test_opted_out_client_gets_nothing_but_the_confirmation(sender, graph, sessions):
     key, _ = await new_contact(sessions, opted_out=True)
-    assert (await send(sender, request(key))).status == "SKIPPED"
-    confirm = outbound.text("client", "You're unsubscribed.", key="optout.confirm")
-    assert (await send(sender, request(key, confirm))).status == "SENT"
+    skipped, confirm = (
+        request(key),
+        request(key, outbound.text("client", "You're unsubscribed.", key="optout.confirm")),
+    )
+    assert (await send(sender, skipped)).status == "SKIPPED"
+    assert (await send(sender, confirm)).status == "SENT"
     assert [m["text"]["body"] for m in graph.sent] == ["You're unsubscribed."]
+    # Only the confirmation was ever attempted: the look-up's eager attempt (a reply in the
+    # window, recorded in the same round trip) asks what the activity asks.
+    assert await attempted(sessions, skipped, confirm) == [False, True]
+
+
+async def test_a_contact_with_nothing_to_write_to_is_skipped_unattempted(sender, graph, sessions):
+    key = uuid.uuid4().hex[:32]
+    async with sessions.begin() as session:
+        session.add(Contact(key=key, wa_id="", user_id=None))
+    unknown, nameless = request(uuid.uuid4().hex[:32]), request(key)
+    for req in (unknown, nameless):
+        result = await send(sender, req)
+        assert (result.status, result.detail) == ("SKIPPED", "contact unknown")
+    assert graph.sent == []
+    assert await attempted(sessions, unknown, nameless) == [False, False]
+
+
+async def attempted(sessions, *requests: SendRequest) -> list[bool]:
+    async with sessions() as session:
+        rows = [await session.get(OutboundMessage, req.outbound_id) for req in requests]
+    return [row.attempted_at is not None for row in rows]
 
 
 async def test_artist_messages_respect_the_artists_own_window(sender, graph, sessions):
