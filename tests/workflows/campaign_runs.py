@@ -36,7 +36,9 @@ async def add_audience(
     *,
     consent: bool = True,
     status: str = "WAITLISTED",
-    number: str = "4479",
+    # 07 97x: mainland UK mobiles only. Under 07 9 some prefixes are Jersey's or Guernsey's, in
+    # zones of their own, which made the local-hour plan's groups vary from run to run.
+    number: str = "44797",
     digits: int = 12,
     home: dict[str, str] | None = None,
 ) -> list[str]:
