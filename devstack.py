@@ -67,6 +67,22 @@ def postgres(data_dir: Path) -> Iterator[str]:
         server.cleanup()
 
 
+def register_search_attributes(address: str, attempts: int = 20) -> None:
+    """Add the project's search attributes to the dev server's namespace; those it has already
+    are left as they are. Not `start-dev --search-attribute`: that registers them only when it
+    creates the database, so a `.var/` kept from an older build missed every one added since,
+    and each lead that set one failed its workflow tasks."""
+    args = [bin_path("temporal"), "operator", "search-attribute", "create", "--address", address]
+    for name, kind in REGISTRY.items():
+        args += ["--name", name, "--type", kind]  # in pairs: one --type for several names adds one
+    for _ in range(attempts):  # the port opens a moment before the namespace is served
+        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        if done.returncode == 0:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"search attributes not registered: {done.stderr.strip()[:300]}")
+
+
 @contextmanager
 def temporal_dev_server(
     db_file: Path | None,
@@ -85,15 +101,15 @@ def temporal_dev_server(
         args.append("--headless")
     else:
         args += ["--ui-port", str(ui_port), "--ui-ip", "127.0.0.1", "--ui-disable-news-fetch"]
-    for name, kind in REGISTRY.items():
-        args += ["--search-attribute", f"{name}={kind}"]
     for key, value in (dynamic_config or {}).items():
         args += ["--dynamic-config-value", f"{key}={value}"]
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, timeout=90)
-        yield f"127.0.0.1:{port}"
+        address = f"127.0.0.1:{port}"
+        register_search_attributes(address)
+        yield address
     finally:
         process.terminate()
         try:
