@@ -4,6 +4,8 @@ fake Graph API, and what the fake received."""
 
 from __future__ import annotations
 
+import itertools
+import random
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -27,6 +29,17 @@ from workflows.campaign import CampaignWorkflow
 from workflows.campaign_contracts import CampaignInput
 
 QUEUE = "campaigns"
+
+
+# The audiences' numbers never repeat in a test run (each run has its own database): random ones
+# collided now and then on the contacts' unique number.
+SERIAL = itertools.count(random.randrange(10**6))
+
+
+def audience_number(prefix: str, digits: int) -> str:
+    """The next number of `digits` digits starting `prefix`."""
+    rest = digits - len(prefix)
+    return prefix + str(next(SERIAL) % 10**rest).zfill(rest)
 
 
 async def add_audience(
@@ -53,7 +66,7 @@ async def add_audience(
             session.add(
                 Contact(
                     key=key,
-                    wa_id=number + str(uuid.uuid4().int)[: digits - len(number)],
+                    wa_id=audience_number(number, digits),
                     profile_name=f"Jo {index}",
                 )
             )
