@@ -33,7 +33,7 @@ class Arrival:
 
 # One round trip on the hot path: find the contact by either identity (Meta may withhold the
 # phone number of users with a username) or create it, then store the message for dedupe and
-# for the relay (its trigger wakes the relays at commit). A new message from a contact that
+# for the relay (the intake wakes its relay once committed). A new message from a contact that
 # campaigns messaged within the attribution window counts as their reply (`replied_at`) and is
 # stored tagged with the latest of them, for the lead; a redelivery counts nothing again.
 ARRIVE = text(

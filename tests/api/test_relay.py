@@ -262,7 +262,7 @@ async def test_admission_hands_over_only_so_many_unread_and_the_rest_wait_in_arr
     assert all([bool(await handed(state, p)) for p in phones])
 
 
-async def test_a_read_message_wakes_a_relay_that_was_full(
+async def test_a_full_relay_hands_the_next_over_once_a_read_lands(
     database_url, temporal_address, graph, sessions, queue
 ):
     state = edge_state(database_url, temporal_address, graph, sessions, queue)
