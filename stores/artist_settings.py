@@ -42,6 +42,7 @@ class StaleVersion(Exception):
 class SettingsStore:
     def __init__(self, sessions: async_sessionmaker, artist_id: str = "artist") -> None:
         self.sessions = sessions
+        self.db = autocommit(sessions)
         self.artist_id = artist_id
 
     async def in_force(self, defaults: dict[str, Any]) -> SavedVersion:
@@ -89,7 +90,7 @@ class SettingsStore:
 
     async def _latest(self) -> SavedVersion | None:
         # Read as every new lead starts: one statement in autocommit, one round trip.
-        async with autocommit(self.sessions).connect() as conn:
+        async with self.db.connect() as conn:
             row = (await conn.execute(LATEST, {"artist_id": self.artist_id})).first()
         return SavedVersion(*row) if row is not None else None
 
