@@ -75,12 +75,12 @@ class MessagingActivities:
     @provider_errors
     async def send_message(self, request: SendRequest) -> SendResult:
         message = request.message
+        opt_out_reply = message.key.startswith("optout")  # goes even to a client opted out
         # Was this outbound id already handled or tried, and who is the client? A reply to a
         # client in their window is also recorded as attempted here, if it can go (one round
         # trip); anything else is decided below.
         eager = None
         if message.to == "client" and request.window_open:
-            opt_out_reply = message.key.startswith("optout")
             eager = Attempt(
                 self._row(request), SendStatus.SENDING, datetime.now(UTC), opt_out_reply
             )
@@ -111,7 +111,7 @@ class MessagingActivities:
             # Opt-out is decided by the conversation; this is the last line of defence. (The
             # look-up's eager attempt asks the same of the contact: a blocked send it recorded
             # anyway would end SKIPPED below, never sent.)
-            if known.opted_out and not message.key.startswith("optout"):
+            if known.opted_out and not opt_out_reply:
                 blocked = "client opted out"
         as_template = not window_open
         if not blocked and as_template and not self._approved(message):
