@@ -40,13 +40,12 @@ class EdgeState:
     limiter: SlidingWindow = field(default_factory=SlidingWindow)
     # Set when this process has stored a message: wakes its relay (api/relay.py).
     stored: asyncio.Event = field(default_factory=asyncio.Event)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @cached_property
     def autocommit(self) -> AsyncEngine:
         """The engine with each statement its own transaction, for one-statement writes."""
         return autocommit(self.sessions)
-
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:
         # Connected on first use, so the API starts (and /health answers) while Temporal boots.
