@@ -4,6 +4,7 @@ attributes added since, or every lead that sets one fails its workflow tasks."""
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import devstack
@@ -11,10 +12,16 @@ from workflows.visibility import REGISTRY
 
 
 def listed(address: str) -> set[str]:
+    """Our search attributes the server has. Asked until it answers: its port opens a moment
+    before its namespace is served."""
     args = [devstack.bin_path("temporal"), "operator", "search-attribute", "list"]
-    out = subprocess.run([*args, "--address", address, "--output", "json"],
-                         capture_output=True, text=True, check=True, timeout=30)  # fmt: skip
-    return {name for name in REGISTRY if f'"{name}"' in out.stdout}
+    for _ in range(40):
+        out = subprocess.run([*args, "--address", address, "--output", "json"],
+                             capture_output=True, text=True, timeout=30)  # fmt: skip
+        if out.returncode == 0:
+            return {name for name in REGISTRY if f'"{name}"' in out.stdout}
+        time.sleep(0.5)
+    raise AssertionError(f"the dev server never listed its search attributes: {out.stderr}")
 
 
 def test_a_database_from_an_older_build_gets_the_search_attributes_added_since(
