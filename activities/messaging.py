@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -33,6 +34,11 @@ from telemetry.metrics import MESSAGES_OUT, SEND_FAILURES
 # this long after an unconfirmed attempt, polling every CONFIRM_POLL, before sending again.
 CONFIRM_WITHIN = timedelta(seconds=60)
 CONFIRM_POLL = timedelta(seconds=5)
+
+
+def opt_out_reply(message: Outbound) -> bool:
+    """The answer to an opt-out, which goes even to a client who has just opted out."""
+    return message.key.startswith("optout")
 
 
 class Sender(Protocol):
@@ -72,19 +78,33 @@ class MessagingActivities:
         self.confirm_within = confirm_within
 
     @activity.defn(name="send_message")
-    @provider_errors
     async def send_message(self, request: SendRequest) -> SendResult:
+        return await self.send(request)
+
+    def eager_attempt(self, request: SendRequest) -> Attempt | None:
+        """The attempt to record with the look-up, if the send is a reply to a client in their
+        window (nearly every reply): recorded only if it can go, and then in the same round
+        trip. Anything else is decided after the look-up."""
         message = request.message
-        opt_out_reply = message.key.startswith("optout")  # goes even to a client opted out
-        # Was this outbound id already handled or tried, and who is the client? A reply to a
-        # client in their window is also recorded as attempted here, if it can go (one round
-        # trip); anything else is decided below.
-        eager = None
-        if message.to == "client" and request.window_open:
-            eager = Attempt(
-                self._row(request), SendStatus.SENDING, datetime.now(UTC), opt_out_reply
+        if message.to != "client" or not request.window_open:
+            return None
+        return Attempt(
+            self._row(request), SendStatus.SENDING, datetime.now(UTC), opt_out_reply(message)
+        )
+
+    @provider_errors
+    async def send(self, request: SendRequest, known: Row[Any] | None = None) -> SendResult:
+        """Send `request`, unless it was already handled or must not go. `known`: its look-up,
+        made already with the turn's projection (`deliver_turn`)."""
+        message = request.message
+        if known is None:
+            # Was this outbound id already handled or tried, and who is the client?
+            eager = self.eager_attempt(request)
+            known = await (
+                self.outbox.look_up_and_attempt(eager)
+                if eager
+                else self.outbox.look_up(request.outbound_id, request.contact_key)
             )
-        known = await self.outbox.look_up(request.outbound_id, request.contact_key, eager)
         if known.status in DONE:
             return SendResult(
                 SendStatus(known.status), known.provider_message_id, "already handled"
@@ -111,7 +131,7 @@ class MessagingActivities:
             # Opt-out is decided by the conversation; this is the last line of defence. (The
             # look-up's eager attempt asks the same of the contact: a blocked send it recorded
             # anyway would end SKIPPED below, never sent.)
-            if known.opted_out and not opt_out_reply:
+            if known.opted_out and not opt_out_reply(message):
                 blocked = "client opted out"
         as_template = not window_open
         if not blocked and as_template and not self._approved(message):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
@@ -14,6 +16,7 @@ from activities.lead_log import enqueue, row_for
 from consultation.takeover import waiting_since
 from stores.contacts import Contacts
 from stores.leads import Leads
+from stores.outbox import Attempt
 
 
 class RecordActivities:
@@ -22,7 +25,11 @@ class RecordActivities:
         self.contacts = Contacts(sessions)
         self.lead_log_queue = lead_log_queue  # set when the Google Sheets lead log is on
 
-    async def save_lead(self, snapshot: LeadSnapshot) -> None:
+    async def save_lead(
+        self, snapshot: LeadSnapshot, first: Attempt | None = None
+    ) -> Row[Any] | None:
+        """Project the lead with its events. With `first`, the turn's first reply is looked up
+        and attempted in the same statement: returns what `Outbox.look_up_and_attempt` would."""
         lead = snapshot.lead
         values = {
             "lead_id": lead.lead_id,
@@ -51,10 +58,11 @@ class RecordActivities:
             }
             for index, event in enumerate(snapshot.events)
         ]
-        await self.leads.project(values, events)
+        looked_up = await self.leads.project(values, events, first)
         if snapshot.log and self.lead_log_queue:
             # The single writer batches rows under Sheets' quota; this only hands the row over.
             await enqueue(activity.client(), self.lead_log_queue, row_for(snapshot))
+        return looked_up
 
     @activity.defn(name="set_opt_out")
     async def set_opt_out(self, change: OptOutChange) -> None:

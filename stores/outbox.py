@@ -43,10 +43,10 @@ LOOK_UP = (
 # The look-up, and the attempt with it when the outbound id is new and the client can be written
 # to (known, with a number or BSUID, and not opted out unless this is the opt-out's own answer):
 # a reply's usual case in one round trip. Anything else (a retry, the artist, a closed window)
-# is looked up only, and decided as before.
-LOOK_UP_AND_ATTEMPT = text(
-    """
-    WITH contact AS (
+# is looked up only, and decided as before. In CTEs and a SELECT, so that a turn's projection
+# can carry its first reply's look-up in the same statement (stores/leads.py).
+ATTEMPT_CTES = """
+    contact AS (
         SELECT key, wa_id, user_id, opted_out FROM contacts WHERE key = :contact_key
     ), prior AS (
         SELECT status, provider_message_id, attempted_at FROM outbound_messages
@@ -54,8 +54,8 @@ LOOK_UP_AND_ATTEMPT = text(
     ), attempt AS (
         INSERT INTO outbound_messages
             (id, contact_key, recipient, lead_id, key, body, message, status, attempted_at)
-        SELECT :outbound_id, :contact_key, :recipient, :lead_id, :key, :body,
-               CAST(:message AS jsonb), :status, :attempted_at
+        SELECT :outbound_id, :contact_key, :recipient, :send_lead_id, :send_key, :body,
+               CAST(:message AS jsonb), :send_status, :attempted_at
         FROM contact
         WHERE NOT EXISTS (SELECT 1 FROM prior)
           AND coalesce(nullif(contact.wa_id, ''), nullif(contact.user_id, '')) IS NOT NULL
@@ -63,11 +63,13 @@ LOOK_UP_AND_ATTEMPT = text(
         ON CONFLICT (id) DO NOTHING
         RETURNING id
     )
+"""
+LOOKED_UP = """
     SELECT p.status, p.provider_message_id, p.attempted_at,
            c.key, c.wa_id, c.user_id, c.opted_out, EXISTS (SELECT 1 FROM attempt) AS attempted
     FROM (SELECT 1) AS one LEFT JOIN prior AS p ON true LEFT JOIN contact AS c ON true
-    """
-)
+"""
+LOOK_UP_AND_ATTEMPT = text("WITH" + ATTEMPT_CTES + LOOKED_UP)
 
 # An attempt, recorded unless a status webhook already confirmed the message.
 _attempt = insert(OUTBOUND)
@@ -106,32 +108,39 @@ class Attempt:
     at: datetime
     opt_out_reply: bool  # the answer to an opt-out, which an opted-out client still gets
 
+    def params(self) -> dict[str, Any]:
+        """ATTEMPT_CTES' parameters; the row's own `id` and `contact_key` are those looked up."""
+        row = self.row
+        return {
+            "outbound_id": row["id"],
+            "contact_key": row["contact_key"],
+            "recipient": row["recipient"],
+            "send_lead_id": row["lead_id"],
+            "send_key": row["key"],
+            "body": row["body"],
+            "message": json.dumps(row["message"]),
+            "send_status": self.status,
+            "attempted_at": self.at,
+            "opt_out_reply": self.opt_out_reply,
+        }
+
 
 class Outbox:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self.sessions = sessions
         self.db = autocommit(sessions)
 
-    async def look_up(
-        self, outbound_id: str, contact_key: str, attempt: Attempt | None = None
-    ) -> Row[Any]:
-        """In one round trip: what became of this outbound id, and who the client is. With an
-        `attempt`, it is recorded too when the id is new and the client can be written to
-        (`attempted` says whether it was)."""
+    async def look_up(self, outbound_id: str, contact_key: str) -> Row[Any]:
+        """In one round trip: what became of this outbound id, and who the client is."""
+        query = {"outbound_id": outbound_id, "contact_key": contact_key}
         async with self.db.connect() as conn:
-            if attempt is None:
-                query = {"outbound_id": outbound_id, "contact_key": contact_key}
-                return (await conn.execute(LOOK_UP, query)).one()  # type: ignore[return-value]
-            values = {
-                **attempt.row,
-                "outbound_id": outbound_id,
-                "contact_key": contact_key,
-                "message": json.dumps(attempt.row["message"]),
-                "status": attempt.status,
-                "attempted_at": attempt.at,
-                "opt_out_reply": attempt.opt_out_reply,
-            }
-            return (await conn.execute(LOOK_UP_AND_ATTEMPT, values)).one()  # type: ignore[return-value]
+            return (await conn.execute(LOOK_UP, query)).one()  # type: ignore[return-value]
+
+    async def look_up_and_attempt(self, attempt: Attempt) -> Row[Any]:
+        """The look-up, with `attempt` recorded too when its outbound id is new and the client
+        can be written to (`attempted` says whether it was)."""
+        async with self.db.connect() as conn:
+            return (await conn.execute(LOOK_UP_AND_ATTEMPT, attempt.params())).one()  # type: ignore[return-value]
 
     async def attempt(self, row: dict[str, Any], status: str, at: datetime) -> str | None:
         """Record an attempt (`status`, `at`), committed before the provider is called. Returns

@@ -5,9 +5,10 @@ twice."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -109,3 +110,61 @@ async def test_retries_after_a_failed_send_send_and_write_nothing_twice(turns, g
             select(OutboundMessage.status).where(OutboundMessage.lead_id == lead_id)
         )
         assert list(rows) == ["SENT", "SENT"]
+
+
+@pytest.fixture
+def statements(sessions) -> Iterator[list[str]]:
+    """The SQL each statement sent through `sessions` while the test runs."""
+    engine = sessions.kw["bind"].sync_engine
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_reply_to_a_client_is_looked_up_and_attempted_with_the_projection(
+    turns, graph, sessions, statements
+):
+    delivery = await a_turn(sessions, replies=1)
+    statements.clear()
+    [result] = await deliver(turns, delivery)
+    assert result.status == "SENT"
+    # One round trip before Graph (the lead, its read stamp, events, the reply's look-up and
+    # its attempt), one after it (how the send ended).
+    assert len(statements) == 2
+    assert "INSERT INTO leads" in statements[0]
+    assert "INSERT INTO outbound_messages" in statements[0]
+    async with sessions() as session:
+        row = await session.get(OutboundMessage, delivery.sends[0].outbound_id)
+    assert row is not None and row.attempted_at is not None
+    assert (row.status, row.provider_message_id) == ("SENT", result.provider_message_id)
+
+
+async def test_a_turn_for_an_opted_out_client_sends_only_the_opt_out_answer(turns, graph, sessions):
+    delivery = await a_turn(sessions, replies=1)
+    key = delivery.snapshot.contact_key
+    async with sessions.begin() as session:
+        (await session.get(Contact, key)).opted_out = True
+    [skipped] = await deliver(turns, delivery)
+    assert skipped.status == "SKIPPED"
+    async with sessions() as session:
+        row = await session.get(OutboundMessage, delivery.sends[0].outbound_id)
+    # Decided against before any attempt was recorded: nothing may have gone out.
+    assert row is not None and (row.status, row.attempted_at) == ("SKIPPED", None)
+
+    # The next turn answers the opt-out itself, which an opted-out client still gets.
+    lead = delivery.snapshot.lead
+    answer = SendRequest(
+        f"{lead.lead_id}:optout", key, lead.lead_id,
+        outbound.text("client", "You won't hear from us again.", key="optout.confirm"), True,
+    )  # fmt: skip
+    lead.version += 1
+    sent_id = answer.outbound_id
+    [sent] = await deliver(turns, Delivery(delivery.snapshot, [answer]))
+    assert sent.status == "SENT"
+    ours = [s["text"]["body"] for s in graph.sent if s["biz_opaque_callback_data"] == sent_id]
+    assert ours == ["You won't hear from us again."]
