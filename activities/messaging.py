@@ -16,7 +16,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -27,7 +26,7 @@ from activities.whatsapp_cloud import SendError
 from consultation import window
 from consultation.messages import Outbound
 from models import SystemEvent
-from stores.outbox import Attempt, Outbox
+from stores.outbox import Attempt, LookedUp, Outbox
 from telemetry.metrics import MESSAGES_OUT, SEND_FAILURES
 
 # Meta's status webhooks for an accepted message usually follow within seconds. A retry waits
@@ -93,7 +92,7 @@ class MessagingActivities:
         )
 
     @provider_errors
-    async def send(self, request: SendRequest, known: Row[Any] | None = None) -> SendResult:
+    async def send(self, request: SendRequest, known: LookedUp | None = None) -> SendResult:
         """Send `request`, unless it was already handled or must not go. `known`: its look-up,
         made already with the turn's projection (`deliver_turn`)."""
         message = request.message

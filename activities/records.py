@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
@@ -16,7 +14,7 @@ from activities.lead_log import enqueue, row_for
 from consultation.takeover import waiting_since
 from stores.contacts import Contacts
 from stores.leads import Leads
-from stores.outbox import Attempt
+from stores.outbox import Attempt, LookedUp
 
 
 class RecordActivities:
@@ -27,7 +25,7 @@ class RecordActivities:
 
     async def save_lead(
         self, snapshot: LeadSnapshot, first: Attempt | None = None
-    ) -> Row[Any] | None:
+    ) -> LookedUp | None:
         """Project the lead with its events. With `first`, the turn's first reply is looked up
         and attempted in the same statement: returns what `Outbox.look_up_and_attempt` would."""
         lead = snapshot.lead

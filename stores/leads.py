@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from models import LeadRecord
 from models.base import autocommit
 from stores import inbound_queue, outbox
-from stores.outbox import Attempt
+from stores.outbox import Attempt, LookedUp
 
 # The turn has read what the relay handed over: stamping the contact makes room for the next
 # (admission, api/relay.py). Data-modifying CTEs all run, referenced or not.
@@ -59,7 +59,7 @@ class Leads:
 
     async def project(
         self, values: dict[str, Any], events: list[dict[str, Any]], first: Attempt | None = None
-    ) -> Row[Any] | None:
+    ) -> LookedUp | None:
         """Upsert a lead's row, stamp the contact's messages read and add the events, all in
         one statement (one round trip: every turn of every lead comes through here). Only a
         newer version wins, so a retried or late write never rolls the lead back; events are

@@ -99,6 +99,11 @@ MARK = (
 LAST_INBOUND = select(Contact.last_inbound_at).where(Contact.wa_id == bindparam("wa_id"))
 
 
+# A look-up's row: status, provider_message_id, attempted_at (of the outbound id, if known), key,
+# wa_id, user_id, opted_out (of the contact, if known), and whether the look-up attempted it.
+LookedUp = Row[Any]
+
+
 @dataclass(frozen=True)
 class Attempt:
     """An attempt to record with the look-up: the outbound row, its status and time."""
@@ -130,13 +135,13 @@ class Outbox:
         self.sessions = sessions
         self.db = autocommit(sessions)
 
-    async def look_up(self, outbound_id: str, contact_key: str) -> Row[Any]:
+    async def look_up(self, outbound_id: str, contact_key: str) -> LookedUp:
         """In one round trip: what became of this outbound id, and who the client is."""
         query = {"outbound_id": outbound_id, "contact_key": contact_key}
         async with self.db.connect() as conn:
             return (await conn.execute(LOOK_UP, query)).one()  # type: ignore[return-value]
 
-    async def look_up_and_attempt(self, attempt: Attempt) -> Row[Any]:
+    async def look_up_and_attempt(self, attempt: Attempt) -> LookedUp:
         """The look-up, with `attempt` recorded too when its outbound id is new and the client
         can be written to (`attempted` says whether it was)."""
         async with self.db.connect() as conn:
