@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import uvloop
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
@@ -286,4 +287,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # The worker's own loop mostly moves bytes and wake-ups between sockets, the SDK's threads and
+    # pipes: uvloop does that for less CPU than asyncio's (bench/RESULTS.md, issue 14). The API
+    # runs on it too (uvicorn picks it when it is installed).
+    uvloop.run(main())
