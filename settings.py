@@ -94,7 +94,10 @@ class Settings(BaseSettings):
     # Retry-After. Counted per API process (api/rate_limits.py).
     RATE_LIMIT_LINKS: str = "60/60"  # the artist's /a/ link pages
     RATE_LIMIT_ADMIN: str = "600/60"  # /admin and /codec (before the key is checked)
-    RATE_LIMIT_WEBHOOKS: str = "6000/60"  # Meta and Stripe (a few addresses, all traffic)
+    # Meta and Stripe: a few addresses carry all their traffic, and a WhatsApp number may send
+    # up to 1,000 messages/s, each reply followed by up to three status webhooks. The limit is
+    # against floods, never against Meta: 6000/60 refused a flash day (bench/RESULTS.md).
+    RATE_LIMIT_WEBHOOKS: str = "60000/60"
     # OpenTelemetry tracing (telemetry/tracing.py): off unless an OTLP/HTTP endpoint is given,
     # e.g. http://otel-collector:4318; spans name the service `<OTEL_SERVICE_NAME>-api|worker`.
     OTEL_EXPORTER_OTLP_ENDPOINT: str = ""
