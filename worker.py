@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -282,6 +283,10 @@ async def main() -> None:
             await start_digest(client, settings)
             await start_retention(client, settings)
             logging.info("worker polling task queue %s", settings.TEMPORAL_TASK_QUEUE)
+            # Start-up's objects (modules, the sandbox's, the pools) out of the collector's
+            # sight: a full collection then stalls every activation for milliseconds, not a
+            # tenth of a second (bench/RESULTS.md, issue 14).
+            gc.freeze()
             await stop.wait()
     await engine.dispose()
 
