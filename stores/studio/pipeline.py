@@ -77,7 +77,7 @@ async def status_counts(session: AsyncSession, f: Filters) -> dict[str, int]:
         .where(*_conditions(f, with_status=False))
         .group_by(LeadRecord.status)
     )
-    return {status: count for status, count in rows.tuples()}
+    return {status: count for status, count in rows}
 
 
 @dataclass(frozen=True)
