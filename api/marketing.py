@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campaigns import Outcome, consent_change
+from campaigns import ConsentChange, Outcome
 from campaigns.consent import CONSENT_YES
 from campaigns.outcomes import MARKETING_STOPPED
 from consultation.copy import render
@@ -38,13 +38,14 @@ def campaigns_since(settings: Settings) -> datetime:
 
 
 async def note_consent(
-    session: AsyncSession, settings: Settings, contact_key: str, message: Inbound
+    session: AsyncSession,
+    settings: Settings,
+    contact_key: str,
+    message: Inbound,
+    change: ConsentChange,
 ) -> None:
-    """Record a consent change a new inbound message makes, in `session` (the one that stored
-    it). A reply to a campaign was counted as the message was stored (api/contacts.py)."""
-    change = consent_change(message.text, message.choice_id)
-    if change is None:
-        return
+    """Record the consent `change` a new inbound message makes, in `session` (the one that
+    stored it). A reply to a campaign was counted as the message was stored (api/contacts.py)."""
     now = datetime.now(UTC)
     at = datetime.fromtimestamp(message.sent_at, UTC) if message.sent_at else now
     wording = consent_wording(settings, change.how, message.text)

@@ -122,8 +122,9 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
         task_queue=settings.TEMPORAL_TASK_QUEUE,
         campaigns_since=campaigns_since(settings),
     )
+    change = consent_change(message.text, message.choice_id)
     try:
-        if consent_change(message.text, message.choice_id) is None:
+        if change is None:
             # An ordinary message: one statement committed on its own, the ack's only round
             # trip to PostgreSQL.
             async with state.autocommit.connect() as conn:
@@ -133,7 +134,7 @@ async def accept(state: EdgeState, item: InboundMessage) -> Outcome:
             async with state.sessions.begin() as session:
                 arrival = await store(session)
                 if arrival.new:
-                    await note_consent(session, settings, arrival.contact_key, message)
+                    await note_consent(session, settings, arrival.contact_key, message, change)
     except UNAVAILABLE:
         log.exception("could not store an inbound message")
         return "unavailable"
