@@ -24,9 +24,8 @@ class TurnActivities:
     @activity.defn(name="deliver_turn")
     async def deliver_turn(self, delivery: Delivery) -> list[SendResult]:
         snapshot, sends = delivery.snapshot, delivery.sends
+        # (A turn's replies all go to its own lead's contact: the store refuses any other.)
         first = self.messaging.eager_attempt(sends[0]) if sends else None
-        if first and first.row["contact_key"] != snapshot.contact_key:
-            first = None  # (a reply to another contact, which a turn never makes)
         known = await self.records.save_lead(snapshot, first)
         results = []
         for send in sends:
